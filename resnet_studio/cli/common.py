@@ -1,0 +1,74 @@
+"""Helpers shared by the subcommands: argument parsing that fails in one clear line, and network loading."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from ..core.graph import Graph
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line on stderr, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    """'3x224x224', '224x224' or '224' (3 channels assumed) -> (C, H, W)."""
+    parts = text.lower().replace("×", "x").replace(",", "x").split("x")
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an input size like 3x224x224, found {text!r}") from None
+    if len(values) == 1:
+        values = [3, values[0], values[0]]
+    elif len(values) == 2:
+        values = [3, *values]
+    if len(values) != 3 or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"expected an input size like 3x224x224, found {text!r}")
+    return values[0], values[1], values[2]
+
+
+def positive_int(text: str) -> int:
+    """An integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}")
+    return value
+
+
+def load_network(name_or_file: str) -> Graph:
+    """A preset by name, or a project file by path; raises UserError with one clear line."""
+    from ..core.errors import UnknownPresetError
+    from ..core.presets import preset
+    from ..core.project import ProjectFileError, load
+
+    path = Path(name_or_file)
+    if path.suffix.lower() == ".json" or path.exists() or "/" in name_or_file or "\\" in name_or_file:
+        try:
+            return load(path)
+        except ProjectFileError as error:
+            first = str(error).splitlines()
+            more = f" (and {len(first) - 1} more problems)" if len(first) > 1 else ""
+            raise UserError(first[0] + more) from None
+    try:
+        return preset(name_or_file)
+    except UnknownPresetError as error:
+        raise UserError(f"no preset or project file named {name_or_file!r}: {error}") from None
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """Print one line on stderr and exit."""
+    print(f"resnet-studio: error: {message}", file=sys.stderr)
+    raise SystemExit(status)

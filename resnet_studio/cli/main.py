@@ -1,0 +1,72 @@
+"""Entry point: dispatch to a subcommand, or open the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .common import Parser, UserError, fail
+
+# Modules that add subcommands; each has add_parsers(subparsers). Imported lazily when they exist.
+COMMAND_MODULES = (
+    "resnet_studio.cli.core_commands",
+    "resnet_studio.cli.engine_commands",
+    "resnet_studio.cli.app_commands",
+)
+
+
+def build_parser() -> tuple[Parser, set[str]]:
+    """The parser with every available subcommand, and their names."""
+    parser = Parser(
+        prog="resnet-studio",
+        description="Design, inspect and teach residual networks. Without a subcommand, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version="resnet-studio 0.1.0")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue
+            raise
+        module.add_parsers(subparsers)
+    return parser, set(subparsers.choices)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, commands = build_parser()
+    if not args_list or (args_list[0] not in commands and args_list[0] not in ("-h", "--help", "--version")):
+        return _open_app(args_list)
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.handler(args))
+    except UserError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _open_app(argv: list[str]) -> int:
+    parser = Parser(prog="resnet-studio", description="Open the ResNet Studio app.")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a project file to open")
+    parser.add_argument("--preset", metavar="NAME", help="start from a preset network, e.g. resnet50")
+    args, qt_args = parser.parse_known_args(argv)
+    bad = [a for a in qt_args if not a.startswith("-")]
+    if bad:
+        fail(f"unknown command {bad[0]!r}; try `resnet-studio --help`")
+    try:
+        app = importlib.import_module("resnet_studio.ui.app")
+    except ModuleNotFoundError as error:
+        fail(f"the desktop app is not available: {error}")
+    return int(app.run(file=args.file, preset=args.preset, qt_args=qt_args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""Incremental analysis: listens to a graph and, after an edit, recomputes only the nodes downstream of it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+
+from ..catalogue import LayerCost, LayerProblem, Problem, evaluate, get_spec
+from ..graph import Graph
+from ..model import Edge, Node
+from ..shapes import TensorInfo
+from .results import Analysis, Diagnostic, NodeAnalysis, RunSettings, Severity, Totals
+
+
+class Analyzer:
+    """Keeps the analysis of one graph up to date; `analyze()` returns an immutable Analysis."""
+
+    def __init__(self, graph: Graph, settings: RunSettings | None = None, *, listen: bool = True) -> None:
+        self.graph = graph
+        self.settings = settings or RunSettings()
+        self._infos: dict[str, TensorInfo | None] = {}
+        self._costs: dict[str, LayerCost | None] = {}
+        self._results: dict[str, NodeAnalysis] = {}
+        self._dirty: set[str] = set(n.id for n in graph)
+        self._version = -1
+        self._last: Analysis | None = None
+        self._listening = listen
+        if listen:
+            graph.node_added.connect(self._on_node_added)
+            graph.node_removed.connect(self._on_node_removed)
+            graph.node_changed.connect(self._on_node_changed)
+            graph.edge_added.connect(self._on_edge)
+            graph.edge_removed.connect(self._on_edge)
+
+    def close(self) -> None:
+        """Stop listening to the graph."""
+        if self._listening:
+            self.graph.node_added.disconnect(self._on_node_added)
+            self.graph.node_removed.disconnect(self._on_node_removed)
+            self.graph.node_changed.disconnect(self._on_node_changed)
+            self.graph.edge_added.disconnect(self._on_edge)
+            self.graph.edge_removed.disconnect(self._on_edge)
+            self._listening = False
+
+    # --- change tracking ------------------------------------------------------------------------------------
+
+    def _on_node_added(self, node: Node) -> None:
+        self._dirty.add(node.id)
+
+    def _on_node_removed(self, node: Node) -> None:
+        self._dirty.discard(node.id)  # its former neighbours were marked when its edges went
+        self._removed = True
+
+    def _on_node_changed(self, old: Node, new: Node) -> None:
+        if old.params != new.params:
+            self._dirty.add(new.id)
+        elif old.name != new.name and new.id in self._results and self._results[new.id].diagnostics:
+            self._dirty.add(new.id)  # diagnostics carry the name
+
+    def _on_edge(self, edge: Edge) -> None:
+        self._dirty.add(edge.src)
+        self._dirty.add(edge.dst)
+
+    _removed = False
+
+    def invalidate(self) -> None:
+        """Recompute everything at the next analyze() (e.g. when not listening to the graph)."""
+        self._dirty = set(n.id for n in self.graph)
+        self._removed = True
+
+    # --- analysis -------------------------------------------------------------------------------------------
+
+    def analyze(self, settings: RunSettings | None = None) -> Analysis:
+        """The analysis of the graph as it is now; cheap when little changed since the last call."""
+        settings = settings or self.settings
+        graph = self.graph
+        if not self._listening and graph.structure_version != self._version:
+            self.invalidate()
+        bytes_changed = False
+        if settings != self.settings:
+            old = self.settings
+            if settings.input_shape != old.input_shape:
+                self._dirty.update(n.id for n in graph if n.type == "Input")
+            bytes_changed = (settings.batch_size, settings.dtype) != (old.batch_size, old.dtype)
+            self.settings = settings
+        if not self._dirty and not bytes_changed and not self._removed and self._last is not None:
+            return self._last
+        order = graph.topological_order()
+        recomputed: set[str] = set()
+        changed_outputs: set[str] = set()
+        dirty = self._dirty
+        if dirty:
+            if len(dirty) == 1:
+                start = order.index(next(iter(dirty)))
+            else:
+                position = {node_id: i for i, node_id in enumerate(order)}
+                start = min(position[d] for d in dirty)
+            for node_id in order[start:]:
+                if node_id not in dirty and not any(
+                    e.src in changed_outputs for e in graph.edges_into(node_id)
+                ):
+                    continue
+                before = self._infos.get(node_id, False)
+                self._compute(graph.node(node_id), settings)
+                recomputed.add(node_id)
+                if self._infos[node_id] != before:
+                    changed_outputs.add(node_id)
+        if self._removed:
+            for node_id in set(self._results) - set(order):
+                del self._results[node_id]
+                self._infos.pop(node_id, None)
+                self._costs.pop(node_id, None)
+            self._removed = False
+        if bytes_changed:
+            for node_id in order:
+                if node_id not in recomputed:
+                    self._results[node_id] = self._with_bytes(self._results[node_id], node_id, settings)
+            recomputed.update(order)
+        self._dirty = set()
+        self._version = graph.structure_version
+        self._last = self._assemble(order, settings, frozenset(recomputed))
+        return self._last
+
+    def _assemble(self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]) -> Analysis:
+        results = self._results
+        params = buffers = macs = training = errors = warnings = 0
+        diagnostics: list[Diagnostic] = []
+        for node_id in order:
+            r = results[node_id]
+            params += r.params
+            buffers += r.buffers
+            macs += r.macs
+            training += r.training_bytes
+            if r.diagnostics:
+                diagnostics.extend(r.diagnostics)
+                for d in r.diagnostics:
+                    if d.is_error:
+                        errors += 1
+                    else:
+                        warnings += 1
+        totals = Totals(params, buffers, macs, training, params * settings.dtype_bytes, errors, warnings)
+        return Analysis(settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed)
+
+    def _with_bytes(self, result: NodeAnalysis, node_id: str, settings: RunSettings) -> NodeAnalysis:
+        cost, info = self._costs.get(node_id), self._infos.get(node_id)
+        if cost is None or info is None:
+            return result
+        scale = settings.batch_size * settings.dtype_bytes
+        out_bytes = 0 if result.type in ("Input", "Output") else info.numel * scale
+        return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
+
+    def _compute(self, node: Node, settings: RunSettings) -> None:
+        graph = self.graph
+        spec = get_spec(node.type)
+        ports = spec.input_ports(node.params)
+        diagnostics: list[Diagnostic] = []
+
+        def report(severity: Severity, problem: Problem) -> None:
+            diagnostics.append(
+                Diagnostic(
+                    severity,
+                    node.id,
+                    node.name,
+                    problem.message,
+                    problem.port,
+                    problem.expected,
+                    problem.actual,
+                    problem.fix,
+                )
+            )
+
+        inputs: list[TensorInfo | None] = []
+        missing: list[str] = []
+        connected = False
+        for port in ports:
+            edge = graph.edge_into(node.id, port)
+            if edge is None:
+                missing.append(port)
+                inputs.append(None)
+            else:
+                connected = True
+                inputs.append(self._infos.get(edge.src))
+        used = bool(graph.edges_from(node.id))
+        if spec.outputs and not used and len(graph) > 1:
+            if not connected:
+                report(
+                    Severity.WARNING,
+                    Problem(f"{node.name} is not connected to anything", None, fix=None),
+                )
+            else:
+                report(
+                    Severity.WARNING,
+                    Problem(
+                        "the output is not used; connect it to an Output or another block",
+                        None,
+                        expected="a connection from the output",
+                        actual="none",
+                    ),
+                )
+        if missing and (connected or used or not spec.outputs):
+            for port in missing:
+                label = f"input {port!r}" if len(ports) > 1 else "the input"
+                report(
+                    Severity.ERROR,
+                    Problem(f"{label} is not connected", port, expected="a connection", actual="none"),
+                )
+        cost: LayerCost | None = None
+        if not missing and all(i is not None for i in inputs):
+            params = node.params
+            if node.type == "Input" and settings.input_shape is not None:
+                c, h, w = settings.input_shape
+                params = params.replace(channels=c, height=h, width=w)
+            try:
+                cost = evaluate(node.type, params, tuple(i for i in inputs if i is not None))
+            except LayerProblem as failure:
+                report(Severity.ERROR, failure.problem)
+            else:
+                for warning in cost.warnings:
+                    report(Severity.WARNING, warning)
+        self._costs[node.id] = cost
+        info = cost.output if cost is not None else None
+        self._infos[node.id] = info
+        in_shapes = tuple(i.shape if i is not None else None for i in inputs)
+        if cost is None or info is None:
+            self._results[node.id] = NodeAnalysis(node.id, node.type, in_shapes, None, diagnostics=tuple(diagnostics))
+            return
+        scale = settings.batch_size * settings.dtype_bytes
+        self._results[node.id] = NodeAnalysis(
+            node.id,
+            node.type,
+            in_shapes,
+            info.shape,
+            cost.params,
+            cost.buffers,
+            cost.macs,
+            0 if node.type in ("Input", "Output") else info.numel * scale,
+            cost.kept * scale,
+            info.rf if len(info.shape) else None,
+            info.jump,
+            tuple(diagnostics),
+        )
+
+
+def analyze(
+    graph: Graph,
+    input_shape: tuple[int, int, int] | None = None,
+    batch_size: int = 1,
+    dtype: str = "float32",
+    *,
+    settings: RunSettings | None = None,
+) -> Analysis:
+    """Analyse a network once: shapes, parameters, MACs, memory, receptive fields and diagnostics."""
+    settings = settings or RunSettings(input_shape, batch_size, dtype)
+    return Analyzer(graph, settings, listen=False).analyze()

@@ -1,0 +1,161 @@
+"""Immutable analysis results: per-node shapes and costs, totals and diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..catalogue import Fix
+from ..shapes import DTYPE_BYTES, Shape
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is: errors stop the network from running, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem pinned to a node (and port): what was expected, what was found, and a suggested fix."""
+
+    severity: Severity
+    node_id: str
+    node_name: str
+    message: str
+    port: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    fix: Fix | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True for errors."""
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.node_name}" + (f" (input {self.port})" if self.port and self.port != "x" else "")
+        text = f"{self.severity.value}: {where}: {self.message}"
+        if self.fix is not None:
+            text += f" [fix: {self.fix.label}]"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """What the analysis (and a run) assumes: input size, batch size and number format."""
+
+    input_shape: tuple[int, int, int] | None = None
+    """Overrides every Input node's CxHxW when set."""
+    batch_size: int = 1
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        if self.input_shape is not None and (
+            len(self.input_shape) != 3 or any(not isinstance(d, int) or d < 1 for d in self.input_shape)
+        ):
+            raise ValueError(f"input shape must be three positive integers CxHxW, found {self.input_shape!r}")
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"batch size must be a positive integer, found {self.batch_size!r}")
+        if self.dtype not in DTYPE_BYTES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {self.dtype!r}")
+
+    @property
+    def dtype_bytes(self) -> int:
+        """Bytes per element."""
+        return DTYPE_BYTES[self.dtype]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeAnalysis:
+    """Shapes and costs of one node. Unknown figures (upstream errors) leave output_shape None and costs 0."""
+
+    node_id: str
+    type: str
+    input_shapes: tuple[Shape | None, ...]
+    output_shape: Shape | None
+    params: int = 0
+    """Trainable parameters."""
+    buffers: int = 0
+    """Non-trainable state, such as BatchNorm's running statistics."""
+    macs: int = 0
+    """Multiply-accumulates of convolutions and linear layers (one MAC = one multiply and one add)."""
+    output_bytes: int = 0
+    """Memory of this node's forward output for the whole batch."""
+    training_bytes: int = 0
+    """Memory training keeps for backward: every layer output inside this node, for the whole batch."""
+    receptive_field: int | None = None
+    """Input pixels that one output element sees (along one axis)."""
+    rf_stride: int | None = None
+    """Input pixels between neighbouring output elements (the cumulative stride)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def flops(self) -> int:
+        """Floating-point operations, counted as 2 x MACs."""
+        return 2 * self.macs
+
+    @property
+    def has_error(self) -> bool:
+        """True when this node has an error."""
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def known(self) -> bool:
+        """True when the shapes and costs could be computed."""
+        return self.output_shape is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Sums over the whole network."""
+
+    params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    training_bytes: int = 0
+    param_bytes: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def flops(self) -> int:
+        """Floating-point operations, counted as 2 x MACs."""
+        return 2 * self.macs
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The analysis of a whole network under some run settings."""
+
+    settings: RunSettings
+    order: tuple[str, ...]
+    """Node ids in topological order."""
+    nodes: Mapping[str, NodeAnalysis]
+    diagnostics: tuple[Diagnostic, ...]
+    totals: Totals
+    recomputed: frozenset[str] = field(default_factory=frozenset)
+    """Nodes whose figures changed since the previous analysis (everything, the first time)."""
+
+    def __getitem__(self, node_id: str) -> NodeAnalysis:
+        return self.nodes[node_id]
+
+    def __iter__(self) -> Iterator[NodeAnalysis]:
+        return (self.nodes[node_id] for node_id in self.order)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """Every error, in network order."""
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Every warning, in network order."""
+        return tuple(d for d in self.diagnostics if not d.is_error)
+
+    @property
+    def ok(self) -> bool:
+        """True when the network has no errors (it can run)."""
+        return self.totals.errors == 0

@@ -1,0 +1,497 @@
+"""Primitive layers: one PyTorch module each, with PyTorch's shape rules and exact parameter/MAC counts."""
+
+from __future__ import annotations
+
+from ..params import Params, ParamSpec
+from ..shapes import (
+    Shape,
+    TensorInfo,
+    conv_output_size,
+    drops_trailing_input,
+    format_shape,
+    pool_output_size,
+)
+from .spec import BlockSpec, Category, Fix, LayerCost, LayerProblem, Problem
+
+
+def _fmt_in(shape: Shape | None) -> str:
+    return "?" if shape is None or len(shape) != 3 else str(shape[0])
+
+
+def feature_map(x: TensorInfo, block: str, port: str = "x") -> tuple[int, int, int]:
+    """The (C, H, W) of an input, or a LayerProblem saying the block needs a feature map."""
+    if len(x.shape) != 3:
+        raise LayerProblem(
+            Problem(
+                f"{block} needs a CxHxW feature map but gets a flat vector of {format_shape(x.shape)} features; "
+                "move it before the Flatten/GlobalAvgPool",
+                port=port,
+                expected="CxHxW",
+                actual=format_shape(x.shape),
+            )
+        )
+    c, h, w = x.shape
+    return c, h, w
+
+
+def _window(
+    block: str,
+    x: TensorInfo,
+    kernel: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    out_h: int,
+    out_w: int,
+) -> tuple[int, int, tuple[Problem, ...]]:
+    """Receptive field and jump after a sliding-window layer; raises when the map vanishes, warns on lost rows."""
+    _, h, w = x.shape
+    if out_h < 1 or out_w < 1:
+        need = dilation * (kernel - 1) + 1 - 2 * padding
+        raise LayerProblem(
+            Problem(
+                f"{block}: the feature map vanishes: a {kernel}x{kernel} window (dilation {dilation}, padding "
+                f"{padding}) needs at least {need}x{need} but gets {h}x{w}",
+                port="x",
+                expected=f"at least {need}x{need}",
+                actual=f"{h}x{w}",
+                fix=Fix("Reduce the stride or padding upstream, or use a larger input"),
+            )
+        )
+    warnings: list[Problem] = []
+    lost_h = drops_trailing_input(h, kernel, stride, padding, dilation, out_h)
+    lost_w = drops_trailing_input(w, kernel, stride, padding, dilation, out_w)
+    if lost_h or lost_w:
+        warnings.append(
+            Problem(
+                f"{block}: stride {stride} on a {h}x{w} map never reads the last "
+                f"{lost_h} row(s) and {lost_w} column(s)",
+                port="x",
+                expected=f"a size divisible by {stride}, or padding {padding + 1}",
+                actual=f"{h}x{w}",
+            )
+        )
+    return x.rf + (kernel - 1) * dilation * x.jump, x.jump * stride, tuple(warnings)
+
+
+# --- Input / Output -------------------------------------------------------------------------------------------
+
+
+def input_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """An image batch of the declared size."""
+    return LayerCost(TensorInfo((p.as_int("channels"), p.as_int("height"), p.as_int("width"))))
+
+
+def output_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """Marks a network output; passes its input through."""
+    return LayerCost(inputs[0])
+
+
+# --- Convolution and normalisation ------------------------------------------------------------------------
+
+
+def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.Conv2d with square kernels."""
+    x = inputs[0]
+    c, h, w = feature_map(x, "Conv2d")
+    out_c, k = p.as_int("out_channels"), p.as_int("kernel_size")
+    s, pad, d, g = p.as_int("stride"), p.as_int("padding"), p.as_int("dilation"), p.as_int("groups")
+    if c % g or out_c % g:
+        bad = "input" if c % g else "output"
+        raise LayerProblem(
+            Problem(
+                f"Conv2d: {g} groups must divide the input ({c}) and output ({out_c}) channels; "
+                f"the {bad} channels do not",
+                port="x",
+                expected=f"channels divisible by {g}",
+                actual=f"{c} -> {out_c}",
+                fix=Fix("Set groups to 1", set_params=(("groups", 1),)),
+            )
+        )
+    out_h = conv_output_size(h, k, s, pad, d)
+    out_w = conv_output_size(w, k, s, pad, d)
+    rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
+    out = TensorInfo((out_c, out_h, out_w), rf, jump)
+    per_output = (c // g) * k * k
+    params = out_c * per_output + (out_c if p.as_bool("bias") else 0)
+    return LayerCost(out, params=params, macs=out.numel * per_output, kept=out.numel, warnings=warnings)
+
+
+def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics as buffers."""
+    x = inputs[0]
+    c, _, _ = feature_map(x, "BatchNorm2d")
+    return LayerCost(x, params=2 * c, buffers=2 * c + 1, kept=x.numel)
+
+
+def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.ReLU: keeps the shape."""
+    x = inputs[0]
+    return LayerCost(x, kept=x.numel)
+
+
+def dropout_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.Dropout: keeps the shape (and, in training, a mask)."""
+    x = inputs[0]
+    return LayerCost(x, kept=x.numel)
+
+
+# --- Pooling ----------------------------------------------------------------------------------------------
+
+
+def _pool_rule(block: str, p: Params, x: TensorInfo) -> LayerCost:
+    _, h, w = feature_map(x, block)
+    k, s, pad = p.as_int("kernel_size"), p.as_int("stride"), p.as_int("padding")
+    if 2 * pad > k:
+        raise LayerProblem(
+            Problem(
+                f"{block}: padding {pad} is more than half the {k}x{k} window",
+                port="x",
+                expected=f"padding at most {k // 2}",
+                actual=str(pad),
+                fix=Fix(f"Set padding to {k // 2}", set_params=(("padding", k // 2),)),
+            )
+        )
+    ceil = p.as_bool("ceil_mode")
+    out_h = pool_output_size(h, k, s, pad, 1, ceil)
+    out_w = pool_output_size(w, k, s, pad, 1, ceil)
+    rf, jump, warnings = _window(block, x, k, s, pad, 1, out_h, out_w)
+    if ceil:
+        warnings = ()  # ceil mode reads the trailing rows by design
+    out = TensorInfo((x.shape[0], out_h, out_w), rf, jump)
+    return LayerCost(out, kept=out.numel, warnings=warnings)
+
+
+def maxpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.MaxPool2d."""
+    return _pool_rule("MaxPool2d", p, inputs[0])
+
+
+def avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.AvgPool2d."""
+    return _pool_rule("AvgPool2d", p, inputs[0])
+
+
+def global_avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel."""
+    x = inputs[0]
+    c, h, w = feature_map(x, "GlobalAvgPool")
+    out = TensorInfo((c, 1, 1), x.rf + (max(h, w) - 1) * x.jump, x.jump * max(h, w))
+    return LayerCost(out, kept=out.numel)
+
+
+def flatten_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.flatten(x, 1): a view, so it keeps no memory of its own."""
+    x = inputs[0]
+    return LayerCost(TensorInfo((x.numel,), x.rf, x.jump))
+
+
+def linear_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.Linear whose in_features is the incoming vector's length."""
+    x = inputs[0]
+    if len(x.shape) != 1:
+        raise LayerProblem(
+            Problem(
+                f"Linear needs a flat feature vector but gets a {format_shape(x.shape)} feature map; "
+                "insert a Flatten (or GlobalAvgPool + Flatten) before it",
+                port="x",
+                expected="a vector of features",
+                actual=format_shape(x.shape),
+                fix=Fix("Insert Flatten", port="x", insert=(("Flatten", Params()),)),
+            )
+        )
+    n_in, n_out = x.shape[0], p.as_int("out_features")
+    params = n_in * n_out + (n_out if p.as_bool("bias") else 0)
+    return LayerCost(TensorInfo((n_out,), x.rf, x.jump), params=params, macs=n_in * n_out, kept=n_out)
+
+
+# --- Merging ----------------------------------------------------------------------------------------------
+
+
+def projection_fix(port: str, source: Shape, target: Shape) -> Fix | None:
+    """A 1x1 convolution + BatchNorm on `port` that turns `source` into `target`, if one exists."""
+    if len(source) != 3 or len(target) != 3:
+        return None
+    for stride in range(1, 9):
+        if (conv_output_size(source[1], 1, stride, 0), conv_output_size(source[2], 1, stride, 0)) == target[1:]:
+            conv = Params(
+                {
+                    "out_channels": target[0],
+                    "kernel_size": 1,
+                    "stride": stride,
+                    "padding": 0,
+                    "dilation": 1,
+                    "groups": 1,
+                    "bias": False,
+                }
+            )
+            label = f"Insert a 1x1 projection ({source[0]} -> {target[0]}, stride {stride}) on {port}"
+            return Fix(label, port=port, insert=(("Conv2d", conv), ("BatchNorm2d", Params({"eps": 1e-5}))))
+    return None
+
+
+def add_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """Element-wise sum: the skip connection. Every input must have the same shape."""
+    first = inputs[0]
+    for i, x in enumerate(inputs[1:], start=2):
+        if x.shape == first.shape:
+            continue
+        # The projection belongs on the input that carries the larger map or fewer channels: the shortcut.
+        shortcut_first = len(first.shape) == 3 and len(x.shape) == 3 and (
+            first.shape[1] > x.shape[1] or first.shape[0] < x.shape[0]
+        )
+        port, source, target = ("in1", first.shape, x.shape) if shortcut_first else (f"in{i}", x.shape, first.shape)
+        raise LayerProblem(
+            Problem(
+                f"Add: input {i} is {format_shape(x.shape)} but input 1 is {format_shape(first.shape)}; "
+                "a skip connection needs equal shapes, so give the shortcut a projection",
+                port=f"in{i}",
+                expected=format_shape(first.shape),
+                actual=format_shape(x.shape),
+                fix=projection_fix(port, source, target),
+            )
+        )
+    return LayerCost(
+        TensorInfo(first.shape, max(x.rf for x in inputs), max(x.jump for x in inputs)), kept=first.numel
+    )
+
+
+def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """The paper's option-A shortcut: subsample by the stride and append zero channels; no parameters."""
+    x = inputs[0]
+    c, h, w = feature_map(x, "ZeroPadShortcut")
+    out_c, s = p.as_int("out_channels"), p.as_int("stride")
+    if out_c < c:
+        raise LayerProblem(
+            Problem(
+                f"a zero-pad shortcut can only add channels, but the block goes from {c} to {out_c}; "
+                "use a projection shortcut",
+                port="x",
+                expected=f"at least {c} output channels",
+                actual=str(out_c),
+                fix=Fix("Set shortcut to projection", set_params=(("shortcut", "projection"),)),
+            )
+        )
+    out = TensorInfo((out_c, -(-h // s), -(-w // s)), x.rf, x.jump * s)
+    return LayerCost(out, kept=out.numel)
+
+
+# --- Declarations -----------------------------------------------------------------------------------------
+
+def _int(name: str, label: str, default: int, lo: int, hi: int, help: str = "") -> ParamSpec:
+    return ParamSpec(name, label, "int", default, help, lo, hi)
+
+
+def _bool(name: str, label: str, default: bool, help: str = "") -> ParamSpec:
+    return ParamSpec(name, label, "bool", default, help)
+
+
+def _describe_conv(p: Params, shape: Shape | None) -> str:
+    k, s = p.as_int("kernel_size"), p.as_int("stride")
+    parts = [f"{k}x{k}", f"{_fmt_in(shape)} -> {p.as_int('out_channels')}"]
+    if s != 1:
+        parts.append(f"stride {s}")
+    if p.as_int("groups") != 1:
+        parts.append(f"groups {p.as_int('groups')}")
+    if p.as_int("dilation") != 1:
+        parts.append(f"dilation {p.as_int('dilation')}")
+    return ", ".join(parts)
+
+
+def _describe_pool(p: Params, shape: Shape | None) -> str:
+    k = p.as_int("kernel_size")
+    return f"{k}x{k}, stride {p.as_int('stride')}, padding {p.as_int('padding')}"
+
+
+def _describe_none(p: Params, shape: Shape | None) -> str:
+    return ""
+
+
+PRIMITIVES: tuple[BlockSpec, ...] = (
+    BlockSpec(
+        "Input",
+        "Input",
+        Category.IO,
+        "The image batch that enters the network.",
+        "The network's input: a batch of images with a number of channels (3 for RGB) and a height and width. "
+        "Every shape downstream follows from this one, so change it here (or in the run settings) to see how "
+        "the network reacts to other image sizes.",
+        (
+            _int("channels", "Channels", 3, 1, 4096, "Colour channels of the input (3 for RGB)."),
+            _int("height", "Height", 224, 1, 16384, "Image height in pixels."),
+            _int("width", "Width", 224, 1, 16384, "Image width in pixels."),
+        ),
+        lambda p, s: f"{p.as_int('channels')}x{p.as_int('height')}x{p.as_int('width')}",
+        rule=input_rule,
+        inputs=(),
+        palette_group="Input / Output",
+    ),
+    BlockSpec(
+        "Output",
+        "Output",
+        Category.IO,
+        "Marks what the network returns.",
+        "Marks a result of the network, such as class scores. A network may have several outputs; anything "
+        "that reaches no Output is flagged as unused.",
+        (),
+        _describe_none,
+        rule=output_rule,
+        outputs=(),
+        palette_group="Input / Output",
+    ),
+    BlockSpec(
+        "Conv2d",
+        "Conv2d",
+        Category.CONVOLUTION,
+        "2-D convolution: learned filters slid over the feature map.",
+        "Slides out_channels learned filters of kernel_size x kernel_size over the input. Each output value "
+        "is a weighted sum over a small window of every input channel (or of one group of channels), so a "
+        "convolution sees local patterns and shares its weights across the image. Stride 2 halves the "
+        "height and width; padding keeps the border. Parameters: out x in/groups x k x k (+ out for the bias).",
+        (
+            _int("out_channels", "Output channels", 64, 1, 65536, "Number of filters, i.e. output channels."),
+            _int("kernel_size", "Kernel size", 3, 1, 31, "Height and width of each filter."),
+            _int("stride", "Stride", 1, 1, 16, "Step between windows; 2 halves the map."),
+            _int("padding", "Padding", 1, 0, 32, "Zeros added around the border."),
+            _int("dilation", "Dilation", 1, 1, 16, "Spacing between filter taps (atrous convolution)."),
+            _int("groups", "Groups", 1, 1, 65536, "Split channels into independent groups (ResNeXt)."),
+            _bool("bias", "Bias", False, "Add a learned offset; off before BatchNorm, which has its own."),
+        ),
+        _describe_conv,
+        rule=conv2d_rule,
+    ),
+    BlockSpec(
+        "BatchNorm2d",
+        "BatchNorm2d",
+        Category.NORMALISATION,
+        "Normalises each channel over the batch, then scales and shifts it.",
+        "Batch normalisation subtracts each channel's batch mean and divides by its standard deviation, then "
+        "applies a learned scale (gamma) and shift (beta). It keeps activations well scaled as the network "
+        "gets deeper and lets it train with larger learning rates. It keeps running averages of the mean "
+        "and variance (buffers, not trained) for use at inference time.",
+        (
+            ParamSpec("eps", "Epsilon", "float", 1e-5, "Added to the variance for stability.", 0.0, 1.0),
+        ),
+        _describe_none,
+        rule=batchnorm_rule,
+    ),
+    BlockSpec(
+        "ReLU",
+        "ReLU",
+        Category.ACTIVATION,
+        "max(0, x): the non-linearity.",
+        "The rectified linear unit keeps positive values and sets negative ones to zero. Without a "
+        "non-linearity a stack of layers would collapse into one linear map. A channel that is zero for every "
+        "input is a 'dead ReLU': the Activations panel shows the fraction of zeros.",
+        (),
+        _describe_none,
+        rule=relu_rule,
+    ),
+    BlockSpec(
+        "MaxPool2d",
+        "MaxPool2d",
+        Category.POOLING,
+        "Keeps the largest value in each window.",
+        "Slides a window over each channel and keeps its maximum. ResNet's stem uses a 3x3 max-pool with "
+        "stride 2 to halve the map cheaply. It has no parameters.",
+        (
+            _int("kernel_size", "Kernel size", 3, 1, 31, "Window size."),
+            _int("stride", "Stride", 2, 1, 16, "Step between windows."),
+            _int("padding", "Padding", 1, 0, 15, "Border added (at most half the window)."),
+            _bool("ceil_mode", "Ceil mode", False, "Round the output size up instead of down."),
+        ),
+        _describe_pool,
+        rule=maxpool_rule,
+    ),
+    BlockSpec(
+        "AvgPool2d",
+        "AvgPool2d",
+        Category.POOLING,
+        "Averages each window.",
+        "Slides a window over each channel and keeps its average. It has no parameters.",
+        (
+            _int("kernel_size", "Kernel size", 2, 1, 31, "Window size."),
+            _int("stride", "Stride", 2, 1, 16, "Step between windows."),
+            _int("padding", "Padding", 0, 0, 15, "Border added (at most half the window)."),
+            _bool("ceil_mode", "Ceil mode", False, "Round the output size up instead of down."),
+            _bool("count_include_pad", "Count padding", True, "Include padded zeros in the average."),
+        ),
+        _describe_pool,
+        rule=avgpool_rule,
+    ),
+    BlockSpec(
+        "GlobalAvgPool",
+        "Global average pool",
+        Category.POOLING,
+        "Averages each channel over the whole map: CxHxW -> Cx1x1.",
+        "Replaces each channel by its average over all positions (AdaptiveAvgPool2d to 1x1). ResNets use it "
+        "instead of large fully connected layers, which is why they accept any input size.",
+        (),
+        _describe_none,
+        rule=global_avgpool_rule,
+    ),
+    BlockSpec(
+        "Flatten",
+        "Flatten",
+        Category.HEAD,
+        "Turns a CxHxW map into a vector of C*H*W features.",
+        "Reshapes each sample into one long vector so a Linear layer can read it. It copies nothing.",
+        (),
+        _describe_none,
+        rule=flatten_rule,
+    ),
+    BlockSpec(
+        "Linear",
+        "Linear",
+        Category.HEAD,
+        "Fully connected layer: every output sees every input.",
+        "Multiplies the feature vector by a learned matrix (and adds a bias). At the end of a ResNet it maps "
+        "the pooled features to one score per class. Parameters: in x out (+ out for the bias).",
+        (
+            _int("out_features", "Output features", 1000, 1, 1_000_000, "Number of outputs (classes)."),
+            _bool("bias", "Bias", True, "Add a learned offset per output."),
+        ),
+        lambda p, s: f"{'?' if not s else s[0]} -> {p.as_int('out_features')}",
+        rule=linear_rule,
+    ),
+    BlockSpec(
+        "Dropout",
+        "Dropout",
+        Category.ACTIVATION,
+        "Randomly zeroes activations while training.",
+        "During training, sets each value to zero with probability p and scales the rest by 1/(1-p); at "
+        "inference it does nothing. A regulariser against overfitting.",
+        (ParamSpec("p", "Probability", "float", 0.5, "Chance of zeroing each value.", 0.0, 0.99),),
+        lambda p, s: f"p = {p.as_float('p'):g}",
+        rule=dropout_rule,
+    ),
+    BlockSpec(
+        "Add",
+        "Add",
+        Category.MERGE,
+        "Sums its inputs element-wise: the skip connection.",
+        "Adds its inputs element by element. Wired around a few layers it forms a residual connection: the "
+        "layers only have to learn the change F(x) and the block outputs H(x) = F(x) + x. The gradient flows "
+        "back through the addition unchanged, which is why very deep residual networks still train. All "
+        "inputs must have the same shape; when they do not, the shortcut needs a 1x1 projection.",
+        (_int("inputs", "Inputs", 2, 2, 8, "Number of tensors to add."),),
+        lambda p, s: f"{p.as_int('inputs')} inputs",
+        rule=add_rule,
+        variadic_inputs="inputs",
+    ),
+    BlockSpec(
+        "ZeroPadShortcut",
+        "Zero-pad shortcut",
+        Category.MERGE,
+        "Parameter-free shortcut: subsample and add zero channels.",
+        "The shortcut of the original paper's option A: it takes every stride-th pixel and appends channels "
+        "of zeros so the shapes match the residual branch, without adding a single parameter. The CIFAR "
+        "ResNets (ResNet-20 to ResNet-110) use it.",
+        (
+            _int("out_channels", "Output channels", 64, 1, 65536, "Channels after padding with zeros."),
+            _int("stride", "Stride", 2, 1, 16, "Subsampling step."),
+        ),
+        lambda p, s: f"{_fmt_in(s)} -> {p.as_int('out_channels')}, stride {p.as_int('stride')}",
+        rule=zero_pad_rule,
+    ),
+)

@@ -1,0 +1,142 @@
+"""The catalogue of block types, and the memoised evaluation of any block on given inputs."""
+
+from __future__ import annotations
+
+from ..errors import UnknownBlockError
+from ..params import Params
+from ..shapes import TensorInfo
+from .layers import PRIMITIVES
+from .residual import RESIDUAL_BLOCKS
+from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Step
+
+_SPECS: dict[str, BlockSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(spec: BlockSpec) -> None:
+    """Add a block type to the catalogue (names are unique, case-sensitive)."""
+    if spec.type_name in _SPECS:
+        raise ValueError(f"block type {spec.type_name!r} is declared twice")
+    _SPECS[spec.type_name] = spec
+    for alias in spec.aliases:
+        _ALIASES[alias] = spec.type_name
+
+
+def get_spec(type_name: str) -> BlockSpec:
+    """The declaration of a block type; raises UnknownBlockError naming the known types."""
+    spec = _SPECS.get(type_name) or _SPECS.get(_ALIASES.get(type_name, ""))
+    if spec is None:
+        raise UnknownBlockError(f"unknown block type {type_name!r}; known types: {', '.join(sorted(_SPECS))}")
+    return spec
+
+
+def block_types() -> tuple[str, ...]:
+    """Every declared block type name, in declaration order."""
+    return tuple(_SPECS)
+
+
+def all_specs() -> tuple[BlockSpec, ...]:
+    """Every declaration, in declaration order."""
+    return tuple(_SPECS.values())
+
+
+# --- Evaluation -------------------------------------------------------------------------------------------
+
+_MEMO: dict[tuple[str, Params, tuple[TensorInfo, ...]], LayerCost | LayerProblem] = {}
+_MEMO_LIMIT = 50_000
+rule_calls = 0
+"""How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
+
+
+def clear_memo() -> None:
+    """Forget memoised results (benchmarks call this to time a cold analysis)."""
+    _MEMO.clear()
+
+
+def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """Shapes and costs of one block on these inputs; raises LayerProblem when it cannot run.
+
+    Pure, so results are memoised: the many identical blocks of a deep ResNet are computed once.
+    """
+    key = (type_name, params, inputs)
+    hit = _MEMO.get(key)
+    if hit is None:
+        global rule_calls
+        rule_calls += 1
+        spec = get_spec(type_name)
+        try:
+            if spec.plan is not None:
+                hit = _evaluate_plan(spec, params, inputs)
+            else:
+                assert spec.rule is not None
+                hit = spec.rule(params, inputs)
+        except LayerProblem as problem:
+            hit = problem
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[key] = hit
+    if isinstance(hit, LayerProblem):
+        raise hit
+    return hit
+
+
+def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    steps = spec.plan(params, inputs) if spec.plan else ()
+    env: dict[str, TensorInfo] = {"": inputs[0]}
+    total_params = total_buffers = total_macs = total_kept = 0
+    warnings: list[Problem] = []
+    out: TensorInfo = inputs[0]
+    for step in steps:
+        step_inputs = tuple(env[name] for name in step.inputs)
+        try:
+            cost = evaluate(step.type, step.params, step_inputs)
+        except LayerProblem as failure:
+            raise LayerProblem(_lift_problem(spec, params, inputs, step, failure.problem)) from None
+        env[step.name] = out = cost.output
+        total_params += cost.params
+        total_buffers += cost.buffers
+        total_macs += cost.macs
+        total_kept += cost.kept
+        for w in cost.warnings:
+            warnings.append(Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual))
+    return LayerCost(out, total_params, total_buffers, total_macs, total_kept, tuple(warnings))
+
+
+def _lift_problem(
+    spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...], step: Step, problem: Problem
+) -> Problem:
+    """Say what went wrong inside a composite in the composite's own terms."""
+    if step.type == "Add" and "shortcut" in params:
+        out_shape = problem.expected or "?"
+        kind = params.as_str("shortcut")  # 'auto' always fits, so only an explicit choice can fail
+        return Problem(
+            f"{spec.title}: the {kind} shortcut carries {problem.actual} but the residual branch gives "
+            f"{out_shape}; set this block's shortcut to projection",
+            port="x",
+            expected=out_shape,
+            actual=problem.actual,
+            fix=Fix("Set shortcut to projection", set_params=(("shortcut", "projection"),)),
+        )
+    fix = problem.fix
+    if fix is not None and (fix.insert or any(name not in params for name, _ in fix.set_params)):
+        fix = None
+    where = f"block {step.name}" if spec.type_name == "Stage" else step.name
+    message = problem.message if problem.message.startswith(spec.title) else f"{where}: {problem.message}"
+    return Problem(message, "x", problem.expected, problem.actual, fix)
+
+
+def _check_all_declared() -> None:
+    for spec in (*PRIMITIVES, *RESIDUAL_BLOCKS):
+        register(spec)
+
+
+_check_all_declared()
+
+__all__ = [
+    "all_specs",
+    "block_types",
+    "clear_memo",
+    "evaluate",
+    "get_spec",
+    "register",
+]

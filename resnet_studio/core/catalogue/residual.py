@@ -1,0 +1,339 @@
+"""Composite blocks: the ResNet stem, basic and bottleneck residual blocks, stages and the classifier head.
+
+Each composite declares a plan: the layers it is made of, with torchvision's local names (conv1, bn1,
+downsample.0, ...). The analysis of a composite is the analysis of its plan, and expanding a node on the
+canvas inserts exactly these layers, so both views always agree.
+"""
+
+from __future__ import annotations
+
+from ..params import Params, ParamSpec
+from ..shapes import Shape, TensorInfo
+from .spec import BlockSpec, Category, Step
+
+SHORTCUTS = ("auto", "identity", "projection", "zero-pad")
+
+
+def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1) -> Params:
+    """Parameters of a bias-free 'same' convolution, as ResNets use them."""
+    return Params(
+        {
+            "out_channels": out,
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": kernel // 2,
+            "dilation": 1,
+            "groups": groups,
+            "bias": False,
+        }
+    )
+
+
+BN = Params({"eps": 1e-5})
+NONE = Params()
+
+
+def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
+    """The shortcut a block really uses: 'auto' picks identity when shapes allow it, else projection."""
+    if shortcut != "auto":
+        return shortcut
+    if stride != 1 or in_channels != out_channels:
+        return "projection"
+    return "identity"
+
+
+def _in_channels(inputs: tuple[TensorInfo, ...]) -> int | None:
+    shape = inputs[0].shape if inputs else ()
+    return shape[0] if len(shape) == 3 else None
+
+
+def _inner_width(width: int, groups: int, width_per_group: int) -> int:
+    # torchvision: width = int(planes * (base_width / 64.0)) * groups
+    return int(width * (width_per_group / 64.0)) * groups
+
+
+def _shortcut_steps(kind: str, out: int, stride: int) -> tuple[tuple[Step, ...], str]:
+    if kind == "projection":
+        return (
+            Step("downsample.0", "Conv2d", conv_params(out, 1, stride)),
+            Step("downsample.1", "BatchNorm2d", BN, ("downsample.0",)),
+        ), "downsample.1"
+    if kind == "zero-pad":
+        return (Step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),), "shortcut"
+    return (), ""
+
+
+def _close_block(
+    p: Params, main: list[Step], last: str, out: int, stride: int, inputs: tuple[TensorInfo, ...], relu: str
+) -> tuple[Step, ...]:
+    if not p.as_bool("skip"):
+        return (*main, Step(relu, "ReLU", NONE, (last,)))
+    kind = resolve_shortcut(p.as_str("shortcut"), _in_channels(inputs), out, stride)
+    shortcut, shortcut_out = _shortcut_steps(kind, out, stride)
+    return (
+        *main,
+        *shortcut,
+        Step("add", "Add", Params({"inputs": 2}), (last, shortcut_out)),
+        Step(relu, "ReLU", NONE, ("add",)),
+    )
+
+
+def basic_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """torchvision's BasicBlock: 3x3 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN, plus the shortcut."""
+    out, s = p.as_int("out_channels"), p.as_int("stride")
+    g = p.as_int("groups")
+    width = _inner_width(out, g, p.as_int("width_per_group"))
+    main = [
+        Step("conv1", "Conv2d", conv_params(width, 3, s, g)),
+        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
+        Step("relu1", "ReLU", NONE, ("bn1",)),
+        Step("conv2", "Conv2d", conv_params(out, 3, 1, g), ("relu1",)),
+        Step("bn2", "BatchNorm2d", BN, ("conv2",)),
+    ]
+    return _close_block(p, main, "bn2", out, s, inputs, "relu2")
+
+
+def bottleneck_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """torchvision's Bottleneck: 1x1 reduce -> 3x3 (grouped) -> 1x1 expand, each with BN, plus the shortcut."""
+    planes, s = p.as_int("width"), p.as_int("stride")
+    out = planes * p.as_int("expansion")
+    g = p.as_int("groups")
+    width = _inner_width(planes, g, p.as_int("width_per_group"))
+    s1, s3 = (s, 1) if p.as_str("stride_on") == "1x1" else (1, s)
+    main = [
+        Step("conv1", "Conv2d", conv_params(width, 1, s1)),
+        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
+        Step("relu1", "ReLU", NONE, ("bn1",)),
+        Step("conv2", "Conv2d", conv_params(width, 3, s3, g), ("relu1",)),
+        Step("bn2", "BatchNorm2d", BN, ("conv2",)),
+        Step("relu2", "ReLU", NONE, ("bn2",)),
+        Step("conv3", "Conv2d", conv_params(out, 1), ("relu2",)),
+        Step("bn3", "BatchNorm2d", BN, ("conv3",)),
+    ]
+    return _close_block(p, main, "bn3", out, s, inputs, "relu3")
+
+
+_BLOCK_KEYS = ("stride", "groups", "width_per_group", "shortcut", "skip")
+
+
+def stage_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """N residual blocks named 0..N-1; only the first one strides and changes the channel count."""
+    steps: list[Step] = []
+    bottleneck = p.as_str("block") == "bottleneck"
+    for i in range(p.as_int("blocks")):
+        values = {k: p[k] for k in _BLOCK_KEYS}
+        if i > 0:
+            values.update(stride=1, shortcut="auto")
+        if bottleneck:
+            values.update(width=p["width"], expansion=p["expansion"], stride_on=p["stride_on"])
+            block = "Bottleneck"
+        else:
+            values.update(out_channels=p["width"])
+            block = "BasicBlock"
+        steps.append(Step(str(i), block, Params(values), (str(i - 1),) if i else ("",)))
+    return tuple(steps)
+
+
+def stem_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """ImageNet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool. CIFAR: 3x3 conv, BN, ReLU."""
+    out = p.as_int("out_channels")
+    if p.as_str("style") == "cifar":
+        return (
+            Step("conv1", "Conv2d", conv_params(out, 3, 1)),
+            Step("bn1", "BatchNorm2d", BN, ("conv1",)),
+            Step("relu", "ReLU", NONE, ("bn1",)),
+        )
+    pool = Params({"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": False})
+    return (
+        Step("conv1", "Conv2d", conv_params(out, 7, 2)),
+        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
+        Step("relu", "ReLU", NONE, ("bn1",)),
+        Step("maxpool", "MaxPool2d", pool, ("relu",)),
+    )
+
+
+def head_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """Global average pool, flatten, (dropout,) and the final Linear layer named fc."""
+    steps = [Step("avgpool", "GlobalAvgPool", NONE), Step("flatten", "Flatten", NONE, ("avgpool",))]
+    last = "flatten"
+    if p.as_float("dropout") > 0:
+        steps.append(Step("dropout", "Dropout", Params({"p": p.as_float("dropout")}), (last,)))
+        last = "dropout"
+    steps.append(Step("fc", "Linear", Params({"out_features": p.as_int("num_classes"), "bias": True}), (last,)))
+    return tuple(steps)
+
+
+# --- Declarations -----------------------------------------------------------------------------------------
+
+
+def _shortcut_param() -> ParamSpec:
+    return ParamSpec(
+        "shortcut",
+        "Shortcut",
+        "choice",
+        "auto",
+        "How x reaches the addition: auto picks identity when shapes match, else a 1x1 projection.",
+        choices=SHORTCUTS,
+    )
+
+
+def _common_params() -> tuple[ParamSpec, ...]:
+    return (
+        ParamSpec("stride", "Stride", "int", 1, "2 halves the height and width.", 1, 4),
+        ParamSpec("groups", "Groups", "int", 1, "Grouped 3x3 convolution (ResNeXt cardinality).", 1, 1024),
+        ParamSpec(
+            "width_per_group",
+            "Width per group",
+            "int",
+            64,
+            "Channels per group, relative to 64 (128 gives a wide ResNet).",
+            1,
+            4096,
+        ),
+        _shortcut_param(),
+        ParamSpec("skip", "Skip connection", "bool", True, "Off turns the block into its plain twin."),
+    )
+
+
+def _fmt_in(shape: Shape | None) -> str:
+    return "?" if shape is None or len(shape) != 3 else str(shape[0])
+
+
+def _describe_residual(p: Params, shape: Shape | None, out: int) -> str:
+    parts = [f"{_fmt_in(shape)} -> {out}"]
+    s = p.as_int("stride")
+    if s != 1:
+        parts.append(f"stride {s}")
+    if p.as_int("groups") != 1:
+        parts.append(f"{p.as_int('groups')}x{p.as_int('width_per_group')}d")
+    elif p.as_int("width_per_group") != 64:
+        parts.append(f"width x{p.as_int('width_per_group') / 64:g}")
+    if not p.as_bool("skip"):
+        parts.append("no skip")
+    else:
+        in_c = shape[0] if shape is not None and len(shape) == 3 else None
+        parts.append(resolve_shortcut(p.as_str("shortcut"), in_c, out, s))
+    return ", ".join(parts)
+
+
+_RESIDUAL_TEXT = (
+    "A residual block computes H(x) = F(x) + x: the layers learn only the residual F(x), and the shortcut "
+    "carries x around them to the addition. If the best thing a block can do is nothing, it only has to push F "
+    "towards zero, which is easy; and in backward the gradient flows through the addition unchanged, so even "
+    "a 152-layer network trains. The shortcut is the identity when shapes match; when the block changes the "
+    "channel count or strides, a 1x1 convolution with BatchNorm (projection, option B of the paper) or "
+    "subsampling plus zero channels (zero-pad, option A) makes x fit. Switch the skip off to get the plain "
+    "twin and compare how gradients and activations behave."
+)
+
+RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
+    BlockSpec(
+        "BasicBlock",
+        "Basic block",
+        Category.RESIDUAL,
+        "Two 3x3 convolutions and a skip connection (ResNet-18/34, CIFAR ResNets).",
+        "The basic block: 3x3 conv, BatchNorm, ReLU, 3x3 conv, BatchNorm, then the shortcut is added and a "
+        "final ReLU applied. " + _RESIDUAL_TEXT,
+        (
+            ParamSpec("out_channels", "Output channels", "int", 64, "Channels the block outputs.", 1, 65536),
+            *_common_params(),
+        ),
+        lambda p, s: _describe_residual(p, s, p.as_int("out_channels")),
+        plan=basic_plan,
+        palette_group="Residual",
+    ),
+    BlockSpec(
+        "Bottleneck",
+        "Bottleneck block",
+        Category.RESIDUAL,
+        "1x1 reduce, 3x3, 1x1 expand and a skip connection (ResNet-50/101/152, ResNeXt).",
+        "The bottleneck block: a 1x1 convolution narrows the channels to the block's width, a 3x3 convolution "
+        "works at that width, and a 1x1 convolution expands to width x expansion channels; each is followed by "
+        "BatchNorm (and ReLU, except the last, which comes after the addition). It costs far less than two "
+        "3x3 convolutions at full width. " + _RESIDUAL_TEXT,
+        (
+            ParamSpec("width", "Width", "int", 64, "Channels inside the block (torchvision's planes).", 1, 65536),
+            ParamSpec("expansion", "Expansion", "int", 4, "Output channels = width x expansion.", 1, 16),
+            ParamSpec(
+                "stride_on",
+                "Stride on",
+                "choice",
+                "3x3",
+                "Where the stride sits: the 3x3 conv (torchvision's v1.5) or the first 1x1 (the paper's v1).",
+                choices=("3x3", "1x1"),
+            ),
+            *_common_params(),
+        ),
+        lambda p, s: _describe_residual(p, s, p.as_int("width") * p.as_int("expansion")),
+        plan=bottleneck_plan,
+        palette_group="Residual",
+    ),
+    BlockSpec(
+        "Stage",
+        "Stage",
+        Category.RESIDUAL,
+        "N residual blocks in a row; the first one may downsample (torchvision's layer1..layer4).",
+        "A stage repeats one kind of residual block. Only its first block changes the resolution (stride) and "
+        "the channel count, with a projection or zero-pad shortcut; the others keep shapes and use identity "
+        "shortcuts. ResNet-50 is a stem, four stages of 3, 4, 6 and 3 bottleneck blocks, and a head.",
+        (
+            ParamSpec("block", "Block", "choice", "basic", "Basic or bottleneck blocks.", choices=("basic", "bottleneck")),
+            ParamSpec("blocks", "Blocks", "int", 2, "How many blocks.", 1, 128),
+            ParamSpec("width", "Width", "int", 64, "Basic: output channels. Bottleneck: inner width.", 1, 65536),
+            ParamSpec("expansion", "Expansion", "int", 4, "Bottleneck only: output = width x expansion.", 1, 16),
+            ParamSpec(
+                "stride_on",
+                "Stride on",
+                "choice",
+                "3x3",
+                "Bottleneck only: stride on the 3x3 conv (v1.5) or the first 1x1 (v1).",
+                choices=("3x3", "1x1"),
+            ),
+            *_common_params(),
+        ),
+        lambda p, s: (
+            f"{p.as_int('blocks')} x {p.as_str('block')}, "
+            + _describe_residual(
+                p,
+                s,
+                p.as_int("width") * (p.as_int("expansion") if p.as_str("block") == "bottleneck" else 1),
+            )
+        ),
+        plan=stage_plan,
+        palette_group="Residual",
+    ),
+    BlockSpec(
+        "Stem",
+        "Stem",
+        Category.CONVOLUTION,
+        "The first layers: ImageNet 7x7/2 conv + max-pool, or CIFAR 3x3 conv.",
+        "The stem turns the image into the first feature maps. The ImageNet stem (7x7 conv with stride 2, "
+        "BatchNorm, ReLU, 3x3 max-pool with stride 2) shrinks a 224x224 image to 56x56 at once, because "
+        "full-resolution layers would be expensive; the CIFAR stem (3x3 conv, BatchNorm, ReLU) keeps the "
+        "small 32x32 images at full size.",
+        (
+            ParamSpec("style", "Style", "choice", "imagenet", "ImageNet or CIFAR stem.", choices=("imagenet", "cifar")),
+            ParamSpec("out_channels", "Output channels", "int", 64, "Channels of the first feature maps.", 1, 65536),
+        ),
+        lambda p, s: f"{p.as_str('style')}, {_fmt_in(s)} -> {p.as_int('out_channels')}",
+        plan=stem_plan,
+        flat_names=True,
+        palette_group="Residual",
+    ),
+    BlockSpec(
+        "Head",
+        "Classifier head",
+        Category.HEAD,
+        "Global average pool, flatten and a Linear layer: one score per class.",
+        "The classifier head averages each final feature map to one number (so any input size works), "
+        "flattens them into a vector and maps it with a Linear layer (fc) to one score per class.",
+        (
+            ParamSpec("num_classes", "Classes", "int", 1000, "Number of class scores.", 1, 1_000_000),
+            ParamSpec("dropout", "Dropout", "float", 0.0, "Dropout before fc (0 for none).", 0.0, 0.99),
+        ),
+        lambda p, s: f"{_fmt_in(s)} -> {p.as_int('num_classes')} classes",
+        plan=head_plan,
+        flat_names=True,
+        palette_group="Residual",
+    ),
+)

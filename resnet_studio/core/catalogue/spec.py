@@ -1,0 +1,180 @@
+"""The declaration of a block type: ports, parameters, explanation, shape/cost rule and (for composites) plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..errors import ParameterError
+from ..params import Params, ParamSpec, ParamValue
+from ..shapes import Shape, TensorInfo
+
+
+class Category(str, Enum):
+    """What kind of layer a block is; decides its colour on the canvas and in the palette."""
+
+    RESIDUAL = "residual"
+    CONVOLUTION = "convolution"
+    NORMALISATION = "normalisation"
+    ACTIVATION = "activation"
+    POOLING = "pooling"
+    HEAD = "head"
+    IO = "io"
+    MERGE = "merge"
+
+    @property
+    def label(self) -> str:
+        """The category name shown to users."""
+        return _CATEGORY_LABELS[self]
+
+    @property
+    def colour(self) -> str:
+        """The category colour (Okabe-Ito, safe for colour-blind viewers), as #rrggbb."""
+        return _CATEGORY_COLOURS[self]
+
+
+_CATEGORY_LABELS = {
+    Category.RESIDUAL: "Residual block",
+    Category.CONVOLUTION: "Convolution",
+    Category.NORMALISATION: "Normalisation",
+    Category.ACTIVATION: "Activation",
+    Category.POOLING: "Pooling",
+    Category.HEAD: "Linear / head",
+    Category.IO: "Input / output",
+    Category.MERGE: "Merge",
+}
+
+_CATEGORY_COLOURS = {
+    Category.RESIDUAL: "#0072B2",  # blue
+    Category.CONVOLUTION: "#E69F00",  # orange
+    Category.NORMALISATION: "#56B4E9",  # sky blue
+    Category.ACTIVATION: "#009E73",  # bluish green
+    Category.POOLING: "#CC79A7",  # reddish purple
+    Category.HEAD: "#D55E00",  # vermillion
+    Category.IO: "#7F7F7F",  # grey
+    Category.MERGE: "#F0E442",  # yellow
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A suggested change that would remove a problem; the editor can apply it as one undoable command."""
+
+    label: str
+    """What the fix does, in words: 'Set shortcut to projection'."""
+    set_params: tuple[tuple[str, ParamValue], ...] = ()
+    """Parameter values to set on the node with the problem."""
+    port: str = ""
+    """The input port whose incoming connection gets the blocks in `insert`."""
+    insert: tuple[tuple[str, Params], ...] = ()
+    """Blocks (type, parameters) to insert, in order, on the connection into `port`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a layer: where, what was expected, what was found and how to fix it."""
+
+    message: str
+    port: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    fix: Fix | None = None
+
+
+class LayerProblem(Exception):
+    """Raised by a rule when the layer cannot run on its inputs."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class LayerCost:
+    """What a rule computes for one layer from its inputs (per sample; bytes come later from the settings)."""
+
+    output: TensorInfo
+    params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    kept: int = 0
+    """Elements of every layer output inside this block, per sample: what training keeps for backward."""
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One layer of a composite block's plan: a local name, a block type, its parameters and its inputs."""
+
+    name: str
+    type: str
+    params: Params
+    inputs: tuple[str, ...] = ("",)
+    """Local names of the steps feeding this one, in port order; '' is the block's own input."""
+
+
+Rule = Callable[[Params, tuple[TensorInfo, ...]], LayerCost]
+Plan = Callable[[Params, tuple[TensorInfo, ...]], tuple[Step, ...]]
+Describe = Callable[[Params, Shape | None], str]
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """Everything the app knows about one block type, declared once."""
+
+    type_name: str
+    title: str
+    category: Category
+    summary: str
+    """One line for the palette."""
+    explanation: str
+    """A paragraph a teacher would show: what the block computes and why it exists."""
+    params: tuple[ParamSpec, ...]
+    describe: Describe
+    """The key parameters in one line, e.g. '64 -> 128, stride 2, projection'."""
+    rule: Rule | None = None
+    plan: Plan | None = None
+    """For composite blocks: the primitive (or block) layers that make it up."""
+    inputs: tuple[str, ...] = ("x",)
+    outputs: tuple[str, ...] = ("out",)
+    variadic_inputs: str | None = None
+    """Name of an int parameter giving the number of inputs (ports in1..inN), for Add."""
+    flat_names: bool = False
+    """Expanded layers keep their own names ('conv1', not 'stem.conv1'), as torchvision's stem and head do."""
+    palette_group: str = "Layers"
+    """Where the palette lists it ('' to leave it out of the palette)."""
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def is_composite(self) -> bool:
+        """True for blocks made of other blocks (Stem, residual blocks, Stage, Head)."""
+        return self.plan is not None
+
+    def param(self, name: str) -> ParamSpec:
+        """The declaration of one parameter."""
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise ParameterError(
+            f"{self.type_name} has no parameter {name!r}; it has " + ", ".join(p.name for p in self.params)
+        )
+
+    def input_ports(self, params: Mapping[str, ParamValue]) -> tuple[str, ...]:
+        """The input port names of a node with these parameters."""
+        if self.variadic_inputs is None:
+            return self.inputs
+        count = params.get(self.variadic_inputs, 2)
+        assert isinstance(count, int)
+        return tuple(f"in{i}" for i in range(1, count + 1))
+
+    def default_params(self) -> Params:
+        """Every parameter at its default value."""
+        return Params({p.name: p.default for p in self.params})
+
+    def make_params(self, values: Mapping[str, object] | None = None) -> Params:
+        """Defaults overridden by `values`, each validated; raises ParameterError for unknown or bad values."""
+        merged: dict[str, ParamValue] = {p.name: p.default for p in self.params}
+        for name, value in (values or {}).items():
+            merged[name] = self.param(name).validate(value)
+        return Params(merged)

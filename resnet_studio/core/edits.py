@@ -1,0 +1,251 @@
+"""Builders for the edits a user makes: each returns one Command (often a Macro) ready for the undo stack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from .analysis import Analysis, Diagnostic
+from .catalogue import get_spec
+from .commands import AddNode, Command, Connect, Disconnect, Macro, MoveNodes, RemoveNode, SetParams
+from .errors import GraphError
+from .expansion import expand_node, plan_for
+from .graph import Graph
+from .layout import CARD_HEIGHT, ROW_GAP, layered_layout
+from .model import Edge, GraphSnapshot, Node, Position
+from .params import Params
+
+
+def add_node(graph: Graph, block_type: str, position: Position, params: Mapping[str, object] | None = None) -> AddNode:
+    """Add a new block with default parameters at a position."""
+    return AddNode(graph.make_node(block_type, params, position=position))
+
+
+def remove_nodes(graph: Graph, node_ids: Iterable[str]) -> Command:
+    """Delete nodes together with their connections."""
+    ids = [n for n in dict.fromkeys(node_ids)]
+    for node_id in ids:
+        graph.node(node_id)
+    if len(ids) == 1:
+        return RemoveNode(ids[0])
+    return Macro(f"Delete {len(ids)} nodes", [RemoveNode(n) for n in ids])
+
+
+def connect(graph: Graph, edge: Edge) -> Connect:
+    """Connect two ports; checks first so the caller gets the typed error before anything changes."""
+    graph.check_connect(edge)
+    return Connect(edge)
+
+
+def insert_on_edge(
+    graph: Graph, edge: Edge, block_type: str, position: Position, params: Mapping[str, object] | None = None
+) -> Command:
+    """Drop a block onto a connection: src -> new block -> dst."""
+    node = graph.make_node(block_type, params, position=position)
+    spec = get_spec(block_type)
+    ports = spec.input_ports(node.params)
+    if not ports or not spec.outputs:
+        raise GraphError(f"a {block_type} cannot be inserted into a connection: it needs an input and an output")
+    return Macro(
+        f"Insert {node.name}",
+        [
+            Disconnect(edge),
+            AddNode(node),
+            Connect(Edge(edge.src, edge.src_port, node.id, ports[0])),
+            Connect(Edge(node.id, spec.outputs[0], edge.dst, edge.dst_port)),
+        ],
+    )
+
+
+def copy_fragment(graph: Graph, node_ids: Iterable[str]) -> GraphSnapshot:
+    """The selected nodes and the connections among them (what Copy puts on the clipboard)."""
+    ids = set(node_ids)
+    nodes = tuple(n for n in graph.nodes if n.id in ids)
+    edges = tuple(e for e in graph.edges if e.src in ids and e.dst in ids)
+    return GraphSnapshot(nodes, edges)
+
+
+def paste(graph: Graph, fragment: GraphSnapshot, offset: Position = (40.0, 40.0)) -> tuple[Command, list[str]]:
+    """Add a copy of a fragment with fresh ids and names; returns the command and the new ids."""
+    scratch_ids: set[str] = set()
+    scratch_names: set[str] = set()
+    mapping: dict[str, str] = {}
+    commands: list[Command] = []
+    for node in fragment.nodes:
+        get_spec(node.type)
+        new_id = _fresh(graph.new_id(node.id.rsplit("_", 1)[0].replace(".", "_")), scratch_ids, graph, by_name=False)
+        name = _fresh(graph.unique_name(node.name), scratch_names, graph, by_name=True)
+        scratch_ids.add(new_id)
+        scratch_names.add(name)
+        mapping[node.id] = new_id
+        position = (node.position[0] + offset[0], node.position[1] + offset[1])
+        commands.append(AddNode(Node(new_id, node.type, name, node.params, position)))
+    for edge in fragment.edges:
+        commands.append(Connect(Edge(mapping[edge.src], edge.src_port, mapping[edge.dst], edge.dst_port)))
+    count = len(fragment.nodes)
+    text = f"Paste {count} node{'s' if count != 1 else ''}"
+    return Macro(text, commands), [mapping[n.id] for n in fragment.nodes]
+
+
+def _fresh(candidate: str, taken: set[str], graph: Graph, *, by_name: bool) -> str:
+    base, n = candidate, 2
+    while candidate in taken or (by_name and _has_name(graph, candidate)) or (not by_name and candidate in graph):
+        candidate = f"{base}_{n}"
+        n += 1
+    return candidate
+
+
+def _has_name(graph: Graph, name: str) -> bool:
+    try:
+        graph.node_by_name(name)
+    except GraphError:
+        return False
+    return True
+
+
+def explode(graph: Graph, analysis: Analysis, node_id: str) -> Macro:
+    """Replace a composite block by the layers it is made of, keeping its connections."""
+    node = graph.node(node_id)
+    shapes = analysis.nodes[node_id].input_shapes if node_id in analysis.nodes else ()
+    expansion = expand_node(graph, node_id, shapes[0] if shapes else None)
+    incoming = graph.edges_into(node_id)
+    outgoing = graph.edges_from(node_id)
+    commands: list[Command] = [RemoveNode(node_id)]
+    commands += [AddNode(n) for n in expansion.nodes]
+    commands += [Connect(e) for e in expansion.edges]
+    for edge in incoming:
+        commands += [Connect(Edge(edge.src, edge.src_port, child, port)) for child, port in expansion.entry]
+    commands += [Connect(Edge(expansion.exit, "out", e.dst, e.dst_port)) for e in outgoing]
+    commands += _make_room(graph, node, expansion.nodes, exclude={node_id})
+    return Macro(f"Explode {node.name} into layers", commands)
+
+
+def _make_room(graph: Graph, node: Node, added: Sequence[Node], exclude: set[str]) -> list[Command]:
+    """Push the nodes below an expanded block down so the new layers do not overlap them."""
+    bottom = max(n.position[1] for n in added)
+    extra = bottom - node.position[1]
+    if extra <= 0:
+        return []
+    below = {
+        n.id: (n.position[0], n.position[1] + extra)
+        for n in graph.nodes
+        if n.id not in exclude and n.position[1] > node.position[1] + CARD_HEIGHT / 2
+    }
+    return [MoveNodes(below)] if below else []
+
+
+def group_members(graph: Graph, origin_id: str) -> list[Node]:
+    """The nodes exploded from the block with this id (direct children only)."""
+    return [n for n in graph.nodes if n.expanded_from is not None and n.expanded_from.id == origin_id]
+
+
+def collapse(graph: Graph, analysis: Analysis, origin_id: str) -> Macro:
+    """Put an exploded block back together; refused when its layers were edited since."""
+    members = group_members(graph, origin_id)
+    if not members:
+        raise GraphError(f"there are no layers exploded from {origin_id!r} to collapse")
+    origin = members[0].expanded_from
+    assert origin is not None
+    ids = {n.id for n in members}
+    inside = [e for e in graph.edges if e.src in ids and e.dst in ids]
+    incoming = [e for e in graph.edges if e.dst in ids and e.src not in ids]
+    outgoing = [e for e in graph.edges if e.src in ids and e.dst not in ids]
+    sources = {(e.src, e.src_port) for e in incoming}
+    if len(sources) != 1 or len({e.src for e in outgoing}) > 1:
+        raise GraphError(f"the layers of {origin.name} were rewired since they were exploded; collapse is not possible")
+    src_id = next(iter(sources))[0]
+    in_shape = analysis.nodes[src_id].output_shape if src_id in analysis.nodes else None
+    if in_shape is None or not _matches(graph, origin, members, inside, in_shape):
+        raise GraphError(f"the layers of {origin.name} were edited since they were exploded; collapse is not possible")
+    top = min(members, key=lambda n: n.position[1])
+    restored = Node(origin.id, origin.type, origin.name, origin.params, top.position, origin.expanded_from)
+    if origin.id in graph:
+        raise GraphError(f"a node with id {origin.id!r} exists again; collapse is not possible")
+    commands: list[Command] = [RemoveNode(n.id) for n in members]
+    commands.append(AddNode(restored))
+    src, src_port = next(iter(sources))
+    commands.append(Connect(Edge(src, src_port, restored.id, "x")))
+    commands += [Connect(Edge(restored.id, "out", e.dst, e.dst_port)) for e in outgoing]
+    return Macro(f"Collapse {origin.name}", commands)
+
+
+def _matches(graph: Graph, origin: Node, members: list[Node], inside: list[Edge], in_shape: tuple[int, ...]) -> bool:
+    """True when the exploded layers are still exactly the block's plan (types, parameters and wiring)."""
+    steps = plan_for(origin, in_shape)
+    names = {s.name for s in steps}
+    local: dict[str, str] = {}
+    for member in members:
+        suffix = member.id[len(origin.id) + 1 :]
+        if suffix not in names:
+            suffix = suffix.rsplit("_", 1)[0]
+        local[member.id] = suffix
+    if sorted(local.values()) != sorted(names):
+        return False
+    by_local = {local[m.id]: m for m in members}
+    for step in steps:
+        member = by_local[step.name]
+        if member.type != step.type or member.params != get_spec(step.type).make_params(step.params):
+            return False
+    expected = set()
+    for step in steps:
+        ports = get_spec(step.type).input_ports(by_local[step.name].params)
+        expected |= {(source, step.name, port) for port, source in zip(ports, step.inputs) if source}
+    actual = {(local[e.src], local[e.dst], e.dst_port) for e in inside}
+    return actual == expected
+
+
+def apply_fix(graph: Graph, diagnostic: Diagnostic) -> Command:
+    """The command that carries out a diagnostic's suggested fix."""
+    fix = diagnostic.fix
+    if fix is None:
+        raise GraphError(f"there is no automatic fix for: {diagnostic.message}")
+    node = graph.node(diagnostic.node_id)
+    if fix.set_params:
+        params = node.params.replace(**dict(fix.set_params))
+        return SetParams(node.id, params, text=f"Fix {node.name}: {fix.label[0].lower()}{fix.label[1:]}")
+    edge = graph.edge_into(node.id, fix.port)
+    if edge is None or not fix.insert:
+        raise GraphError(f"the fix for {node.name} needs a connection into {fix.port!r}")
+    commands: list[Command] = [Disconnect(edge)]
+    previous = (edge.src, edge.src_port)
+    x, y = node.position
+    scratch = graph.copy()
+    for i, (block_type, params) in enumerate(fix.insert):
+        new = scratch.make_node(block_type, dict(params), position=(x + 280.0, y - (len(fix.insert) - i) * 90.0))
+        scratch.add_node(new)
+        commands.append(AddNode(new))
+        commands.append(Connect(Edge(previous[0], previous[1], new.id, get_spec(block_type).input_ports(new.params)[0])))
+        previous = (new.id, "out")
+    commands.append(Connect(Edge(previous[0], previous[1], edge.dst, edge.dst_port)))
+    return Macro(f"Fix {node.name}: {fix.label[0].lower()}{fix.label[1:]}", commands)
+
+
+def auto_layout(graph: Graph) -> MoveNodes:
+    """Lay the whole network out top to bottom."""
+    return MoveNodes(layered_layout(graph))
+
+
+def set_params(graph: Graph, node_id: str, values: Mapping[str, object]) -> SetParams:
+    """Change several parameters of one node in one step (validated now, before anything changes)."""
+    node = graph.node(node_id)
+    spec = get_spec(node.type)
+    params: Params = node.params
+    for name, value in values.items():
+        params = params.replace(**{name: spec.param(name).validate(value)})
+    return SetParams(node_id, params, text=f"Change {node.name}")
+
+
+__all__ = [
+    "ROW_GAP",
+    "add_node",
+    "apply_fix",
+    "auto_layout",
+    "collapse",
+    "connect",
+    "copy_fragment",
+    "explode",
+    "group_members",
+    "insert_on_edge",
+    "paste",
+    "remove_nodes",
+    "set_params",
+]

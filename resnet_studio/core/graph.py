@@ -1,0 +1,398 @@
+"""The editable network: nodes, typed ports and edges, backed by networkx, announcing changes with psygnal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import networkx as nx
+from psygnal import Signal
+
+from .catalogue import get_spec
+from .errors import (
+    CycleError,
+    DuplicateNodeError,
+    InputCountError,
+    NotConnectedError,
+    ParameterError,
+    PortOccupiedError,
+    UnknownNodeError,
+    UnknownPortError,
+)
+from .model import Edge, GraphSnapshot, Node, Position
+from .params import Params, ParamValue
+
+DEFAULT_NAMES: dict[str, str] = {
+    "Input": "input",
+    "Output": "output",
+    "Conv2d": "conv",
+    "BatchNorm2d": "bn",
+    "ReLU": "relu",
+    "MaxPool2d": "maxpool",
+    "AvgPool2d": "avgpool",
+    "GlobalAvgPool": "gap",
+    "Flatten": "flatten",
+    "Linear": "fc",
+    "Dropout": "dropout",
+    "Add": "add",
+    "ZeroPadShortcut": "shortcut",
+    "Stem": "stem",
+    "BasicBlock": "block",
+    "Bottleneck": "bottleneck",
+    "Stage": "layer",
+    "Head": "head",
+}
+
+
+class Graph:
+    """A network of blocks. Every mutation succeeds or raises a typed GraphError; nothing is silently ignored."""
+
+    node_added = Signal(Node)
+    node_removed = Signal(Node)
+    node_changed = Signal(Node, Node)
+    """(old, new): parameters, name or position changed."""
+    edge_added = Signal(Edge)
+    edge_removed = Signal(Edge)
+
+    def __init__(self, snapshot: GraphSnapshot | None = None) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._names: dict[str, str] = {}
+        self._in: dict[str, dict[str, Edge]] = {}
+        self._out: dict[str, dict[Edge, None]] = {}
+        self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._order: tuple[str, ...] | None = ()
+        self.structure_version = 0
+        """Grows with every added or removed node or edge (cheap change detection for caches)."""
+        if snapshot is not None:
+            for node in snapshot.nodes:
+                self.add_node(node)
+            for edge in snapshot.edges:
+                self.connect(edge)
+
+    # --- queries --------------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Graph):
+            return NotImplemented
+        return self._nodes == other._nodes and set(self.edges) == set(other.edges)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"<Graph {len(self._nodes)} nodes, {sum(len(e) for e in self._in.values())} edges>"
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        """Every node, in insertion order."""
+        return tuple(self._nodes.values())
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """Every edge, grouped by destination node in insertion order."""
+        return tuple(e for node_id in self._nodes for e in self._in[node_id].values())
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id; raises UnknownNodeError."""
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node {node_id!r} in the network") from None
+
+    def node_by_name(self, name: str) -> Node:
+        """The node with this user-facing name; raises UnknownNodeError."""
+        node_id = self._names.get(name)
+        if node_id is None:
+            raise UnknownNodeError(f"there is no node named {name!r} in the network")
+        return self._nodes[node_id]
+
+    def index_of(self, node_id: str) -> int:
+        """The node's position in insertion order."""
+        return list(self._nodes).index(node_id)
+
+    def input_ports(self, node_id: str) -> tuple[str, ...]:
+        """The input port names of a node."""
+        node = self.node(node_id)
+        return get_spec(node.type).input_ports(node.params)
+
+    def output_ports(self, node_id: str) -> tuple[str, ...]:
+        """The output port names of a node."""
+        return get_spec(self.node(node_id).type).outputs
+
+    def edge_into(self, node_id: str, port: str) -> Edge | None:
+        """The edge feeding an input port, if any."""
+        return self._in[node_id].get(port) if node_id in self._in else None
+
+    def edges_into(self, node_id: str) -> tuple[Edge, ...]:
+        """The edges feeding a node, in its port order."""
+        self.node(node_id)
+        incoming = self._in[node_id]
+        return tuple(incoming[p] for p in self.input_ports(node_id) if p in incoming)
+
+    def edges_from(self, node_id: str) -> tuple[Edge, ...]:
+        """The edges leaving a node."""
+        self.node(node_id)
+        return tuple(self._out[node_id])
+
+    def edges_of(self, node_id: str) -> tuple[Edge, ...]:
+        """Every edge touching a node."""
+        return self.edges_into(node_id) + self.edges_from(node_id)
+
+    def predecessors(self, node_id: str) -> tuple[str, ...]:
+        """Ids of the nodes feeding this one, in port order (repeated if one feeds several ports)."""
+        return tuple(e.src for e in self.edges_into(node_id))
+
+    def successors(self, node_id: str) -> tuple[str, ...]:
+        """Ids of the nodes this one feeds."""
+        return tuple(dict.fromkeys(e.dst for e in self.edges_from(node_id)))
+
+    def descendants(self, node_id: str) -> set[str]:
+        """Every node downstream of this one."""
+        self.node(node_id)
+        return set(nx.descendants(self._nx, node_id))
+
+    def has_path(self, src: str, dst: str) -> bool:
+        """True when data flows from src to dst."""
+        return bool(nx.has_path(self._nx, src, dst))
+
+    def topological_order(self) -> tuple[str, ...]:
+        """Node ids so that every node comes after its inputs; ties keep insertion order (deterministic)."""
+        if self._order is None:
+            index = {node_id: i for i, node_id in enumerate(self._nodes)}
+            self._order = tuple(nx.lexicographical_topological_sort(self._nx, key=index.__getitem__))
+        return self._order
+
+    def snapshot(self) -> GraphSnapshot:
+        """An immutable copy (for worker threads and files)."""
+        return GraphSnapshot(self.nodes, self.edges)
+
+    def copy(self) -> Graph:
+        """An independent copy with no listeners."""
+        return Graph(self.snapshot())
+
+    def new_id(self, prefix: str) -> str:
+        """A readable id that is not taken: 'conv_1', 'conv_2', ..."""
+        prefix = prefix.lower()
+        n = 1
+        while f"{prefix}_{n}" in self._nodes:
+            n += 1
+        return f"{prefix}_{n}"
+
+    def unique_name(self, base: str) -> str:
+        """`base` if free, else base2, base3, ..."""
+        if base not in self._names:
+            return base
+        n = 2
+        while f"{base}{n}" in self._names:
+            n += 1
+        return f"{base}{n}"
+
+    def make_node(
+        self,
+        block_type: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        name: str | None = None,
+        position: Position = (0.0, 0.0),
+        node_id: str | None = None,
+    ) -> Node:
+        """A new node (not yet added) with validated parameters, a free id and a free name."""
+        spec = get_spec(block_type)
+        base = DEFAULT_NAMES.get(spec.type_name, spec.type_name.lower())
+        return Node(
+            node_id or self.new_id(base),
+            spec.type_name,
+            name or self.unique_name(base),
+            spec.make_params(params),
+            position,
+        )
+
+    # --- mutations ------------------------------------------------------------------------------------------
+
+    def add_node(self, node: Node, index: int | None = None) -> Node:
+        """Add a node (at `index` in insertion order, for undo); validates type, parameters, id and name."""
+        spec = get_spec(node.type)
+        if node.id in self._nodes:
+            raise DuplicateNodeError(f"a node with id {node.id!r} already exists")
+        if not node.name.strip():
+            raise DuplicateNodeError("a node needs a name")
+        if node.name in self._names:
+            raise DuplicateNodeError(f"the name {node.name!r} is already used by another node")
+        full = spec.make_params(node.params)
+        if full != node.params:
+            node = node.with_params(full)
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:
+            items = list(self._nodes.items())
+            items.insert(max(index, 0), (node.id, node))
+            self._nodes = dict(items)
+        self._names[node.name] = node.id
+        self._in[node.id] = {}
+        self._out[node.id] = {}
+        self._nx.add_node(node.id)
+        self._structure_changed()
+        self.node_added.emit(node)
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Edge, ...]:
+        """Remove a node and every edge touching it; returns the removed edges."""
+        node = self.node(node_id)
+        removed = self.edges_of(node_id)
+        for edge in removed:
+            self.disconnect(edge)
+        del self._nodes[node_id]
+        del self._names[node.name]
+        del self._in[node_id]
+        del self._out[node_id]
+        self._nx.remove_node(node_id)
+        self._structure_changed()
+        self.node_removed.emit(node)
+        return removed
+
+    def check_connect(self, edge: Edge) -> None:
+        """Raise the typed error that connecting `edge` would cause, or return if it is allowed."""
+        src, dst = self.node(edge.src), self.node(edge.dst)
+        if edge.src_port not in get_spec(src.type).outputs:
+            outs = get_spec(src.type).outputs
+            has = f"its output is {outs[0]!r}" if outs else "it has no output"
+            raise UnknownPortError(f"{src.name} ({src.type}) has no output port {edge.src_port!r}; {has}")
+        ports = get_spec(dst.type).input_ports(dst.params)
+        if edge.dst_port not in ports:
+            has = "its inputs are " + ", ".join(repr(p) for p in ports) if ports else "it takes no input"
+            raise UnknownPortError(f"{dst.name} ({dst.type}) has no input port {edge.dst_port!r}; {has}")
+        taken = self._in[edge.dst].get(edge.dst_port)
+        if taken is not None:
+            other = self._nodes[taken.src].name
+            raise PortOccupiedError(
+                f"input {edge.dst_port!r} of {dst.name} is already connected to {other}; disconnect it first"
+            )
+        if edge.src == edge.dst or nx.has_path(self._nx, edge.dst, edge.src):
+            raise CycleError(
+                f"connecting {src.name} to {dst.name} would make a loop: {dst.name} already feeds {src.name}"
+                if edge.src != edge.dst
+                else f"{src.name} cannot feed itself"
+            )
+
+    def can_connect(self, edge: Edge) -> str | None:
+        """None when `edge` may be added, else the reason it may not (for hover feedback)."""
+        try:
+            self.check_connect(edge)
+        except (UnknownPortError, PortOccupiedError, CycleError, UnknownNodeError) as error:
+            return str(error)
+        return None
+
+    def connect(self, edge: Edge) -> Edge:
+        """Add an edge; raises UnknownNodeError, UnknownPortError, PortOccupiedError or CycleError."""
+        self.check_connect(edge)
+        self._in[edge.dst][edge.dst_port] = edge
+        self._out[edge.src][edge] = None
+        self._nx.add_edge(edge.src, edge.dst, key=edge)
+        self._structure_changed()
+        self.edge_added.emit(edge)
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        """Remove an edge; raises NotConnectedError if it does not exist."""
+        if edge.dst not in self._in or self._in[edge.dst].get(edge.dst_port) != edge:
+            raise NotConnectedError(f"there is no connection {edge}")
+        del self._in[edge.dst][edge.dst_port]
+        del self._out[edge.src][edge]
+        self._nx.remove_edge(edge.src, edge.dst, key=edge)
+        self._structure_changed()
+        self.edge_removed.emit(edge)
+
+    def set_param(self, node_id: str, name: str, value: ParamValue) -> Node:
+        """Change one parameter (validated against its declaration)."""
+        node = self.node(node_id)
+        spec = get_spec(node.type)
+        checked = spec.param(name).validate(value)
+        return self.set_params(node_id, node.params.replace(**{name: checked}))
+
+    def set_params(self, node_id: str, params: Mapping[str, ParamValue]) -> Node:
+        """Replace a node's parameters (each validated); refuses to drop input ports that are connected."""
+        node = self.node(node_id)
+        spec = get_spec(node.type)
+        unknown = set(params) - {p.name for p in spec.params}
+        if unknown:
+            raise ParameterError(f"{spec.type_name} has no parameter {sorted(unknown)[0]!r}")
+        full = spec.make_params(params)
+        if spec.variadic_inputs is not None:
+            ports = set(spec.input_ports(full))
+            dropped = sorted(set(self._in[node_id]) - ports)
+            if dropped:
+                raise InputCountError(
+                    f"{node.name} would lose input {dropped[0]!r}, which is connected; disconnect it first"
+                )
+        if full == node.params:
+            return node
+        new = node.with_params(full)
+        self._nodes[node_id] = new
+        self.node_changed.emit(node, new)
+        return new
+
+    def rename(self, node_id: str, name: str) -> Node:
+        """Give a node another name (names are unique and non-empty)."""
+        node = self.node(node_id)
+        if name == node.name:
+            return node
+        if not name.strip():
+            raise DuplicateNodeError("a node needs a name")
+        if name in self._names:
+            raise DuplicateNodeError(f"the name {name!r} is already used by another node")
+        new = node.renamed(name)
+        del self._names[node.name]
+        self._names[name] = node_id
+        self._nodes[node_id] = new
+        self.node_changed.emit(node, new)
+        return new
+
+    def move(self, node_id: str, position: Position) -> Node:
+        """Place a node elsewhere on the canvas."""
+        node = self.node(node_id)
+        if node.position == position:
+            return node
+        new = node.moved((float(position[0]), float(position[1])))
+        self._nodes[node_id] = new
+        self.node_changed.emit(node, new)
+        return new
+
+    def replace_node(self, node: Node) -> Node:
+        """Swap in a changed copy of an existing node (same id), e.g. to restore it on undo."""
+        old = self.node(node.id)
+        if old.type != node.type:
+            raise ParameterError(f"{old.name} is a {old.type}; its type cannot change to {node.type}")
+        if node.name != old.name:
+            self.rename(node.id, node.name)
+        if node.params != old.params:
+            self.set_params(node.id, node.params)
+        if node.position != old.position:
+            self.move(node.id, node.position)
+        current = self._nodes[node.id]
+        if current.expanded_from != node.expanded_from:
+            self._nodes[node.id] = node
+            self.node_changed.emit(current, node)
+        return self._nodes[node.id]
+
+    def clear(self) -> None:
+        """Remove everything."""
+        for node_id in list(self._nodes):
+            self.remove_node(node_id)
+
+    def extend(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
+        """Add many nodes, then many edges."""
+        for node in nodes:
+            self.add_node(node)
+        for edge in edges:
+            self.connect(edge)
+
+    def _structure_changed(self) -> None:
+        self._order = None
+        self.structure_version += 1

@@ -1,0 +1,161 @@
+"""ResNet families built from blocks, with torchvision's layer names (layer1.0, layer4.2, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import UnknownPresetError
+from .graph import Graph
+from .layout import layered_layout
+from .model import Edge, Node
+from .params import ParamValue
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named network the user can start from."""
+
+    name: str
+    title: str
+    description: str
+    build: Callable[[], Graph]
+
+
+def _chain(graph: Graph, nodes: list[Node]) -> None:
+    for node in nodes:
+        graph.add_node(node)
+    for a, b in zip(nodes, nodes[1:]):
+        graph.connect(Edge(a.id, "out", b.id, "x"))
+
+
+def _node(graph: Graph, node_id: str, block_type: str, params: dict[str, ParamValue] | None = None) -> Node:
+    return graph.make_node(block_type, params, name=node_id, node_id=node_id)
+
+
+def imagenet_resnet(
+    block: str, layers: tuple[int, ...], groups: int = 1, width_per_group: int = 64, num_classes: int = 1000
+) -> Graph:
+    """torchvision's ResNet: ImageNet stem, four stages (64, 128, 256, 512 wide), classifier head."""
+    graph = Graph()
+    nodes = [
+        _node(graph, "input", "Input", {"channels": 3, "height": 224, "width": 224}),
+        _node(graph, "stem", "Stem", {"style": "imagenet", "out_channels": 64}),
+    ]
+    for stage, (count, width) in enumerate(zip(layers, (64, 128, 256, 512)), start=1):
+        for i in range(count):
+            stride = 2 if stage > 1 and i == 0 else 1
+            params: dict[str, ParamValue] = {"stride": stride, "groups": groups, "width_per_group": width_per_group}
+            if block == "BasicBlock":
+                params["out_channels"] = width
+            else:
+                params["width"] = width
+            nodes.append(_node(graph, f"layer{stage}.{i}", block, params))
+    nodes.append(_node(graph, "head", "Head", {"num_classes": num_classes}))
+    nodes.append(_node(graph, "output", "Output"))
+    _chain(graph, nodes)
+    return graph
+
+
+def cifar_resnet(depth: int, num_classes: int = 10) -> Graph:
+    """He et al.'s CIFAR-10 ResNets (6n+2 layers): 3x3 stem, stages of 16, 32, 64 channels, zero-pad shortcuts."""
+    n = (depth - 2) // 6
+    graph = Graph()
+    nodes = [
+        _node(graph, "input", "Input", {"channels": 3, "height": 32, "width": 32}),
+        _node(graph, "stem", "Stem", {"style": "cifar", "out_channels": 16}),
+    ]
+    for stage, width in enumerate((16, 32, 64), start=1):
+        for i in range(n):
+            stride = 2 if stage > 1 and i == 0 else 1
+            params: dict[str, ParamValue] = {"out_channels": width, "stride": stride, "shortcut": "zero-pad"}
+            if stride == 1 and i == 0:
+                params["shortcut"] = "auto"  # first block of stage 1 keeps the shape: identity
+            nodes.append(_node(graph, f"layer{stage}.{i}", "BasicBlock", params))
+    nodes.append(_node(graph, "head", "Head", {"num_classes": num_classes}))
+    nodes.append(_node(graph, "output", "Output"))
+    _chain(graph, nodes)
+    return graph
+
+
+def plain_twin(graph: Graph) -> Graph:
+    """The same network with every skip connection switched off."""
+    twin = graph.copy()
+    for node in twin.nodes:
+        if node.type in ("BasicBlock", "Bottleneck", "Stage"):
+            twin.set_param(node.id, "skip", False)
+    return twin
+
+
+def _laid_out(build: Callable[[], Graph]) -> Callable[[], Graph]:
+    def make() -> Graph:
+        graph = build()
+        for node_id, position in layered_layout(graph).items():
+            graph.move(node_id, position)
+        return graph
+
+    return make
+
+
+_BASE: list[Preset] = [
+    Preset("resnet18", "ResNet-18", "2-2-2-2 basic blocks, 11.7 M params (He et al. 2015)",
+           lambda: imagenet_resnet("BasicBlock", (2, 2, 2, 2))),
+    Preset("resnet34", "ResNet-34", "3-4-6-3 basic blocks, 21.8 M params",
+           lambda: imagenet_resnet("BasicBlock", (3, 4, 6, 3))),
+    Preset("resnet50", "ResNet-50", "3-4-6-3 bottleneck blocks, 25.6 M params (torchvision v1.5)",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3))),
+    Preset("resnet101", "ResNet-101", "3-4-23-3 bottleneck blocks, 44.5 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3))),
+    Preset("resnet152", "ResNet-152", "3-8-36-3 bottleneck blocks, 60.2 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 8, 36, 3))),
+    Preset("wide_resnet50_2", "Wide ResNet-50-2", "ResNet-50 with bottlenecks twice as wide, 68.9 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), width_per_group=128)),
+    Preset("wide_resnet101_2", "Wide ResNet-101-2", "ResNet-101 with bottlenecks twice as wide, 126.9 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), width_per_group=128)),
+    Preset("resnext50_32x4d", "ResNeXt-50 32x4d", "ResNet-50 with 32 groups of 4 channels, 25.0 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), groups=32, width_per_group=4)),
+    Preset("resnext101_32x8d", "ResNeXt-101 32x8d", "ResNet-101 with 32 groups of 8 channels, 88.8 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=32, width_per_group=8)),
+    Preset("resnext101_64x4d", "ResNeXt-101 64x4d", "ResNet-101 with 64 groups of 4 channels, 83.5 M params",
+           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=64, width_per_group=4)),
+    Preset("resnet20", "ResNet-20 (CIFAR)", "CIFAR-10, 3x3 basic blocks, zero-pad shortcuts, 0.27 M params",
+           lambda: cifar_resnet(20)),
+    Preset("resnet32", "ResNet-32 (CIFAR)", "CIFAR-10, 5 blocks per stage, 0.46 M params", lambda: cifar_resnet(32)),
+    Preset("resnet44", "ResNet-44 (CIFAR)", "CIFAR-10, 7 blocks per stage, 0.66 M params", lambda: cifar_resnet(44)),
+    Preset("resnet56", "ResNet-56 (CIFAR)", "CIFAR-10, 9 blocks per stage, 0.85 M params", lambda: cifar_resnet(56)),
+    Preset("resnet110", "ResNet-110 (CIFAR)", "CIFAR-10, 18 blocks per stage, 1.7 M params",
+           lambda: cifar_resnet(110)),
+]
+
+
+def _plain(base: Preset) -> Preset:
+    return Preset(
+        f"{base.name}_plain",
+        f"Plain {base.title.replace('ResNet', 'net', 1) if base.title.startswith('ResNet') else base.title}",
+        f"{base.title} with every skip connection off (for comparing gradients and training)",
+        lambda: plain_twin(base.build()),
+    )
+
+
+PRESETS: dict[str, Preset] = {}
+for _base in _BASE:
+    PRESETS[_base.name] = Preset(_base.name, _base.title, _base.description, _laid_out(_base.build))
+for _base in _BASE:
+    PRESETS[f"{_base.name}_plain"] = _plain(PRESETS[_base.name])
+
+
+def preset_names() -> tuple[str, ...]:
+    """Every preset name."""
+    return tuple(PRESETS)
+
+
+def preset(name: str, *, plain: bool = False) -> Graph:
+    """A new graph of the named preset (e.g. 'resnet50'); `plain=True` switches every skip off."""
+    key = name.strip().lower().replace("-", "")
+    found = PRESETS.get(key) or PRESETS.get(name)
+    if found is None:
+        close = [n for n in PRESETS if key and (key in n or n in key)]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+        raise UnknownPresetError(f"unknown preset {name!r}{hint} (see `resnet-studio presets`)")
+    graph = found.build()
+    return plain_twin(graph) if plain else graph
