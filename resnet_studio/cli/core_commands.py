@@ -11,19 +11,33 @@ from .common import load_network, parse_shape, positive_int
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `summary` and `presets`."""
     summary = subparsers.add_parser(
-        "summary", help="per-layer shapes, parameters, MACs and memory of a network",
+        "summary",
+        help="per-layer shapes, parameters, MACs and memory of a network",
         description="Print a per-layer table (name, type, output shape, params, MACs, memory) and totals.",
     )
-    summary.add_argument("network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file")
-    summary.add_argument("--input", type=parse_shape, default=None, metavar="CxHxW",
-                         help="input size, e.g. 3x224x224 (default: the network's Input node)")
-    summary.add_argument("--batch", type=positive_int, default=1, metavar="N", help="batch size for memory figures")
+    summary.add_argument(
+        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
+    )
+    summary.add_argument(
+        "--input",
+        type=parse_shape,
+        default=None,
+        metavar="CxHxW",
+        help="input size, e.g. 3x224x224 (default: the network's Input node)",
+    )
+    summary.add_argument(
+        "--batch", type=positive_int, default=1, metavar="N", help="batch size for memory figures"
+    )
     summary.add_argument("--dtype", choices=("float32", "float16", "bfloat16", "float64"), default="float32")
     summary.add_argument("--format", choices=("table", "csv", "markdown", "json"), default="table")
-    summary.add_argument("--expanded", action="store_true", help="expand every block into its primitive layers")
+    summary.add_argument(
+        "--expanded", action="store_true", help="expand every block into its primitive layers"
+    )
     summary.set_defaults(handler=run_summary)
 
-    presets = subparsers.add_parser("presets", help="list the preset networks", description="List the presets.")
+    presets = subparsers.add_parser(
+        "presets", help="list the preset networks", description="List the presets."
+    )
     presets.set_defaults(handler=run_presets)
 
 

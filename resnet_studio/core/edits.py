@@ -15,7 +15,9 @@ from .model import Edge, GraphSnapshot, Node, Position
 from .params import Params
 
 
-def add_node(graph: Graph, block_type: str, position: Position, params: Mapping[str, object] | None = None) -> AddNode:
+def add_node(
+    graph: Graph, block_type: str, position: Position, params: Mapping[str, object] | None = None
+) -> AddNode:
     """Add a new block with default parameters at a position."""
     return AddNode(graph.make_node(block_type, params, position=position))
 
@@ -44,7 +46,9 @@ def insert_on_edge(
     spec = get_spec(block_type)
     ports = spec.input_ports(node.params)
     if not ports or not spec.outputs:
-        raise GraphError(f"a {block_type} cannot be inserted into a connection: it needs an input and an output")
+        raise GraphError(
+            f"a {block_type} cannot be inserted into a connection: it needs an input and an output"
+        )
     return Macro(
         f"Insert {node.name}",
         [
@@ -64,7 +68,9 @@ def copy_fragment(graph: Graph, node_ids: Iterable[str]) -> GraphSnapshot:
     return GraphSnapshot(nodes, edges)
 
 
-def paste(graph: Graph, fragment: GraphSnapshot, offset: Position = (40.0, 40.0)) -> tuple[Command, list[str]]:
+def paste(
+    graph: Graph, fragment: GraphSnapshot, offset: Position = (40.0, 40.0)
+) -> tuple[Command, list[str]]:
     """Add a copy of a fragment with fresh ids and names; returns the command and the new ids."""
     scratch_ids: set[str] = set()
     scratch_names: set[str] = set()
@@ -72,7 +78,9 @@ def paste(graph: Graph, fragment: GraphSnapshot, offset: Position = (40.0, 40.0)
     commands: list[Command] = []
     for node in fragment.nodes:
         get_spec(node.type)
-        new_id = _fresh(graph.new_id(node.id.rsplit("_", 1)[0].replace(".", "_")), scratch_ids, graph, by_name=False)
+        new_id = _fresh(
+            graph.new_id(node.id.rsplit("_", 1)[0].replace(".", "_")), scratch_ids, graph, by_name=False
+        )
         name = _fresh(graph.unique_name(node.name), scratch_names, graph, by_name=True)
         scratch_ids.add(new_id)
         scratch_names.add(name)
@@ -88,7 +96,11 @@ def paste(graph: Graph, fragment: GraphSnapshot, offset: Position = (40.0, 40.0)
 
 def _fresh(candidate: str, taken: set[str], graph: Graph, *, by_name: bool) -> str:
     base, n = candidate, 2
-    while candidate in taken or (by_name and _has_name(graph, candidate)) or (not by_name and candidate in graph):
+    while (
+        candidate in taken
+        or (by_name and _has_name(graph, candidate))
+        or (not by_name and candidate in graph)
+    ):
         candidate = f"{base}_{n}"
         n += 1
     return candidate
@@ -151,11 +163,15 @@ def collapse(graph: Graph, analysis: Analysis, origin_id: str) -> Macro:
     outgoing = [e for e in graph.edges if e.src in ids and e.dst not in ids]
     sources = {(e.src, e.src_port) for e in incoming}
     if len(sources) != 1 or len({e.src for e in outgoing}) > 1:
-        raise GraphError(f"the layers of {origin.name} were rewired since they were exploded; collapse is not possible")
+        raise GraphError(
+            f"the layers of {origin.name} were rewired since they were exploded; collapse is not possible"
+        )
     src_id = next(iter(sources))[0]
     in_shape = analysis.nodes[src_id].output_shape if src_id in analysis.nodes else None
     if in_shape is None or not _matches(graph, origin, members, inside, in_shape):
-        raise GraphError(f"the layers of {origin.name} were edited since they were exploded; collapse is not possible")
+        raise GraphError(
+            f"the layers of {origin.name} were edited since they were exploded; collapse is not possible"
+        )
     top = min(members, key=lambda n: n.position[1])
     restored = Node(origin.id, origin.type, origin.name, origin.params, top.position, origin.expanded_from)
     if origin.id in graph:
@@ -168,7 +184,9 @@ def collapse(graph: Graph, analysis: Analysis, origin_id: str) -> Macro:
     return Macro(f"Collapse {origin.name}", commands)
 
 
-def _matches(graph: Graph, origin: Node, members: list[Node], inside: list[Edge], in_shape: tuple[int, ...]) -> bool:
+def _matches(
+    graph: Graph, origin: Node, members: list[Node], inside: list[Edge], in_shape: tuple[int, ...]
+) -> bool:
     """True when the exploded layers are still exactly the block's plan (types, parameters and wiring)."""
     steps = plan_for(origin, in_shape)
     names = {s.name for s in steps}
@@ -210,10 +228,14 @@ def apply_fix(graph: Graph, diagnostic: Diagnostic) -> Command:
     x, y = node.position
     scratch = graph.copy()
     for i, (block_type, params) in enumerate(fix.insert):
-        new = scratch.make_node(block_type, dict(params), position=(x + 280.0, y - (len(fix.insert) - i) * 90.0))
+        new = scratch.make_node(
+            block_type, dict(params), position=(x + 280.0, y - (len(fix.insert) - i) * 90.0)
+        )
         scratch.add_node(new)
         commands.append(AddNode(new))
-        commands.append(Connect(Edge(previous[0], previous[1], new.id, get_spec(block_type).input_ports(new.params)[0])))
+        commands.append(
+            Connect(Edge(previous[0], previous[1], new.id, get_spec(block_type).input_ports(new.params)[0]))
+        )
         previous = (new.id, "out")
     commands.append(Connect(Edge(previous[0], previous[1], edge.dst, edge.dst_port)))
     return Macro(f"Fix {node.name}: {fix.label[0].lower()}{fix.label[1:]}", commands)

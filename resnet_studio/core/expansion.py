@@ -62,7 +62,9 @@ def expand_node(graph: Graph, node_id: str, input_shape: Shape | None) -> Expans
     if spec.plan is None:
         raise GraphError(f"{node.name} is a single {node.type} layer; there is nothing to expand")
     if input_shape is None:
-        raise GraphError(f"{node.name} can be expanded once its input shape is known; connect its input first")
+        raise GraphError(
+            f"{node.name} can be expanded once its input shape is known; connect its input first"
+        )
     steps = plan_for(node, input_shape)
     taken: set[str] = set()
     ids: dict[str, str] = {}
@@ -76,7 +78,9 @@ def expand_node(graph: Graph, node_id: str, input_shape: Shape | None) -> Expans
             new_id = f"{node.id}.{step.name}_{n}"
             n += 1
         ids[step.name] = new_id
-        nodes.append(Node(new_id, step.type, name, get_spec(step.type).make_params(step.params), expanded_from=node))
+        nodes.append(
+            Node(new_id, step.type, name, get_spec(step.type).make_params(step.params), expanded_from=node)
+        )
     edges: list[Edge] = []
     entry: list[tuple[str, str]] = []
     for step, child in zip(steps, nodes):

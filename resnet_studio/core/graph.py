@@ -19,7 +19,7 @@ from .errors import (
     UnknownPortError,
 )
 from .model import Edge, GraphSnapshot, Node, Position
-from .params import Params, ParamValue
+from .params import ParamValue
 
 DEFAULT_NAMES: dict[str, str] = {
     "Input": "input",

@@ -40,6 +40,9 @@ def layered_layout(graph: Graph, origin: Position = (0.0, 0.0)) -> dict[str, Pos
             column[node_id] = float(slot)
     x0, y0 = origin
     return {
-        node_id: (x0 + column[node_id] * (CARD_WIDTH + COLUMN_GAP), y0 + layer[node_id] * (CARD_HEIGHT + ROW_GAP))
+        node_id: (
+            x0 + column[node_id] * (CARD_WIDTH + COLUMN_GAP),
+            y0 + layer[node_id] * (CARD_HEIGHT + ROW_GAP),
+        )
         for node_id in order
     }

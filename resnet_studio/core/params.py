@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from .errors import ParameterError
 
-ParamValue = Union[int, float, bool, str]
+ParamValue = int | float | bool | str
 ParamKind = Literal["int", "float", "bool", "choice"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ class Preset:
 def _chain(graph: Graph, nodes: list[Node]) -> None:
     for node in nodes:
         graph.add_node(node)
-    for a, b in zip(nodes, nodes[1:]):
+    for a, b in itertools.pairwise(nodes):
         graph.connect(Edge(a.id, "out", b.id, "x"))
 
 
@@ -45,7 +46,11 @@ def imagenet_resnet(
     for stage, (count, width) in enumerate(zip(layers, (64, 128, 256, 512)), start=1):
         for i in range(count):
             stride = 2 if stage > 1 and i == 0 else 1
-            params: dict[str, ParamValue] = {"stride": stride, "groups": groups, "width_per_group": width_per_group}
+            params: dict[str, ParamValue] = {
+                "stride": stride,
+                "groups": groups,
+                "width_per_group": width_per_group,
+            }
             if block == "BasicBlock":
                 params["out_channels"] = width
             else:
@@ -98,33 +103,96 @@ def _laid_out(build: Callable[[], Graph]) -> Callable[[], Graph]:
 
 
 _BASE: list[Preset] = [
-    Preset("resnet18", "ResNet-18", "2-2-2-2 basic blocks, 11.7 M params (He et al. 2015)",
-           lambda: imagenet_resnet("BasicBlock", (2, 2, 2, 2))),
-    Preset("resnet34", "ResNet-34", "3-4-6-3 basic blocks, 21.8 M params",
-           lambda: imagenet_resnet("BasicBlock", (3, 4, 6, 3))),
-    Preset("resnet50", "ResNet-50", "3-4-6-3 bottleneck blocks, 25.6 M params (torchvision v1.5)",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3))),
-    Preset("resnet101", "ResNet-101", "3-4-23-3 bottleneck blocks, 44.5 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3))),
-    Preset("resnet152", "ResNet-152", "3-8-36-3 bottleneck blocks, 60.2 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 8, 36, 3))),
-    Preset("wide_resnet50_2", "Wide ResNet-50-2", "ResNet-50 with bottlenecks twice as wide, 68.9 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), width_per_group=128)),
-    Preset("wide_resnet101_2", "Wide ResNet-101-2", "ResNet-101 with bottlenecks twice as wide, 126.9 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), width_per_group=128)),
-    Preset("resnext50_32x4d", "ResNeXt-50 32x4d", "ResNet-50 with 32 groups of 4 channels, 25.0 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), groups=32, width_per_group=4)),
-    Preset("resnext101_32x8d", "ResNeXt-101 32x8d", "ResNet-101 with 32 groups of 8 channels, 88.8 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=32, width_per_group=8)),
-    Preset("resnext101_64x4d", "ResNeXt-101 64x4d", "ResNet-101 with 64 groups of 4 channels, 83.5 M params",
-           lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=64, width_per_group=4)),
-    Preset("resnet20", "ResNet-20 (CIFAR)", "CIFAR-10, 3x3 basic blocks, zero-pad shortcuts, 0.27 M params",
-           lambda: cifar_resnet(20)),
-    Preset("resnet32", "ResNet-32 (CIFAR)", "CIFAR-10, 5 blocks per stage, 0.46 M params", lambda: cifar_resnet(32)),
-    Preset("resnet44", "ResNet-44 (CIFAR)", "CIFAR-10, 7 blocks per stage, 0.66 M params", lambda: cifar_resnet(44)),
-    Preset("resnet56", "ResNet-56 (CIFAR)", "CIFAR-10, 9 blocks per stage, 0.85 M params", lambda: cifar_resnet(56)),
-    Preset("resnet110", "ResNet-110 (CIFAR)", "CIFAR-10, 18 blocks per stage, 1.7 M params",
-           lambda: cifar_resnet(110)),
+    Preset(
+        "resnet18",
+        "ResNet-18",
+        "2-2-2-2 basic blocks, 11.7 M params (He et al. 2015)",
+        lambda: imagenet_resnet("BasicBlock", (2, 2, 2, 2)),
+    ),
+    Preset(
+        "resnet34",
+        "ResNet-34",
+        "3-4-6-3 basic blocks, 21.8 M params",
+        lambda: imagenet_resnet("BasicBlock", (3, 4, 6, 3)),
+    ),
+    Preset(
+        "resnet50",
+        "ResNet-50",
+        "3-4-6-3 bottleneck blocks, 25.6 M params (torchvision v1.5)",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3)),
+    ),
+    Preset(
+        "resnet101",
+        "ResNet-101",
+        "3-4-23-3 bottleneck blocks, 44.5 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3)),
+    ),
+    Preset(
+        "resnet152",
+        "ResNet-152",
+        "3-8-36-3 bottleneck blocks, 60.2 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 8, 36, 3)),
+    ),
+    Preset(
+        "wide_resnet50_2",
+        "Wide ResNet-50-2",
+        "ResNet-50 with bottlenecks twice as wide, 68.9 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), width_per_group=128),
+    ),
+    Preset(
+        "wide_resnet101_2",
+        "Wide ResNet-101-2",
+        "ResNet-101 with bottlenecks twice as wide, 126.9 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), width_per_group=128),
+    ),
+    Preset(
+        "resnext50_32x4d",
+        "ResNeXt-50 32x4d",
+        "ResNet-50 with 32 groups of 4 channels, 25.0 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), groups=32, width_per_group=4),
+    ),
+    Preset(
+        "resnext101_32x8d",
+        "ResNeXt-101 32x8d",
+        "ResNet-101 with 32 groups of 8 channels, 88.8 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=32, width_per_group=8),
+    ),
+    Preset(
+        "resnext101_64x4d",
+        "ResNeXt-101 64x4d",
+        "ResNet-101 with 64 groups of 4 channels, 83.5 M params",
+        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=64, width_per_group=4),
+    ),
+    Preset(
+        "resnet20",
+        "ResNet-20 (CIFAR)",
+        "CIFAR-10, 3x3 basic blocks, zero-pad shortcuts, 0.27 M params",
+        lambda: cifar_resnet(20),
+    ),
+    Preset(
+        "resnet32",
+        "ResNet-32 (CIFAR)",
+        "CIFAR-10, 5 blocks per stage, 0.46 M params",
+        lambda: cifar_resnet(32),
+    ),
+    Preset(
+        "resnet44",
+        "ResNet-44 (CIFAR)",
+        "CIFAR-10, 7 blocks per stage, 0.66 M params",
+        lambda: cifar_resnet(44),
+    ),
+    Preset(
+        "resnet56",
+        "ResNet-56 (CIFAR)",
+        "CIFAR-10, 9 blocks per stage, 0.85 M params",
+        lambda: cifar_resnet(56),
+    ),
+    Preset(
+        "resnet110",
+        "ResNet-110 (CIFAR)",
+        "CIFAR-10, 18 blocks per stage, 1.7 M params",
+        lambda: cifar_resnet(110),
+    ),
 ]
 
 

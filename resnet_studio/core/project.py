@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -63,7 +63,7 @@ class Project:
 
 # --- schema ------------------------------------------------------------------------------------------------
 
-ParamJSON = Union[bool, int, float, str]
+ParamJSON = bool | int | float | str
 
 
 class _Strict(BaseModel):
@@ -111,7 +111,7 @@ def _node_json(node: Node) -> dict[str, Any]:
         "type": node.type,
         "name": node.name,
         "params": dict(node.params),
-        "position": [round(node.position[0], 3), round(node.position[1], 3)],
+        "position": [node.position[0], node.position[1]],
     }
     if node.expanded_from is not None:
         data["expanded_from"] = _node_json(node.expanded_from)
@@ -133,7 +133,8 @@ def to_json(project: Project) -> str:
         },
         "nodes": [_node_json(n) for n in project.graph.nodes],
         "edges": [
-            {"src": e.src, "src_port": e.src_port, "dst": e.dst, "dst_port": e.dst_port} for e in project.graph.edges
+            {"src": e.src, "src_port": e.src_port, "dst": e.dst, "dst_port": e.dst_port}
+            for e in project.graph.edges
         ],
     }
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
@@ -146,7 +147,7 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
     text = to_json(project).encode("utf-8")
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        handle = tempfile.NamedTemporaryFile(
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by the `with` below, after the error check
             "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
         )
     except OSError as error:
@@ -163,7 +164,9 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
         _fsync_folder(folder)
     except OSError as error:
         temp.unlink(missing_ok=True)
-        raise ProjectSaveError(f"cannot save {path}: {error.strerror or error}; the previous file is unchanged") from error
+        raise ProjectSaveError(
+            f"cannot save {path}: {error.strerror or error}; the previous file is unchanged"
+        ) from error
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -200,14 +203,18 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         if path.is_dir():
             raise ProjectFileError(where, [FileProblem("", "is a folder, not a project file")])
         if size > MAX_FILE_BYTES:
-            raise ProjectFileError(where, [FileProblem("", f"is {size // 2**20} MiB; a project file is at most 64 MiB")])
+            raise ProjectFileError(
+                where, [FileProblem("", f"is {size // 2**20} MiB; a project file is at most 64 MiB")]
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise ProjectFileError(where, [FileProblem("", "no such file")]) from None
     except PermissionError:
         raise ProjectFileError(where, [FileProblem("", "permission denied")]) from None
     except OSError as error:
-        raise ProjectFileError(where, [FileProblem("", f"cannot be read: {error.strerror or error}")]) from None
+        raise ProjectFileError(
+            where, [FileProblem("", f"cannot be read: {error.strerror or error}")]
+        ) from None
     return from_bytes(data, where)
 
 
@@ -216,7 +223,9 @@ def from_bytes(data: bytes, source: str = "<project>") -> Project:
     if not data.strip():
         raise ProjectFileError(source, [FileProblem("", "the file is empty")])
     if b"\x00" in data[:4096]:
-        raise ProjectFileError(source, [FileProblem("", "is a binary file, not a ResNet Studio project (JSON)")])
+        raise ProjectFileError(
+            source, [FileProblem("", "is a binary file, not a ResNet Studio project (JSON)")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -229,7 +238,11 @@ def from_bytes(data: bytes, source: str = "<project>") -> Project:
         truncated = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
         raise ProjectFileError(
             source,
-            [FileProblem(f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}{truncated}")],
+            [
+                FileProblem(
+                    f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}{truncated}"
+                )
+            ],
         ) from None
     except RecursionError:
         raise ProjectFileError(source, [FileProblem("", "is nested too deeply to be a project")]) from None
@@ -240,15 +253,24 @@ def from_document(document: object, source: str = "<project>") -> Project:
     """Validate an already-parsed JSON document and build the project."""
     if not isinstance(document, dict):
         kind = type(document).__name__.replace("dict", "object").replace("list", "array")
-        raise ProjectFileError(source, [FileProblem("", f"expected a JSON object at the top level, found {kind}")])
+        raise ProjectFileError(
+            source, [FileProblem("", f"expected a JSON object at the top level, found {kind}")]
+        )
     if document.get("format") != FORMAT:
         found = document.get("format", "nothing")
         raise ProjectFileError(
-            source, [FileProblem("format", f"expected {FORMAT!r}: this is not a ResNet Studio project (found {found!r})")]
+            source,
+            [
+                FileProblem(
+                    "format", f"expected {FORMAT!r}: this is not a ResNet Studio project (found {found!r})"
+                )
+            ],
         )
     version = document.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ProjectFileError(source, [FileProblem("format_version", f"expected a positive integer, found {version!r}")])
+        raise ProjectFileError(
+            source, [FileProblem("format_version", f"expected a positive integer, found {version!r}")]
+        )
     if version > FORMAT_VERSION:
         raise ProjectFileError(
             source,
@@ -284,6 +306,12 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def _pydantic_problem(error: Any) -> FileProblem:
     message = str(error["msg"])
+    context = error.get("ctx") or {}
+    if error.get("type") in ("too_long", "too_short") and "actual_length" in context:
+        wanted = context.get("max_length") if error["type"] == "too_long" else context.get("min_length")
+        return FileProblem(
+            _location(tuple(error["loc"])), f"expected {wanted} items, found {context['actual_length']}"
+        )
     if message.startswith("Input should be "):
         message = "expected " + message[len("Input should be ") :]
     elif message == "Field required":

@@ -85,21 +85,43 @@ def render(graph: Graph, analysis: Analysis, fmt: Format = "table") -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(
-            ("name", "type", "output_shape", "params", "macs", "flops", "output_bytes", "training_bytes",
-             "receptive_field")
+            (
+                "name",
+                "type",
+                "output_shape",
+                "params",
+                "macs",
+                "flops",
+                "output_bytes",
+                "training_bytes",
+                "receptive_field",
+            )
         )
         for r in rows:
             writer.writerow(
-                (r.name, r.type, format_shape(r.output_shape), r.params, r.macs, r.flops, r.output_bytes,
-                 r.training_bytes, "" if r.receptive_field is None else r.receptive_field)
+                (
+                    r.name,
+                    r.type,
+                    format_shape(r.output_shape),
+                    r.params,
+                    r.macs,
+                    r.flops,
+                    r.output_bytes,
+                    r.training_bytes,
+                    "" if r.receptive_field is None else r.receptive_field,
+                )
             )
         return buffer.getvalue()
     cells = [_cells(r) for r in rows]
     if fmt == "markdown":
+
         def esc(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
 
-        lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---"] * 2 + ["---"] + ["---:"] * 4) + "|"]
+        lines = [
+            "| " + " | ".join(HEADERS) + " |",
+            "|" + "|".join(["---"] * 2 + ["---"] + ["---:"] * 4) + "|",
+        ]
         lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in cells]
         lines += ["", totals_line(analysis)]
         return "\n".join(lines) + "\n"
@@ -107,7 +129,9 @@ def render(graph: Graph, analysis: Analysis, fmt: Format = "table") -> str:
     right = {3, 4, 5, 6}
 
     def line(values: tuple[str, ...]) -> str:
-        return "  ".join(v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
+        return "  ".join(
+            v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))
+        )
 
     out = [line(HEADERS), "  ".join("-" * w for w in widths)]
     out += [line(c) for c in cells]

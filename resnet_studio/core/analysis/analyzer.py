@@ -46,9 +46,13 @@ class Analyzer:
 
     def _on_node_added(self, node: Node) -> None:
         self._dirty.add(node.id)
+        if len(self.graph) <= 2:  # a lone node is not "disconnected"; its neighbour-to-be now is
+            self._dirty.update(n.id for n in self.graph)
 
     def _on_node_removed(self, node: Node) -> None:
         self._dirty.discard(node.id)  # its former neighbours were marked when its edges went
+        if len(self.graph) <= 1:
+            self._dirty.update(n.id for n in self.graph)
         self._removed = True
 
     def _on_node_changed(self, old: Node, new: Node) -> None:
@@ -121,7 +125,9 @@ class Analyzer:
         self._last = self._assemble(order, settings, frozenset(recomputed))
         return self._last
 
-    def _assemble(self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]) -> Analysis:
+    def _assemble(
+        self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
+    ) -> Analysis:
         results = self._results
         params = buffers = macs = training = errors = warnings = 0
         diagnostics: list[Diagnostic] = []
@@ -139,7 +145,9 @@ class Analyzer:
                     else:
                         warnings += 1
         totals = Totals(params, buffers, macs, training, params * settings.dtype_bytes, errors, warnings)
-        return Analysis(settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed)
+        return Analysis(
+            settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed
+        )
 
     def _with_bytes(self, result: NodeAnalysis, node_id: str, settings: RunSettings) -> NodeAnalysis:
         cost, info = self._costs.get(node_id), self._infos.get(node_id)
@@ -222,7 +230,9 @@ class Analyzer:
         self._infos[node.id] = info
         in_shapes = tuple(i.shape if i is not None else None for i in inputs)
         if cost is None or info is None:
-            self._results[node.id] = NodeAnalysis(node.id, node.type, in_shapes, None, diagnostics=tuple(diagnostics))
+            self._results[node.id] = NodeAnalysis(
+                node.id, node.type, in_shapes, None, diagnostics=tuple(diagnostics)
+            )
             return
         scale = settings.batch_size * settings.dtype_bytes
         self._results[node.id] = NodeAnalysis(

@@ -25,7 +25,11 @@ def connection_problem(graph: Graph, analysis: Analysis, edge: Edge) -> str | No
             inputs.append(TensorInfo(src.output_shape))
             continue
         other = graph.edge_into(dst.id, port)
-        shape = analysis.nodes[other.src].output_shape if other is not None and other.src in analysis.nodes else None
+        shape = (
+            analysis.nodes[other.src].output_shape
+            if other is not None and other.src in analysis.nodes
+            else None
+        )
         if shape is None:
             if spec.variadic_inputs is None:
                 return None

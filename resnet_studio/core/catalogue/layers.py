@@ -213,7 +213,9 @@ def projection_fix(port: str, source: Shape, target: Shape) -> Fix | None:
     if len(source) != 3 or len(target) != 3:
         return None
     for stride in range(1, 9):
-        if (conv_output_size(source[1], 1, stride, 0), conv_output_size(source[2], 1, stride, 0)) == target[1:]:
+        if (conv_output_size(source[1], 1, stride, 0), conv_output_size(source[2], 1, stride, 0)) == target[
+            1:
+        ]:
             conv = Params(
                 {
                     "out_channels": target[0],
@@ -237,10 +239,14 @@ def add_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
         if x.shape == first.shape:
             continue
         # The projection belongs on the input that carries the larger map or fewer channels: the shortcut.
-        shortcut_first = len(first.shape) == 3 and len(x.shape) == 3 and (
-            first.shape[1] > x.shape[1] or first.shape[0] < x.shape[0]
+        shortcut_first = (
+            len(first.shape) == 3
+            and len(x.shape) == 3
+            and (first.shape[1] > x.shape[1] or first.shape[0] < x.shape[0])
         )
-        port, source, target = ("in1", first.shape, x.shape) if shortcut_first else (f"in{i}", x.shape, first.shape)
+        port, source, target = (
+            ("in1", first.shape, x.shape) if shortcut_first else (f"in{i}", x.shape, first.shape)
+        )
         raise LayerProblem(
             Problem(
                 f"Add: input {i} is {format_shape(x.shape)} but input 1 is {format_shape(first.shape)}; "
@@ -277,6 +283,7 @@ def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 
 
 # --- Declarations -----------------------------------------------------------------------------------------
+
 
 def _int(name: str, label: str, default: int, lo: int, hi: int, help: str = "") -> ParamSpec:
     return ParamSpec(name, label, "int", default, help, lo, hi)
@@ -369,9 +376,7 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         "applies a learned scale (gamma) and shift (beta). It keeps activations well scaled as the network "
         "gets deeper and lets it train with larger learning rates. It keeps running averages of the mean "
         "and variance (buffers, not trained) for use at inference time.",
-        (
-            ParamSpec("eps", "Epsilon", "float", 1e-5, "Added to the variance for stability.", 0.0, 1.0),
-        ),
+        (ParamSpec("eps", "Epsilon", "float", 1e-5, "Added to the variance for stability.", 0.0, 1.0),),
         _describe_none,
         rule=batchnorm_rule,
     ),

@@ -59,7 +59,9 @@ def _shortcut_steps(kind: str, out: int, stride: int) -> tuple[tuple[Step, ...],
             Step("downsample.1", "BatchNorm2d", BN, ("downsample.0",)),
         ), "downsample.1"
     if kind == "zero-pad":
-        return (Step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),), "shortcut"
+        return (
+            Step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),
+        ), "shortcut"
     return (), ""
 
 
@@ -159,7 +161,9 @@ def head_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     if p.as_float("dropout") > 0:
         steps.append(Step("dropout", "Dropout", Params({"p": p.as_float("dropout")}), (last,)))
         last = "dropout"
-    steps.append(Step("fc", "Linear", Params({"out_features": p.as_int("num_classes"), "bias": True}), (last,)))
+    steps.append(
+        Step("fc", "Linear", Params({"out_features": p.as_int("num_classes"), "bias": True}), (last,))
+    )
     return tuple(steps)
 
 
@@ -252,7 +256,9 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         "BatchNorm (and ReLU, except the last, which comes after the addition). It costs far less than two "
         "3x3 convolutions at full width. " + _RESIDUAL_TEXT,
         (
-            ParamSpec("width", "Width", "int", 64, "Channels inside the block (torchvision's planes).", 1, 65536),
+            ParamSpec(
+                "width", "Width", "int", 64, "Channels inside the block (torchvision's planes).", 1, 65536
+            ),
             ParamSpec("expansion", "Expansion", "int", 4, "Output channels = width x expansion.", 1, 16),
             ParamSpec(
                 "stride_on",
@@ -277,10 +283,21 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         "the channel count, with a projection or zero-pad shortcut; the others keep shapes and use identity "
         "shortcuts. ResNet-50 is a stem, four stages of 3, 4, 6 and 3 bottleneck blocks, and a head.",
         (
-            ParamSpec("block", "Block", "choice", "basic", "Basic or bottleneck blocks.", choices=("basic", "bottleneck")),
+            ParamSpec(
+                "block",
+                "Block",
+                "choice",
+                "basic",
+                "Basic or bottleneck blocks.",
+                choices=("basic", "bottleneck"),
+            ),
             ParamSpec("blocks", "Blocks", "int", 2, "How many blocks.", 1, 128),
-            ParamSpec("width", "Width", "int", 64, "Basic: output channels. Bottleneck: inner width.", 1, 65536),
-            ParamSpec("expansion", "Expansion", "int", 4, "Bottleneck only: output = width x expansion.", 1, 16),
+            ParamSpec(
+                "width", "Width", "int", 64, "Basic: output channels. Bottleneck: inner width.", 1, 65536
+            ),
+            ParamSpec(
+                "expansion", "Expansion", "int", 4, "Bottleneck only: output = width x expansion.", 1, 16
+            ),
             ParamSpec(
                 "stride_on",
                 "Stride on",
@@ -312,8 +329,17 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         "full-resolution layers would be expensive; the CIFAR stem (3x3 conv, BatchNorm, ReLU) keeps the "
         "small 32x32 images at full size.",
         (
-            ParamSpec("style", "Style", "choice", "imagenet", "ImageNet or CIFAR stem.", choices=("imagenet", "cifar")),
-            ParamSpec("out_channels", "Output channels", "int", 64, "Channels of the first feature maps.", 1, 65536),
+            ParamSpec(
+                "style",
+                "Style",
+                "choice",
+                "imagenet",
+                "ImageNet or CIFAR stem.",
+                choices=("imagenet", "cifar"),
+            ),
+            ParamSpec(
+                "out_channels", "Output channels", "int", 64, "Channels of the first feature maps.", 1, 65536
+            ),
         ),
         lambda p, s: f"{p.as_str('style')}, {_fmt_in(s)} -> {p.as_int('out_channels')}",
         plan=stem_plan,

@@ -1,0 +1,89 @@
+"""The command line's core subcommands: summary and presets; bad input gives one clear line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resnet_studio.cli import main
+from resnet_studio.core import preset
+from resnet_studio.core.project import save
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "resnet_studio", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_summary_json_has_integer_totals_and_layers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "resnet50", "--input", "3x224x224", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["params"] == 25_557_032
+    assert data["totals"]["macs"] == 4_089_184_256
+    assert [layer["name"] for layer in data["layers"]][:3] == ["input", "stem", "layer1.0"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_summary_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "resnet18", "--format", fmt, "--batch", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "layer4.1" in out
+    if fmt != "csv":
+        assert "11.69 M params" in out and "@ batch 8 float32" in out
+    else:
+        assert out.splitlines()[0].startswith("name,type,output_shape,params,macs")
+
+
+def test_summary_of_expanded_network_lists_primitives(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "resnet18", "--expanded", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["params"] == 11_689_512
+    assert "layer1.0.conv1" in [layer["name"] for layer in data["layers"]]
+
+
+def test_summary_of_broken_project_prints_diagnostics_and_exits_1(tmp_path: Path) -> None:
+    graph = preset("resnet18")
+    graph.set_param("layer2.0", "shortcut", "identity")
+    save(graph, tmp_path / "broken.json")
+    result = run("summary", str(tmp_path / "broken.json"))
+    assert result.returncode == 1
+    assert "error: layer2.0: Basic block: the identity shortcut carries 64x56x56" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_presets_lists_every_preset_with_a_line() -> None:
+    result = run("presets")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) == 30
+    assert lines[0].startswith("resnet18 ") and "11.7 M params" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("summary", "resnet9000"), "no preset or project file named 'resnet9000'"),
+        (("summary", "missing.json"), "missing.json: no such file"),
+        (("summary", "resnet18", "--input", "3xfoo"), "expected an input size like 3x224x224, found '3xfoo'"),
+        (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
+        (("summary",), "the following arguments are required: NAME_OR_FILE"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "resnet-studio", "format_version": 1, "nodes": [')
+    result = run("summary", str(bad))
+    assert result.returncode == 2
+    assert "not valid JSON" in result.stderr and len(result.stderr.strip().splitlines()) == 1
