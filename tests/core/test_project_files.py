@@ -92,7 +92,7 @@ def test_each_malformed_file_gives_one_precise_error(valid_text: str, mutate, ex
 def test_cycle_in_file_is_reported_at_the_edge(valid_text: str) -> None:
     d = doc(valid_text)
     d["edges"].append({"src": "layer4.1", "src_port": "out", "dst": "stem", "dst_port": "x"})
-    d["edges"] = [e for e in d["edges"] if not (e["dst"] == "stem")] + d["edges"][-1:]
+    d["edges"] = [e for e in d["edges"] if e["dst"] != "stem"] + d["edges"][-1:]
     message = error_for(json.dumps(d).encode())
     assert "would make a loop" in message and "edges[" in message
 
