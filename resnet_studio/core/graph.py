@@ -141,6 +141,10 @@ class Graph:
         self.node(node_id)
         return tuple(self._out[node_id])
 
+    def has_consumers(self, node_id: str) -> bool:
+        """True when some edge leaves this node."""
+        return bool(self._out.get(node_id))
+
     def edges_of(self, node_id: str) -> tuple[Edge, ...]:
         """Every edge touching a node."""
         return self.edges_into(node_id) + self.edges_from(node_id)

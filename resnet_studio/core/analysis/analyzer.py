@@ -161,79 +161,53 @@ class Analyzer:
         graph = self.graph
         spec = get_spec(node.type)
         ports = spec.input_ports(node.params)
-        diagnostics: list[Diagnostic] = []
-
-        def report(severity: Severity, problem: Problem) -> None:
-            diagnostics.append(
-                Diagnostic(
-                    severity,
-                    node.id,
-                    node.name,
-                    problem.message,
-                    problem.port,
-                    problem.expected,
-                    problem.actual,
-                    problem.fix,
-                )
-            )
-
+        problems: list[tuple[Severity, Problem]] = []
         inputs: list[TensorInfo | None] = []
         missing: list[str] = []
-        connected = False
         for port in ports:
             edge = graph.edge_into(node.id, port)
             if edge is None:
                 missing.append(port)
                 inputs.append(None)
             else:
-                connected = True
                 inputs.append(self._infos.get(edge.src))
-        used = bool(graph.edges_from(node.id))
+        connected = len(missing) < len(ports)
+        used = graph.has_consumers(node.id)
         if spec.outputs and not used and len(graph) > 1:
-            if not connected:
-                report(
-                    Severity.WARNING,
-                    Problem(f"{node.name} is not connected to anything", None, fix=None),
-                )
+            if connected:
+                problems.append((Severity.WARNING, _UNUSED))
             else:
-                report(
-                    Severity.WARNING,
-                    Problem(
-                        "the output is not used; connect it to an Output or another block",
-                        None,
-                        expected="a connection from the output",
-                        actual="none",
-                    ),
-                )
+                problems.append((Severity.WARNING, Problem(f"{node.name} is not connected to anything")))
         if missing and (connected or used or not spec.outputs):
             for port in missing:
                 label = f"input {port!r}" if len(ports) > 1 else "the input"
-                report(
-                    Severity.ERROR,
-                    Problem(f"{label} is not connected", port, expected="a connection", actual="none"),
+                problems.append(
+                    (Severity.ERROR, Problem(f"{label} is not connected", port, "a connection", "none"))
                 )
         cost: LayerCost | None = None
-        if not missing and all(i is not None for i in inputs):
+        if not missing and None not in inputs:
             params = node.params
             if node.type == "Input" and settings.input_shape is not None:
                 c, h, w = settings.input_shape
                 params = params.replace(channels=c, height=h, width=w)
             try:
-                cost = evaluate(node.type, params, tuple(i for i in inputs if i is not None))
+                cost = evaluate(node.type, params, tuple(inputs))  # type: ignore[arg-type]  # no None left
             except LayerProblem as failure:
-                report(Severity.ERROR, failure.problem)
+                problems.append((Severity.ERROR, failure.problem))
             else:
-                for warning in cost.warnings:
-                    report(Severity.WARNING, warning)
+                problems.extend((Severity.WARNING, w) for w in cost.warnings)
+        diagnostics = tuple(
+            Diagnostic(severity, node.id, node.name, p.message, p.port, p.expected, p.actual, p.fix)
+            for severity, p in problems
+        )
         self._costs[node.id] = cost
-        info = cost.output if cost is not None else None
-        self._infos[node.id] = info
         in_shapes = tuple(i.shape if i is not None else None for i in inputs)
-        if cost is None or info is None:
-            self._results[node.id] = NodeAnalysis(
-                node.id, node.type, in_shapes, None, diagnostics=tuple(diagnostics)
-            )
+        if cost is None:
+            self._infos[node.id] = None
+            self._results[node.id] = NodeAnalysis(node.id, node.type, in_shapes, None, diagnostics=diagnostics)
             return
+        info = cost.output
+        self._infos[node.id] = info
         scale = settings.batch_size * settings.dtype_bytes
         self._results[node.id] = NodeAnalysis(
             node.id,
@@ -245,10 +219,18 @@ class Analyzer:
             cost.macs,
             0 if node.type in ("Input", "Output") else info.numel * scale,
             cost.kept * scale,
-            info.rf if len(info.shape) else None,
+            info.rf if info.shape else None,
             info.jump,
-            tuple(diagnostics),
+            diagnostics,
         )
+
+
+_UNUSED = Problem(
+    "the output is not used; connect it to an Output or another block",
+    None,
+    expected="a connection from the output",
+    actual="none",
+)
 
 
 def analyze(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import UnknownBlockError
 from ..params import Params
-from ..shapes import TensorInfo
+from ..shapes import Shape, TensorInfo
 from .layers import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Step
@@ -42,7 +42,7 @@ def all_specs() -> tuple[BlockSpec, ...]:
 
 # --- Evaluation -------------------------------------------------------------------------------------------
 
-_MEMO: dict[tuple[str, Params, tuple[TensorInfo, ...]], LayerCost | LayerProblem] = {}
+_MEMO: dict[tuple[str, Params, tuple[Shape, ...]], LayerCost | LayerProblem] = {}
 _MEMO_LIMIT = 50_000
 rule_calls = 0
 """How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
@@ -56,20 +56,23 @@ def clear_memo() -> None:
 def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """Shapes and costs of one block on these inputs; raises LayerProblem when it cannot run.
 
-    Pure, so results are memoised: the many identical blocks of a deep ResNet are computed once.
+    Pure, so results are memoised by input *shapes*: rules run on inputs whose receptive field is 1 and the
+    result is mapped onto the real receptive fields afterwards, so the many identical blocks of a deep ResNet
+    (which differ only in where they sit) are computed once.
     """
-    key = (type_name, params, inputs)
+    key = (type_name, params, tuple(i.shape for i in inputs))
     hit = _MEMO.get(key)
     if hit is None:
         global rule_calls
         rule_calls += 1
         spec = get_spec(type_name)
+        canonical = tuple(TensorInfo(i.shape) for i in inputs)
         try:
             if spec.plan is not None:
-                hit = _evaluate_plan(spec, params, inputs)
+                hit = _evaluate_plan(spec, params, canonical)
             else:
                 assert spec.rule is not None
-                hit = spec.rule(params, inputs)
+                hit = spec.rule(params, canonical)
         except LayerProblem as problem:
             hit = problem
         if len(_MEMO) >= _MEMO_LIMIT:
@@ -77,7 +80,25 @@ def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> 
         _MEMO[key] = hit
     if isinstance(hit, LayerProblem):
         raise hit
-    return hit
+    return _place(hit, inputs)
+
+
+def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """Map a result computed for receptive field 1 onto the inputs' real receptive fields."""
+    out = cost.output
+    if len(inputs) == 1:
+        x = inputs[0]
+        if x.rf == 1 and x.jump == 1:
+            return cost
+        rf, jump = x.rf + (out.rf - 1) * x.jump, x.jump * out.jump
+    elif inputs:
+        rf = max(i.rf + (out.rf - 1) * i.jump for i in inputs)
+        jump = max(i.jump * out.jump for i in inputs)
+    else:
+        return cost
+    return LayerCost(
+        TensorInfo(out.shape, rf, jump), cost.params, cost.buffers, cost.macs, cost.kept, cost.warnings
+    )
 
 
 def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
