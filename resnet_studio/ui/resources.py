@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from functools import cache
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from ..core.resources import resource_root
+
 ICON_SIZES = (16, 20, 24, 32, 48)
-
-
-def resources_root() -> Traversable:
-    """The resources folder: packaged as `resnet_studio.resources` when installed, else the checkout's resources/."""
-    try:
-        return importlib.resources.files("resnet_studio.resources")
-    except ModuleNotFoundError:
-        # A source checkout (editable install): resources/ sits beside the package folder.
-        return Path(__file__).resolve().parents[2] / "resources"
 
 
 @cache
 def _svg_text(name: str) -> str:
-    return (resources_root() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    return (resource_root() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
 
 
 def icon(name: str, palette: QPalette) -> QIcon:
@@ -72,7 +63,7 @@ def swatch(colour: str, size: int = 14, dpr: float = 2.0) -> QIcon:
 
 def example_files() -> dict[str, Traversable]:
     """The example projects shipped with the app: file stem -> file."""
-    folder = resources_root() / "examples"
+    folder = resource_root() / "examples"
     if not folder.is_dir():
         return {}
     files = [f for f in folder.iterdir() if f.name.endswith(".json")]

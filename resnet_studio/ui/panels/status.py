@@ -1,0 +1,82 @@
+"""The network totals in the status bar: params, MACs (and FLOPs), activation memory and the problem count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ...core.analysis import Analysis
+from ...core.units import bytes_text, exact, macs_text, params_text
+from ..theme import ERROR_COLOUR, WARNING_COLOUR
+
+
+def totals_text(analysis: Analysis) -> str:
+    """'11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32'."""
+    t, s = analysis.totals, analysis.settings
+    flops = macs_text(t.flops).replace("MACs", "FLOPs")
+    return (
+        f"{params_text(t.params)} params | {macs_text(t.macs)} ({flops}) | "
+        f"activations {bytes_text(t.training_bytes)} @ batch {s.batch_size} {s.dtype}"
+    )
+
+
+def problems_text(analysis: Analysis) -> str:
+    """'2 errors', '1 warning', '2 errors, 1 warning' or 'no problems'."""
+    t = analysis.totals
+    parts = []
+    if t.errors:
+        parts.append(f"{t.errors} error{'s' if t.errors != 1 else ''}")
+    if t.warnings:
+        parts.append(f"{t.warnings} warning{'s' if t.warnings != 1 else ''}")
+    return ", ".join(parts) or "no problems"
+
+
+class ProblemCount(QLabel):
+    """The problem count; clicking it shows the Problems panel."""
+
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class StatusTotals(QWidget):
+    """Permanent status-bar widget; transient messages appear to its left."""
+
+    problems_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.totals = QLabel(self)
+        self.problems = ProblemCount(self)
+        self.problems.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.problems.setToolTip("Show the Problems panel")
+        self.problems.clicked.connect(self.problems_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.totals)
+        self.separator = QLabel(" | ", self)
+        layout.addWidget(self.separator)
+        layout.addWidget(self.problems)
+
+    def text(self) -> str:
+        """The whole line as shown."""
+        return f"{self.totals.text()} | {self.problems.text()}"
+
+    def show_analysis(self, analysis: Analysis) -> None:
+        """Show the totals of an analysis."""
+        t, s = analysis.totals, analysis.settings
+        self.totals.setText(totals_text(analysis))
+        self.totals.setToolTip(
+            f"{exact(t.params)} trainable parameters ({bytes_text(t.param_bytes)} as {s.dtype}), "
+            f"{exact(t.buffers)} buffer values\n"
+            f"{exact(t.macs)} MACs per sample; FLOPs = 2 x MACs = {exact(t.flops)}\n"
+            f"{exact(t.training_bytes)} bytes of activations kept for backward at batch {s.batch_size}"
+        )
+        self.problems.setText(problems_text(analysis))
+        colour = ERROR_COLOUR if t.errors else WARNING_COLOUR if t.warnings else ""
+        self.problems.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")

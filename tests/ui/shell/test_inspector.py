@@ -1,0 +1,127 @@
+"""The inspector: parameters as proper widgets, one undoable command per change, editors follow the model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox
+
+from resnet_studio.core.commands import Rename, SetParam
+from resnet_studio.ui.document import Document
+from resnet_studio.ui.panels.inspector import InspectorPanel
+from resnet_studio.ui.panels.inspector_params import FloatSpinBox
+
+
+def make(qtbot, document: Document, *ids: str) -> InspectorPanel:
+    panel = InspectorPanel(document)
+    qtbot.addWidget(panel)
+    panel.resize(380, 900)
+    document.set_selection(list(ids))
+    return panel
+
+
+def test_editors_match_the_parameter_declarations(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer2.0")
+    assert panel.params is not None and panel.name_edit is not None
+    editors = panel.params.editors
+    assert panel.name_edit.text() == "layer2.0"
+    stride = editors["stride"]
+    assert isinstance(stride, QSpinBox) and (stride.minimum(), stride.maximum(), stride.value()) == (1, 4, 2)
+    assert isinstance(editors["shortcut"], QComboBox)
+    assert [editors["shortcut"].itemText(i) for i in range(4)] == [
+        "auto",
+        "identity",
+        "projection",
+        "zero-pad",
+    ]
+    assert isinstance(editors["skip"], QCheckBox) and editors["skip"].isChecked()
+    assert panel.describe_label is not None and "64 -> 128" in panel.describe_label.text()
+    assert panel.figures["Shapes"].text() == "64x56x56 \u2192 128x28x28"
+    assert panel.figures["Parameters"].text() == "230.14 k trainable \u00b7 771 buffers"
+    assert "FLOPs = 2 x MACs" in panel.figures["MACs"].text()
+    assert panel.figures["Receptive field"].text() == "67 x 67 px, stride 8"
+    texts = [label.text() for label in panel.widget().findChildren(type(panel.message))]
+    assert any("H(x) = F(x) + x" in t for t in texts)
+
+
+def test_float_parameter_uses_a_float_editor(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "head")
+    dropout = panel.params.editors["dropout"]  # type: ignore[union-attr]
+    assert isinstance(dropout, FloatSpinBox) and dropout.maximum() == 0.99
+    dropout.setValue(0.25)
+    assert document.graph.node("head").params["dropout"] == 0.25
+    assert document.undo_stack.undoText() == "Set dropout of head"
+
+
+def test_a_change_is_one_undoable_command_and_editors_follow_undo(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer2.0")
+    shortcut = panel.params.editors["shortcut"]  # type: ignore[union-attr]
+    assert isinstance(shortcut, QComboBox)
+    shortcut.setCurrentText("identity")
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Set shortcut of layer2.0"
+    assert document.graph.node("layer2.0").params["shortcut"] == "identity"
+    # the error shows in the inspector with its fix
+    assert len(panel.fix_buttons) == 1 and panel.fix_buttons[0].text() == "Fix: Set shortcut to projection"
+    assert panel.figures["Shapes"].text().endswith("?")
+    document.undo_stack.undo()
+    assert shortcut.currentText() == "auto"
+    assert panel.fix_buttons == []
+    document.undo_stack.redo()
+    assert shortcut.currentText() == "identity"
+    # a change made elsewhere (another view, a script) shows too
+    document.push(SetParam("layer2.0", "stride", 1))
+    assert panel.params.editors["stride"].value() == 1  # type: ignore[union-attr]
+
+
+def test_fix_button_requests_the_fix(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer2.0")
+    document.push(SetParam("layer2.0", "shortcut", "identity"))
+    with qtbot.waitSignal(panel.fix_requested) as blocker:
+        panel.fix_buttons[0].click()
+    assert blocker.args[0].node_id == "layer2.0"
+
+
+def test_typing_a_number_is_one_step(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer1.0")
+    editor = panel.params.editors["out_channels"]  # type: ignore[union-attr]
+    panel.show()
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "96")
+    assert document.undo_stack.count() == 0  # nothing until the typing is finished
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert document.undo_stack.count() == 1
+    assert document.graph.node("layer1.0").params["out_channels"] == 96
+
+
+def test_rename_is_undoable_and_duplicates_are_refused(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer3.0")
+    edit = panel.name_edit
+    assert edit is not None
+    edit.setText("wide")
+    edit.editingFinished.emit()
+    assert document.graph.node("layer3.0").name == "wide"
+    assert document.undo_stack.undoText() == "Rename layer3.0 to wide"
+    edit.setText("layer2.1")
+    edit.editingFinished.emit()
+    assert document.graph.node("layer3.0").name == "wide"
+    assert edit.text() == "wide"
+    assert "already used" in panel.message.text() and not panel.message.isHidden()
+    document.undo_stack.undo()
+    assert edit.text() == "layer3.0"
+    document.push(Rename("layer3.0", "middle"))
+    assert edit.text() == "middle"
+
+
+def test_multi_selection_shows_count_and_sums(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer1.0", "layer1.1")
+    labels = [w.text() for w in panel.widget().findChildren(type(panel.message))]
+    assert "2 nodes selected" in labels
+    assert panel.figures["Parameters"].text().startswith("147.97 k trainable")
+    assert panel.params is None
+
+
+def test_nothing_selected_shows_the_network(qtbot, document: Document) -> None:
+    panel = make(qtbot, document)
+    assert panel.figures["Parameters"].text() == "11.69 M"
+    assert panel.figures["Problems"].text() == "no problems"
