@@ -1,0 +1,191 @@
+"""Edits the canvas makes: each builds a core command and pushes it; a refusal becomes a message, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QMimeData
+
+from ...core import edits
+from ...core.analysis import Diagnostic
+from ...core.catalogue import get_spec
+from ...core.commands import AddNode, Command, Connect, Disconnect, Macro, RemoveNode, SetParam
+from ...core.errors import GraphError
+from ...core.graph import Graph
+from ...core.model import Edge, GraphSnapshot, Node, Position
+from ...core.project import Project, ProjectFileError, from_bytes, to_json
+from ..document import Document
+from ..mime import FRAGMENT_MIME
+
+PASTE_STEP = 40.0
+
+
+def fragment_mime(graph: Graph, node_ids: Iterable[str]) -> QMimeData:
+    """Clipboard data for some nodes and the connections among them (a project-file JSON document)."""
+    fragment = edits.copy_fragment(graph, node_ids)
+    data = QMimeData()
+    data.setData(FRAGMENT_MIME, to_json(Project(Graph(fragment), name="clipboard")).encode("utf-8"))
+    return data
+
+
+def fragment_from_mime(data: QMimeData | None) -> GraphSnapshot | None:
+    """The nodes on the clipboard, or None when it holds no ResNet Studio fragment."""
+    if data is None or not data.hasFormat(FRAGMENT_MIME):
+        return None
+    project = from_bytes(bytes(data.data(FRAGMENT_MIME).data()), "the clipboard")
+    return project.graph.snapshot()
+
+
+def top_left(nodes: Iterable[Node]) -> Position:
+    """The top-left corner of a group of nodes."""
+    positions = [n.position for n in nodes]
+    return (min(p[0] for p in positions), min(p[1] for p in positions)) if positions else (0.0, 0.0)
+
+
+class Editor:
+    """Turns canvas gestures into undoable commands on the document."""
+
+    def __init__(self, document: Document, report: Callable[[str], None]) -> None:
+        self.document = document
+        self.report = report
+        """Shows a one-line message (the status bar); used for every refusal."""
+
+    @property
+    def graph(self) -> Graph:
+        """The network being edited."""
+        return self.document.graph
+
+    def run(self, make: Callable[[], Command]) -> bool:
+        """Build a command and push it as one undo step; report a refusal and return False."""
+        try:
+            self.document.push(make())
+        except (GraphError, ValueError) as error:
+            self.report(str(error))
+            return False
+        return True
+
+    # --- nodes ------------------------------------------------------------------------------------------------
+
+    def add_block(self, block_type: str, position: Position) -> str | None:
+        """Add a block with default parameters; returns its id."""
+        holder: list[str] = []
+
+        def make() -> Command:
+            command = edits.add_node(self.graph, block_type, position)
+            holder.append(command.node.id)
+            return command
+
+        return holder[0] if self.run(make) and holder else None
+
+    def add_connected(
+        self, block_type: str, position: Position, link: Edge, fixed_output: bool
+    ) -> str | None:
+        """Add a block and connect it to the port a link was dragged from (one undo step)."""
+        node = self.graph.make_node(block_type, position=position)
+        spec = get_spec(block_type)
+        if fixed_output:
+            ports = spec.input_ports(node.params)
+            edge = Edge(link.src, link.src_port, node.id, ports[0]) if ports else None
+        else:
+            edge = Edge(node.id, spec.outputs[0], link.dst, link.dst_port) if spec.outputs else None
+        commands: list[Command] = [AddNode(node)]
+        if edge is not None:
+            commands.append(Connect(edge))
+        return node.id if self.run(lambda: Macro(f"Add {node.name}", commands)) else None
+
+    def delete(self, node_ids: Iterable[str], edges: Iterable[Edge] = (), text: str = "") -> bool:
+        """Delete nodes (with their connections) and connections, as one step."""
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph]
+        loose = [e for e in dict.fromkeys(edges) if e.src not in ids and e.dst not in ids]
+        if not ids and not loose:
+            return False
+
+        def make() -> Command:
+            commands: list[Command] = [Disconnect(e) for e in loose]
+            commands += [RemoveNode(n) for n in ids]
+            if len(commands) == 1 and not text:
+                return commands[0]
+            count = len(ids) + len(loose)
+            things = "nodes" if not loose else "items"
+            return Macro(text or f"Delete {count} {things}", commands)
+
+        return self.run(make)
+
+    def paste_fragment(self, fragment: GraphSnapshot, at: Position | None, text: str = "") -> list[str]:
+        """Add a copy of a fragment with its top-left at `at` (or offset from the original); returns new ids."""
+        if not fragment.nodes:
+            self.report("The clipboard holds no nodes")
+            return []
+        if at is None:
+            offset = (PASTE_STEP, PASTE_STEP)
+        else:
+            left, top = top_left(fragment.nodes)
+            offset = (at[0] - left, at[1] - top)
+        try:
+            command, new_ids = edits.paste(self.graph, fragment, offset)
+        except GraphError as error:
+            self.report(str(error))
+            return []
+        if text and isinstance(command, Macro):
+            command.text = text
+        return new_ids if self.run(lambda: command) else []
+
+    def paste_mime(self, data: QMimeData | None, at: Position | None) -> list[str]:
+        """Paste what the clipboard holds."""
+        try:
+            fragment = fragment_from_mime(data)
+        except ProjectFileError as error:
+            self.report(f"The clipboard holds no usable nodes: {str(error).splitlines()[0]}")
+            return []
+        if fragment is None:
+            self.report("The clipboard holds no ResNet Studio nodes; copy some first")
+            return []
+        return self.paste_fragment(fragment, at)
+
+    # --- connections ------------------------------------------------------------------------------------------
+
+    def connect(self, edge: Edge) -> bool:
+        """Connect two ports."""
+        return self.run(lambda: edits.connect(self.graph, edge))
+
+    def relink(self, old: Edge, new: Edge) -> bool:
+        """Move the input end of a connection to another port (one step)."""
+        dst = self.graph.node(new.dst).name
+        return self.run(lambda: Macro(f"Reconnect to {dst}", [Disconnect(old), Connect(new)]))
+
+    def disconnect(self, edge: Edge) -> bool:
+        """Remove one connection."""
+        return self.run(lambda: Disconnect(edge))
+
+    def insert_on_edge(self, edge: Edge, block_type: str, position: Position) -> str | None:
+        """Drop a block onto a connection."""
+        before = set(n.id for n in self.graph.nodes)
+        if not self.run(lambda: edits.insert_on_edge(self.graph, edge, block_type, position)):
+            return None
+        added = [n.id for n in self.graph.nodes if n.id not in before]
+        return added[0] if added else None
+
+    # --- blocks -----------------------------------------------------------------------------------------------
+
+    def explode(self, node_id: str) -> bool:
+        """Replace a composite block by its layers (one step)."""
+        return self.run(lambda: edits.explode(self.graph, self.document.analysis, node_id))
+
+    def collapse(self, origin_id: str) -> bool:
+        """Put exploded layers back into their block; reports why when it is refused."""
+        return self.run(lambda: edits.collapse(self.graph, self.document.analysis, origin_id))
+
+    def toggle_skip(self, node_id: str) -> bool:
+        """Switch a residual block's skip connection on or off."""
+        node = self.graph.node(node_id)
+        return self.run(lambda: SetParam(node_id, "skip", not node.params.as_bool("skip")))
+
+    def apply_fix(self, diagnostic: Diagnostic) -> bool:
+        """Carry out a diagnostic's suggested fix."""
+        return self.run(lambda: edits.apply_fix(self.graph, diagnostic))
+
+    def auto_layout(self) -> bool:
+        """Lay the whole network out top to bottom."""
+        if not len(self.graph):
+            return False
+        return self.run(lambda: edits.auto_layout(self.graph))

@@ -1,0 +1,371 @@
+"""The scene mirrors the document: graph signals add, move and remove items; the analysis refreshes their text."""
+
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
+
+from ...core.analysis import Analysis
+from ...core.catalogue import get_spec
+from ...core.model import Edge, Node
+from ..document import Document
+from .card import card_content, tensor_label, tensor_text
+from .edge_item import EdgeItem
+from .node_item import NodeItem, PortHit
+from .plan_item import PlanItem, plan_rows
+from .skips import skip_edges
+from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle
+
+
+class CanvasScene(QGraphicsScene):
+    """One item per node and per edge, kept in step with the document. Items never move themselves: every
+    position comes from the model, so undo, redo and the panels always agree with what is drawn."""
+
+    def __init__(
+        self, document: Document, parent: QObject | None = None, *, style: CanvasStyle | None = None
+    ):
+        super().__init__(parent)
+        self.document = document
+        self.graph = document.graph
+        self.style = style or CanvasStyle.from_palette(QApplication.palette())
+        self.exporting = False
+        """True while rendering an image: no selection rings, hover marks or grid."""
+        self.show_edge_labels = False
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self.plans: dict[str, PlanItem] = {}
+        self._skips: set[Edge] = set()
+        self._skips_dirty = False
+        self._syncing = False
+        self._skip_timer = QTimer(self)
+        self._skip_timer.setSingleShot(True)
+        self._skip_timer.timeout.connect(self.flush)
+        self.setBackgroundBrush(self.style.background)
+        self._build()
+        graph = self.graph
+        graph.node_added.connect(self._on_node_added)
+        graph.node_removed.connect(self._on_node_removed)
+        graph.node_changed.connect(self._on_node_changed)
+        graph.edge_added.connect(self._on_edge_added)
+        graph.edge_removed.connect(self._on_edge_removed)
+        document.analysis_changed.connect(self._on_analysis)
+        document.selection_changed.connect(self._on_document_selection)
+        document.reloaded.connect(self.resync)
+        self.selectionChanged.connect(self._on_scene_selection)
+        ref = weakref.ref(self)
+        self.destroyed.connect(lambda *_: (scene := ref()) is not None and scene.detach())
+
+    # --- building ---------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        for node in self.graph.nodes:
+            self._add_node_item(node)
+        self._skips = skip_edges(self.graph)
+        for edge in self.graph.edges:
+            self._add_edge_item(edge)
+        self._on_document_selection(self.document.selection)
+
+    def detach(self) -> None:
+        """Stop listening to the graph (the scene is going away)."""
+        graph = self.graph
+        for signal, slot in (
+            (graph.node_added, self._on_node_added),
+            (graph.node_removed, self._on_node_removed),
+            (graph.node_changed, self._on_node_changed),
+            (graph.edge_added, self._on_edge_added),
+            (graph.edge_removed, self._on_edge_removed),
+        ):
+            signal.disconnect(slot, missing_ok=True)
+
+    def resync(self) -> None:
+        """Bring every item in line with the model (after the whole graph was replaced)."""
+        for node_id in [n for n in self.nodes if n not in self.graph]:
+            self._remove_node_item(node_id)
+        live = set(self.graph.edges)
+        for edge in [e for e in self.edges if e not in live]:
+            self.removeItem(self.edges.pop(edge))
+        for node in self.graph.nodes:
+            if node.id not in self.nodes:
+                self._add_node_item(node)
+        for edge in self.graph.edges:
+            if edge not in self.edges:
+                self._add_edge_item(edge)
+        self._skips_dirty = True
+        self.flush()
+        self.refresh_all()
+
+    def _add_node_item(self, node: Node) -> NodeItem:
+        result = self.document.analysis.nodes.get(node.id)
+        item = NodeItem(node.id, card_content(node, result, self.document.settings), self.style)
+        item.setPos(QPointF(*node.position))
+        self.addItem(item)
+        self.nodes[node.id] = item
+        return item
+
+    def _add_edge_item(self, edge: Edge) -> EdgeItem:
+        item = EdgeItem(edge, self.style)
+        self.edges[edge] = item
+        self._route(item)
+        self._label(item)
+        self.addItem(item)
+        return item
+
+    def _remove_node_item(self, node_id: str) -> None:
+        item = self.nodes.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)
+        plan = self.plans.pop(node_id, None)
+        if plan is not None:
+            self.removeItem(plan)
+
+    # --- geometry and text ------------------------------------------------------------------------------------
+
+    def _route(self, item: EdgeItem) -> None:
+        edge = item.edge
+        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
+        if src is None or dst is None:
+            return
+        start = src.port_scene_pos(edge.src_port, True)
+        end = dst.port_scene_pos(edge.dst_port)
+        end.setY(end.y() - self.style.port_radius - 1.0)  # the arrow stops at the port, not under it
+        item.set_ends(start, end, edge in self._skips)
+
+    def _label(self, item: EdgeItem) -> None:
+        result = self.document.analysis.nodes.get(item.edge.src)
+        shape = result.output_shape if result is not None else None
+        settings = self.document.settings
+        item.set_label(tensor_text(shape, settings), tensor_label(shape, settings), self.show_edge_labels)
+
+    def _refresh_node(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is None or node_id not in self.graph:
+            return
+        node = self.graph.node(node_id)
+        ports = item.content.input_ports
+        item.set_content(
+            card_content(node, self.document.analysis.nodes.get(node_id), self.document.settings)
+        )
+        if item.content.input_ports != ports:
+            for edge in self.graph.edges_into(node_id):
+                if edge in self.edges:
+                    self._route(self.edges[edge])
+        plan = self.plans.get(node_id)
+        if plan is not None:
+            self._fill_plan(plan, node)
+
+    def refresh_all(self) -> None:
+        """Recompute every card and label (theme, settings or a whole new analysis)."""
+        for node_id in self.nodes:
+            self._refresh_node(node_id)
+        for item in self.edges.values():
+            self._label(item)
+
+    def set_style(self, style: CanvasStyle) -> None:
+        """Use other colours and fonts (palette change, presentation mode)."""
+        self.style = style
+        self.setBackgroundBrush(style.background)
+        for item in (*self.nodes.values(), *self.edges.values(), *self.plans.values()):
+            item.set_style(style)
+        self.refresh_all()
+        for item in self.edges.values():
+            self._route(item)
+
+    def set_palette(self, palette: QPalette) -> None:
+        """Follow a light/dark palette change."""
+        self.set_style(CanvasStyle.from_palette(palette, self.style.presentation))
+
+    def set_show_edge_labels(self, on: bool) -> None:
+        """Show what every edge carries, permanently (for class)."""
+        self.show_edge_labels = on
+        for item in self.edges.values():
+            self._label(item)
+
+    def flush(self) -> None:
+        """Reclassify skip connections if the structure changed (deferred so a big edit does it once)."""
+        if not self._skips_dirty:
+            return
+        self._skips_dirty = False
+        skips = skip_edges(self.graph)
+        changed = skips ^ self._skips
+        self._skips = skips
+        for edge in changed:
+            if edge in self.edges:
+                self._route(self.edges[edge])
+
+    def _structure_changed(self) -> None:
+        self._skips_dirty = True
+        self._skip_timer.start(0)
+
+    # --- graph signals ----------------------------------------------------------------------------------------
+
+    def _on_node_added(self, node: Node) -> None:
+        if node.id not in self.nodes:
+            self._add_node_item(node)
+
+    def _on_node_removed(self, node: Node) -> None:
+        self._remove_node_item(node.id)
+
+    def _on_node_changed(self, old: Node, new: Node) -> None:
+        item = self.nodes.get(new.id)
+        if item is None:
+            return
+        if old.position != new.position:
+            item.setPos(QPointF(*new.position))
+            plan = self.plans.get(new.id)
+            if plan is not None:
+                plan.setPos(item.pos())
+            for edge in self.graph.edges_of(new.id):
+                edge_item = self.edges.get(edge)
+                if edge_item is not None:
+                    self._route(edge_item)
+        if old.params != new.params or old.name != new.name or old.expanded_from != new.expanded_from:
+            self._refresh_node(new.id)
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        if edge not in self.edges:
+            self._add_edge_item(edge)
+        self._touch_ends(edge)
+        self._structure_changed()
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        item = self.edges.pop(edge, None)
+        if item is not None:
+            self.removeItem(item)
+        self._skips.discard(edge)
+        self._touch_ends(edge)
+        self._structure_changed()
+
+    def _touch_ends(self, edge: Edge) -> None:
+        for node_id in (edge.src, edge.dst):
+            item = self.nodes.get(node_id)
+            if item is not None:
+                item.update()  # a port's fill shows whether it is connected
+
+    def _on_analysis(self, analysis: Analysis) -> None:
+        self.flush()
+        for node_id in analysis.recomputed:
+            if node_id in self.nodes:
+                self._refresh_node(node_id)
+                for edge in self.graph.edges_from(node_id):
+                    edge_item = self.edges.get(edge)
+                    if edge_item is not None:
+                        self._label(edge_item)
+
+    # --- selection --------------------------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected nodes, in the order the document lists them first."""
+        chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        known = [n for n in self.document.selection if n in chosen]
+        return known + sorted(chosen.difference(known), key=list(self.nodes).index)
+
+    def selected_edges(self) -> list[Edge]:
+        """Edges the user selected (edges are not part of the document's selection)."""
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def _on_scene_selection(self) -> None:
+        if self._syncing:
+            return
+        ids = self.selected_ids()
+        if tuple(ids) != self.document.selection:
+            self._syncing = True
+            try:
+                self.document.set_selection(ids)
+            finally:
+                self._syncing = False
+
+    def _on_document_selection(self, ids: tuple[str, ...]) -> None:
+        if self._syncing:
+            return
+        wanted = set(ids)
+        current = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        if wanted == current:
+            return
+        self._syncing = True
+        try:
+            for node_id in current - wanted:
+                self.nodes[node_id].setSelected(False)
+            for node_id in wanted - current:
+                item = self.nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self._syncing = False
+
+    # --- expanded view ----------------------------------------------------------------------------------------
+
+    def is_expanded(self, node_id: str) -> bool:
+        """True while a block shows its layers beside its card."""
+        return node_id in self.plans
+
+    def set_expanded(self, node_id: str, on: bool) -> None:
+        """Show or hide a composite block's layers (a view only; explode is the editing version)."""
+        if not on:
+            plan = self.plans.pop(node_id, None)
+            if plan is not None:
+                self.removeItem(plan)
+            return
+        if node_id in self.plans or node_id not in self.graph:
+            return
+        node = self.graph.node(node_id)
+        if not get_spec(node.type).is_composite:
+            return
+        plan = PlanItem(node_id, "", (), self.style)
+        self._fill_plan(plan, node)
+        plan.setPos(self.nodes[node_id].pos())
+        self.addItem(plan)
+        self.plans[node_id] = plan
+
+    def _fill_plan(self, plan: PlanItem, node: Node) -> None:
+        result = self.document.analysis.nodes.get(node.id)
+        shape = result.input_shapes[0] if result is not None and result.input_shapes else None
+        rows = plan_rows(node, shape)
+        title = f"Inside {node.name}" if rows else f"{node.name}: connect its input to see its layers"
+        plan.set_rows(title, rows)
+
+    # --- hit testing ------------------------------------------------------------------------------------------
+
+    def node_item_at(self, pos: QPointF) -> NodeItem | None:
+        """The card under a scene point."""
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item.contains(item.mapFromScene(pos)) and _on_card(item, pos):
+                return item
+        return None
+
+    def port_at(self, pos: QPointF, reach: float) -> PortHit | None:
+        """The port within `reach` scene units of a point."""
+        area = QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)
+        best: tuple[float, PortHit] | None = None
+        for item in self.items(area):
+            if not isinstance(item, NodeItem):
+                continue
+            hit = item.port_at(item.mapFromScene(pos), reach)
+            if hit is None:
+                continue
+            centre = item.port_scene_pos(hit.port, hit.is_output)
+            d = (centre.x() - pos.x()) ** 2 + (centre.y() - pos.y()) ** 2
+            if best is None or d < best[0]:
+                best = (d, hit)
+        return best[1] if best else None
+
+    def edge_item_at(self, pos: QPointF) -> EdgeItem | None:
+        """The edge under a scene point (within its hover width)."""
+        for item in self.items(pos):
+            if isinstance(item, EdgeItem):
+                return item
+        return None
+
+    def network_rect(self) -> QRectF:
+        """The area the cards, edges and open layer lists cover."""
+        rect = QRectF()
+        for item in (*self.nodes.values(), *self.edges.values(), *self.plans.values()):
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+
+def _on_card(item: QGraphicsItem, pos: QPointF) -> bool:
+    local = item.mapFromScene(pos)
+    return 0.0 <= local.x() <= CARD_WIDTH and 0.0 <= local.y() <= CARD_HEIGHT
