@@ -126,8 +126,19 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
     )
 
 
-def apply_ui_scale(app: QApplication, base: QFont, scale: float) -> None:
-    """Scale the application font (and so every widget that lays out by it) relative to `base`."""
+def base_font(app: QApplication) -> QFont:
+    """The application font before any UI scaling (remembered the first time it is asked for)."""
+    saved = app.property("resnet_studio_base_font")
+    if isinstance(saved, QFont):
+        return QFont(saved)
+    font = QFont(app.font())
+    app.setProperty("resnet_studio_base_font", font)
+    return QFont(font)
+
+
+def apply_ui_scale(app: QApplication, scale: float) -> None:
+    """Scale the application font (and so every widget that lays out by it) relative to the system font."""
+    base = base_font(app)
     font = QFont(base)
     size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
     font.setPointSizeF(round(size * scale, 1))

@@ -163,7 +163,8 @@ class ProblemsPanel(QWidget):
     def show_analysis(self, analysis: Analysis) -> None:
         """List the analysis's diagnostics (nothing is rebuilt when they did not change)."""
         changed = self.model.set_diagnostics(analysis.diagnostics)
-        self.headline.setText(count_text(analysis).capitalize())
+        self.headline.setText(count_text(analysis).capitalize() + "  ·  click a row to show the node")
+        self.headline.setVisible(bool(analysis.diagnostics))
         self.stack.setCurrentWidget(self.table if self.count else self.empty)
         if changed:
             self._add_fix_buttons()

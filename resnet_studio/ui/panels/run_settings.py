@@ -48,7 +48,7 @@ class RunSettingsBar(QWidget):
         self.shape = QLineEdit(self)
         self.shape.setAccessibleName("Input size")
         self.shape.setClearButtonEnabled(True)
-        self.shape.setMinimumWidth(self.fontMetrics().horizontalAdvance("3x1024x1024 (from Input)") + 30)
+        self.shape.setFixedWidth(self.fontMetrics().horizontalAdvance("3x1024x1024 (from Input)") + 36)
         self.batch = QSpinBox(self)
         self.batch.setRange(1, MAX_BATCH)
         self.batch.setAccessibleName("Batch size")
@@ -69,6 +69,7 @@ class RunSettingsBar(QWidget):
             layout.addWidget(label)
             layout.addWidget(widget)
             layout.addSpacing(6)
+        layout.addStretch(1)
         self._error: str | None = None
         self.show_settings(document.settings)
         document.settings_changed.connect(self.show_settings)

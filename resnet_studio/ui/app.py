@@ -1,0 +1,107 @@
+"""Start the desktop app: check the arguments, create the QApplication, show the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..core.analysis import RunSettings
+from ..core.errors import UnknownPresetError
+from ..core.presets import PRESETS, preset
+from ..core.project import Project, ProjectFileError, load_project
+
+DEFAULT_PRESET = "resnet18"
+STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
+"""When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?>' once the window is on screen;
+with the value 'quit' the app then exits (used by bench/ui_startup_bench.py and the tests)."""
+
+
+class StartupError(Exception):
+    """The arguments name something that cannot be opened (printed as one line, exit status 2)."""
+
+
+def initial_project(file: str | None, preset_name: str | None) -> tuple[Project, Path | None]:
+    """The project the window starts with: FILE, --preset NAME, or ResNet-18."""
+    if file is not None and preset_name is not None:
+        raise StartupError("give a project FILE or --preset NAME, not both")
+    if file is not None:
+        try:
+            return load_project(file), Path(file)
+        except ProjectFileError as error:
+            lines = str(error).splitlines()
+            more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+            raise StartupError(lines[0] + more) from None
+    name = preset_name or DEFAULT_PRESET
+    try:
+        graph = preset(name)
+    except UnknownPresetError as error:
+        raise StartupError(str(error)) from None
+    found = PRESETS.get(name.strip().lower().replace("-", ""))
+    title = found.title if found else name
+    return Project(graph, RunSettings(), title, found.description if found else ""), None
+
+
+def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
+    """Open the main window and run the event loop; returns the exit status."""
+    try:
+        project, path = initial_project(file, preset)
+    except StartupError as error:
+        print(f"resnet-studio: error: {error}", file=sys.stderr)
+        return 2
+
+    # Qt is imported only now, so argument errors stay fast and never open a window.
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from .document import Document
+    from .main_window import APP_NAME, MainWindow
+    from .settings_store import SettingsStore, default_qsettings
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(["resnet-studio", *qt_args])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("resnet-studio")
+
+    document = Document()
+    document.replace(project, path)
+    store = SettingsStore(default_qsettings())
+    window = MainWindow(document, store)
+    document.setParent(window)
+    if path is not None:
+        store.add_recent_file(path)
+    probe = os.environ.get(STARTUP_PROBE_ENV)
+    if probe:
+        _report_when_exposed(window, quit_after=probe == "quit")
+    window.show()
+    window.show_whole_network()
+    return int(app.exec())
+
+
+def _report_when_exposed(window: object, quit_after: bool) -> None:
+    """Print the moment the window is first exposed (on screen), and whether torch was imported by then."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    assert isinstance(window, QWidget)
+
+    class ExposeProbe(QObject):
+        done = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if not self.done and event.type() == QEvent.Type.Expose and window.windowHandle().isExposed():
+                self.done = True
+                torch = "torch" in sys.modules
+                print(f"resnet-studio: window exposed at {time.time():.6f} torch={torch}", flush=True)
+                if quit_after:
+                    QTimer.singleShot(0, QApplication.quit)
+            return False
+
+    window.winId()  # creates the native window so the probe can watch it before the first show
+    probe = ExposeProbe(window)
+    window.windowHandle().installEventFilter(probe)

@@ -1,0 +1,208 @@
+"""File handling for the window: New, Open, Save, Save As, recent files, examples, presets and exports.
+
+Every way of replacing the document first offers to save unsaved work; every failure shows the precise
+message and leaves both the document and the file on disk as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from ..core.analysis import RunSettings
+from ..core.errors import UnknownPresetError
+from ..core.graph import Graph
+from ..core.presets import PRESETS, preset
+from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes
+from .document import Document
+from .resources import example_files
+from .settings_store import SettingsStore
+
+PROJECT_FILTER = "ResNet Studio projects (*.json);;All files (*)"
+IMAGE_FILTERS = {".png": "PNG image (*.png)", ".svg": "SVG drawing (*.svg)"}
+
+
+class FileController(QObject):
+    """Owns the document's life cycle for one window; dialogs are parented to that window."""
+
+    status = Signal(str)
+    """A short confirmation for the status bar ('Saved resnet18.json')."""
+    recent_changed = Signal()
+
+    def __init__(
+        self,
+        window: QWidget,
+        document: Document,
+        store: SettingsStore,
+        export_image: Callable[[str], None],
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = document
+        self.store = store
+        self._export_image = export_image
+
+    # --- unsaved work -------------------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """Offer to save unsaved changes; False when the user cancels (or saving failed)."""
+        if not self.document.is_modified:
+            return True
+        answer = QMessageBox.warning(
+            self.window,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name} before closing it?\n\n"
+            "Your changes are lost if you don't save them.",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    # --- new / open ---------------------------------------------------------------------------------------
+
+    def new(self) -> bool:
+        """Start an empty network (after offering to save)."""
+        if not self.maybe_save():
+            return False
+        self.document.replace(Project(Graph(), RunSettings(), ""), None)
+        self.status.emit("New network: drag blocks from the palette to build one")
+        return True
+
+    def open(self, path: str | Path | None = None) -> bool:
+        """Open a project file (asks for one when `path` is None); errors leave the document as it was."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self.window, "Open project", self.store.last_folder(), PROJECT_FILTER
+            )
+            if not chosen:
+                return False
+            path = chosen
+        if not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except (ProjectFileError, OSError) as error:
+            self._error("Cannot open project", f"The project could not be opened.\n\n{error}")
+            return False
+        self._remember(Path(path))
+        self.status.emit(f"Opened {Path(path).name}")
+        return True
+
+    def open_preset(self, name: str) -> bool:
+        """Replace the document by a preset network (after offering to save)."""
+        try:
+            graph = preset(name)
+        except UnknownPresetError as error:
+            self._error("Unknown preset", str(error))
+            return False
+        if not self.maybe_save():
+            return False
+        found = PRESETS.get(name)
+        title = found.title if found else name
+        self.document.replace(Project(graph, RunSettings(), title, found.description if found else ""), None)
+        self.status.emit(f"Started from the {title} preset")
+        return True
+
+    def open_example(self, stem: str) -> bool:
+        """Open a shipped example as a new, unsaved document (Save asks where to put it)."""
+        file = example_files().get(stem)
+        if file is None:
+            self._error("Cannot open example", f"There is no example named {stem!r}.")
+            return False
+        try:
+            project = from_bytes(file.read_bytes(), file.name)
+        except (ProjectFileError, OSError) as error:
+            self._error("Cannot open example", f"The example could not be opened.\n\n{error}")
+            return False
+        if not self.maybe_save():
+            return False
+        self.document.replace(project, None)
+        self.status.emit(f"Opened the example {project.name or stem}")
+        return True
+
+    # --- save ---------------------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save to the current file, or ask for one."""
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save under a new name (asks for one when `path` is None)."""
+        if path is None:
+            stem = (
+                Path(self.document.display_name).stem
+                if self.document.path
+                else _slug(self.document.display_name)
+            )
+            folder = self.document.path.parent if self.document.path else Path(self.store.last_folder())
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Save project", str(folder / f"{stem}.json"), PROJECT_FILTER
+            )
+            if not chosen:
+                return False
+            path = chosen
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".json")
+        return self._save_to(target)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except (ProjectSaveError, OSError) as error:
+            self._error(
+                "Cannot save project", f"The project was not saved; the file on disk is unchanged.\n\n{error}"
+            )
+            return False
+        self._remember(path)
+        self.status.emit(f"Saved {path.name}")
+        return True
+
+    # --- export -------------------------------------------------------------------------------------------
+
+    def export_image(self, suffix: str, path: str | Path | None = None) -> bool:
+        """Export the canvas as PNG or SVG."""
+        if path is None:
+            stem = _slug(Path(self.document.display_name).stem)
+            folder = self.document.path.parent if self.document.path else Path(self.store.last_folder())
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Export canvas", str(folder / f"{stem}{suffix}"), IMAGE_FILTERS[suffix]
+            )
+            if not chosen:
+                return False
+            path = chosen
+        target = Path(path)
+        if target.suffix.lower() not in IMAGE_FILTERS:
+            target = target.with_name(target.name + suffix)
+        try:
+            self._export_image(str(target))
+        except OSError as error:
+            self._error("Export failed", f"The image was not written.\n\n{error}")
+            return False
+        self.store.set_last_folder(target.parent)
+        self.status.emit(f"Exported {target.name}")
+        return True
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def _remember(self, path: Path) -> None:
+        self.store.add_recent_file(path)
+        self.store.set_last_folder(path.resolve().parent)
+        self.recent_changed.emit()
+
+    def _error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self.window, title, text)
+
+
+def _slug(text: str) -> str:
+    """A file-name-friendly version of a project name: 'ResNet-18' -> 'resnet-18'."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip().lower())
+    return cleaned.strip("-.") or "network"

@@ -1,0 +1,375 @@
+"""The main window: the canvas in the middle, palette, inspector, problems and summary docked around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from ..core.analysis import Diagnostic
+from ..core.catalogue import get_spec
+from ..core.edits import apply_fix
+from ..core.errors import GraphError
+from .actions import WindowActions
+from .canvas import CanvasView
+from .document import Document
+from .files import FileController
+from .menus import build_menus, shortcut_table
+from .panels.inspector import InspectorPanel
+from .panels.palette import PalettePanel
+from .panels.problems import ProblemsPanel
+from .panels.run_settings import RunSettingsBar
+from .panels.status import StatusTotals
+from .panels.summary import SummaryPanel
+from .resources import icon
+from .settings_store import SettingsStore
+from .theme import PRESENTATION_SCALE, ThemeMode, apply_theme, apply_ui_scale, next_scale
+
+APP_NAME = "ResNet Studio"
+ICON_SIZE = 20
+STATUS_SECONDS = 5
+READABLE_ZOOM = 0.55
+"""Below this scale the card text is too small to read, so opening a file does not fit the whole network."""
+
+
+class MainWindow(QMainWindow):
+    """One document in one window. The window wires panels to the document and actions to the canvas."""
+
+    def __init__(self, document: Document, store: SettingsStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.store = store
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._app = app
+        self.setObjectName("MainWindow")
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+        self.canvas = CanvasView(document, self)
+        self.setCentralWidget(self.canvas)
+        self.actions = WindowActions(self, document.undo_stack)
+        self.files = FileController(self, document, store, self.canvas.export_image)
+        self.palette_panel = PalettePanel(self)
+        self.inspector = InspectorPanel(document, self)
+        self.problems = ProblemsPanel(document, self)
+        self.summary = SummaryPanel(document, self)
+        self.run_settings = RunSettingsBar(document, self)
+        self.palette_dock = self._dock(
+            "Palette", "PaletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.inspector_dock = self._dock(
+            "Inspector", "InspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.problems_dock = self._dock(
+            "Problems", "ProblemsDock", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.summary_dock = self._dock(
+            "Summary", "SummaryDock", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.problems_dock, self.summary_dock)
+        # Palette and inspector run the full height: the inspector needs it more than the tables do.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.toolbar = self._toolbar()
+        self.totals = StatusTotals(self)
+        self.statusBar().addPermanentWidget(self.totals)
+        build_menus(self)
+        self._default_state = self.saveState()
+        self._connect()
+        self._restore()
+        self._show_title()
+        self.totals.show_analysis(document.analysis)
+        self._problem_count_changed(self.problems.count)
+        self._selection_changed(document.selection)
+
+    # --- construction -------------------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _toolbar(self) -> QToolBar:
+        a = self.actions
+        bar = QToolBar("Toolbar", self)
+        bar.setObjectName("MainToolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for group in ((a.new, a.open, a.save), (a.undo, a.redo), (a.fit, a.auto_layout, a.presentation)):
+            bar.addActions(list(group))
+            bar.addSeparator()
+        bar.addWidget(self.run_settings)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        # Short labels beside the icons in the toolbar; the menus keep the full names.
+        for action, label in (
+            (a.new, "New"),
+            (a.open, "Open"),
+            (a.save, "Save"),
+            (a.fit, "Fit"),
+            (a.auto_layout, "Layout"),
+            (a.presentation, "Present"),
+        ):
+            action.setIconText(label)
+        a.undo.setIconText("Undo")
+        a.redo.setIconText("Redo")
+        self._refresh_icons()
+        return bar
+
+    def _refresh_icons(self) -> None:
+        a, palette = self.actions, self._app.palette()
+        names = {
+            a.new: "new",
+            a.open: "open",
+            a.save: "save",
+            a.undo: "undo",
+            a.redo: "redo",
+            a.fit: "fit",
+            a.auto_layout: "layout",
+            a.presentation: "presentation",
+            a.export_png: "export",
+            a.export_svg: "export",
+        }
+        for action, name in names.items():
+            action.setIcon(icon(name, palette))
+
+    def _connect(self) -> None:
+        a, c, files, d = self.actions, self.canvas, self.files, self.document
+        triggers: dict[object, Callable[[], object]] = {
+            a.new: files.new,
+            a.open: files.open,
+            a.save: files.save,
+            a.save_as: files.save_as,
+            a.export_png: lambda: files.export_image(".png"),
+            a.export_svg: lambda: files.export_image(".svg"),
+            a.export_csv: lambda: self.summary.export("csv"),
+            a.export_markdown: lambda: self.summary.export("markdown"),
+            a.quit: self.close,
+            a.cut: c.cut_selection,
+            a.copy: c.copy_selection,
+            a.paste: c.paste,
+            a.duplicate: c.duplicate_selection,
+            a.delete: c.delete_selection,
+            a.select_all: c.select_all,
+            a.find_block: self._find_block,
+            a.explode: self._explode,
+            a.collapse: self._collapse,
+            a.auto_layout: c.auto_layout,
+            a.fit: c.fit_all,
+            a.reset_zoom: c.reset_zoom,
+            a.zoom_in: lambda: c.zoom_by(1.25),
+            a.zoom_out: lambda: c.zoom_by(0.8),
+            a.larger_ui: lambda: self.set_ui_scale(next_scale(self.store.ui_scale(), 1)),
+            a.smaller_ui: lambda: self.set_ui_scale(next_scale(self.store.ui_scale(), -1)),
+            a.reset_ui: lambda: self.set_ui_scale(1.0),
+            a.theme_system: lambda: self.set_theme("system"),
+            a.theme_light: lambda: self.set_theme("light"),
+            a.theme_dark: lambda: self.set_theme("dark"),
+            a.reset_layout: self.reset_layout,
+            a.shortcuts: self._show_shortcuts,
+            a.about: self._about,
+        }
+        for action, slot in triggers.items():
+            action.triggered.connect(lambda _checked=False, slot=slot: self._guarded(slot))  # type: ignore[attr-defined]
+        a.edge_labels.toggled.connect(self.set_edge_labels)
+        a.snap.toggled.connect(self.set_snap)
+        a.presentation.toggled.connect(self.set_presentation)
+        c.status_message.connect(self.show_status)
+        files.status.connect(self.show_status)
+        d.file_changed.connect(self._show_title)
+        d.analysis_changed.connect(self.totals.show_analysis)
+        d.selection_changed.connect(self._selection_changed)
+        d.reloaded.connect(self._reloaded)
+        self.palette_panel.block_activated.connect(lambda t: self._guarded(lambda: c.add_block_at_centre(t)))
+        self.palette_panel.preset_activated.connect(files.open_preset)
+        self.problems.node_activated.connect(self.reveal_node)
+        self.summary.node_activated.connect(self.reveal_node)
+        self.problems.fix_requested.connect(self.apply_fix)
+        self.inspector.fix_requested.connect(self.apply_fix)
+        self.problems.count_changed.connect(self._problem_count_changed)
+        self.totals.problems_clicked.connect(self.show_problems)
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(lambda _scheme: self.set_theme(self.store.theme(), remember=False))
+
+    def _restore(self) -> None:
+        """Window geometry, dock layout and view options from the last session."""
+        geometry = self.store.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry()
+            self.resize(min(1480, int(screen.width() * 0.92)), min(920, int(screen.height() * 0.9)))
+            self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 360], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+        state = self.store.window_state()
+        if state is not None:
+            self.restoreState(state)
+        self.problems_dock.raise_()
+        a = self.actions
+        a.edge_labels.setChecked(self.store.flag("edge_labels", False))
+        a.snap.setChecked(self.store.flag("snap_to_grid", True))
+        self.set_edge_labels(a.edge_labels.isChecked())
+        self.set_snap(a.snap.isChecked())
+        {"system": a.theme_system, "light": a.theme_light, "dark": a.theme_dark}[
+            self.store.theme()
+        ].setChecked(True)
+        self.set_theme(self.store.theme(), remember=False)
+        a.presentation.setChecked(self.store.flag("presentation", False))
+        self._apply_scale()
+
+    # --- view options -------------------------------------------------------------------------------------
+
+    def set_edge_labels(self, on: bool) -> None:
+        """Show the tensor shape on every edge (useful in class)."""
+        self.canvas.set_show_edge_labels(on)
+        self.store.set_flag("edge_labels", on)
+
+    def set_snap(self, on: bool) -> None:
+        """Snap moved blocks to the grid."""
+        self.canvas.set_snap_to_grid(on)
+        self.store.set_flag("snap_to_grid", on)
+
+    def set_presentation(self, on: bool) -> None:
+        """Larger text in every panel and thicker lines on the canvas, for projectors."""
+        self.store.set_flag("presentation", on)
+        self._apply_scale()
+        self.show_status("Presentation mode on (F5 to leave)" if on else "Presentation mode off")
+
+    def set_ui_scale(self, scale: float) -> None:
+        """Scale the whole interface (Ctrl+= / Ctrl+-)."""
+        self.store.set_ui_scale(scale)
+        self._apply_scale()
+        self.show_status(f"Text size {round(scale * 100)}%")
+
+    def _apply_scale(self) -> None:
+        presentation = self.actions.presentation.isChecked()
+        factor = self.store.ui_scale() * (PRESENTATION_SCALE if presentation else 1.0)
+        apply_ui_scale(self._app, factor)
+        self.toolbar.setIconSize(QSize(round(ICON_SIZE * factor), round(ICON_SIZE * factor)))
+        self.canvas.set_presentation(presentation)
+
+    def set_theme(self, mode: ThemeMode, remember: bool = True) -> None:
+        """Light, dark, or whatever the desktop uses."""
+        if remember:
+            self.store.set_theme(mode)
+        apply_theme(self._app, mode)
+        self._refresh_icons()
+
+    def reset_layout(self) -> None:
+        """Put every panel back where it was at first start."""
+        self.restoreState(self._default_state)
+        for dock in (self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock):
+            dock.show()
+        self.problems_dock.raise_()
+
+    # --- document events ----------------------------------------------------------------------------------
+
+    def _show_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*]")
+        self.setWindowModified(self.document.is_modified)
+
+    def _reloaded(self) -> None:
+        self._show_title()
+        self.show_whole_network()
+
+    def show_whole_network(self) -> None:
+        """Fit the network in the view; when that would make the cards unreadable, show its top at 100%."""
+        self.canvas.fit_all()
+        order = self.document.analysis.order
+        if self.canvas.transform().m11() < READABLE_ZOOM and order:
+            self.canvas.reset_zoom()
+            self.canvas.centre_on_node(order[min(1, len(order) - 1)])
+
+    def _selection_changed(self, ids: tuple[str, ...]) -> None:
+        a, graph = self.actions, self.document.graph
+        for action in (a.cut, a.copy, a.delete, a.duplicate):
+            action.setEnabled(bool(ids))
+        single = graph.node(ids[0]) if len(ids) == 1 and ids[0] in graph else None
+        a.explode.setEnabled(single is not None and get_spec(single.type).is_composite)
+        a.collapse.setEnabled(single is not None and single.expanded_from is not None)
+
+    def _problem_count_changed(self, count: int) -> None:
+        self.problems_dock.setWindowTitle(f"Problems ({count})")
+
+    # --- commands -----------------------------------------------------------------------------------------
+
+    def reveal_node(self, node_id: str) -> None:
+        """Select a node and centre it on the canvas (from the Problems and Summary panels)."""
+        if node_id not in self.document.graph:
+            return
+        self.document.set_selection((node_id,))
+        self._guarded(lambda: self.canvas.centre_on_node(node_id))
+
+    def apply_fix(self, diagnostic: Diagnostic) -> None:
+        """Carry out a diagnostic's suggested fix as one undoable step."""
+        try:
+            command = apply_fix(self.document.graph, diagnostic)
+            self.document.push(command)
+        except GraphError as error:
+            self.show_status(f"Cannot fix {diagnostic.node_name}: {error}")
+            return
+        self.show_status(self.document.undo_stack.undoText())
+
+    def show_problems(self) -> None:
+        """Bring the Problems panel to the front."""
+        self.problems_dock.show()
+        self.problems_dock.raise_()
+
+    def show_status(self, text: str) -> None:
+        """A transient message in the status bar."""
+        self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
+
+    def _find_block(self) -> None:
+        self.palette_dock.show()
+        self.palette_dock.raise_()
+        self.palette_panel.focus_search()
+
+    def _explode(self) -> None:
+        ids = self.document.selection
+        if len(ids) == 1:
+            self.canvas.explode(ids[0])
+
+    def _collapse(self) -> None:
+        ids = self.document.selection
+        if len(ids) == 1 and ids[0] in self.document.graph:
+            origin = self.document.graph.node(ids[0]).expanded_from
+            if origin is not None:
+                self.canvas.collapse(origin.id)
+
+    def _guarded(self, slot: Callable[[], object]) -> None:
+        """Run a command; a refused edit (GraphError) becomes a status-bar message instead of a traceback."""
+        try:
+            slot()
+        except GraphError as error:
+            self.show_status(str(error))
+
+    def _show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", shortcut_table(self.actions))
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME}</h3><p>Design, inspect and teach residual networks: a graph editor with live "
+            "shape, parameter and cost analysis.</p><p>Residual learning: H(x) = F(x) + x "
+            "(He et al., 2015).</p>",
+        )
+
+    # --- closing ------------------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.store.save_window(self.saveGeometry(), self.saveState())
+        event.accept()

@@ -1,0 +1,130 @@
+"""The main window's menu bar (File, Edit, View, Help) and the keyboard shortcut list built from it."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from ..core.presets import PRESETS
+from .actions import WindowActions
+from .resources import example_files
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def build_menus(window: MainWindow) -> None:
+    """Fill the window's menu bar. Run and Lessons appear once they have commands."""
+    a = window.actions
+    bar = window.menuBar()
+
+    file = bar.addMenu("&File")
+    file.addActions([a.new, a.open])
+    recent = file.addMenu("Open &Recent")
+    recent.setObjectName("RecentMenu")
+    recent.aboutToShow.connect(lambda: fill_recent_menu(window, recent))
+    fill_recent_menu(window, recent)
+    examples = file.addMenu("Open E&xample")
+    for stem, item in example_files().items():
+        title = _example_title(item.read_bytes(), stem)
+        action = examples.addAction(title)
+        action.setStatusTip(f"Open the example project {stem}.json")
+        action.triggered.connect(lambda _checked=False, s=stem: window.files.open_example(s))
+    presets = file.addMenu("New from &Preset")
+    families: dict[str, QMenu] = {}
+    for name, preset in PRESETS.items():
+        menu = presets
+        if name.endswith("_plain"):
+            menu = families.setdefault("plain", presets.addMenu("Plain Twins (no skips)"))
+        action = menu.addAction(preset.title)
+        action.setStatusTip(preset.description)
+        action.triggered.connect(lambda _checked=False, n=name: window.files.open_preset(n))
+    file.addSeparator()
+    file.addActions([a.save, a.save_as])
+    export = file.addMenu("&Export")
+    export.addActions([a.export_png, a.export_svg])
+    export.addSeparator()
+    export.addActions([a.export_csv, a.export_markdown])
+    file.addSeparator()
+    file.addAction(a.quit)
+
+    edit = bar.addMenu("&Edit")
+    edit.addActions([a.undo, a.redo])
+    edit.addSeparator()
+    edit.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
+    edit.addSeparator()
+    edit.addActions([a.select_all, a.find_block])
+    edit.addSeparator()
+    edit.addActions([a.explode, a.collapse, a.auto_layout])
+
+    view = bar.addMenu("&View")
+    view.addActions([a.fit, a.reset_zoom, a.zoom_in, a.zoom_out])
+    view.addSeparator()
+    view.addActions([a.edge_labels, a.snap])
+    view.addSeparator()
+    view.addActions([a.presentation, a.larger_ui, a.smaller_ui, a.reset_ui])
+    theme = view.addMenu("&Colours")
+    theme.addActions([a.theme_system, a.theme_light, a.theme_dark])
+    view.addSeparator()
+    panels = view.addMenu("&Panels")
+    for dock in (window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock):
+        toggle = dock.toggleViewAction()
+        toggle.setText(dock.windowTitle().split(" (")[0])
+        panels.addAction(toggle)
+    panels.addAction(window.toolbar.toggleViewAction())
+    panels.addSeparator()
+    panels.addAction(a.reset_layout)
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([a.shortcuts, a.about])
+
+
+def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+    """List the recent files (newest first) with a way to clear the list."""
+    menu.clear()
+    paths = window.store.recent_files()
+    for i, path in enumerate(paths, start=1):
+        action = menu.addAction(f"&{i % 10}  {Path(path).name}")
+        action.setStatusTip(path)
+        action.setToolTip(path)
+        action.triggered.connect(lambda _checked=False, p=path: window.files.open(p))
+    if not paths:
+        empty = menu.addAction("No recent files")
+        empty.setEnabled(False)
+        return
+    menu.addSeparator()
+    clear = menu.addAction("Clear the List")
+    clear.triggered.connect(window.store.clear_recent_files)
+
+
+def _example_title(data: bytes, stem: str) -> str:
+    try:
+        name = json.loads(data).get("name")
+    except (ValueError, AttributeError):
+        name = None
+    return f"{name} ({stem}.json)" if name else f"{stem}.json"
+
+
+def shortcut_table(actions: WindowActions) -> str:
+    """An HTML table of every command that has a keyboard shortcut."""
+    rows = []
+    for action in actions.all():
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+        keys = [k for k in keys if k]
+        if not keys:
+            continue
+        name = _plain(action)
+        rows.append(f"<tr><td>{escape(name)}</td><td><b>{escape(', '.join(keys))}</b></td></tr>")
+    rows.append("<tr><td>Pan the canvas</td><td><b>Middle-drag or Space+drag</b></td></tr>")
+    rows.append("<tr><td>Zoom around the cursor</td><td><b>Mouse wheel</b></td></tr>")
+    return "<table cellspacing='6'>" + "".join(rows) + "</table>"
+
+
+def _plain(action: QAction) -> str:
+    text = action.text().replace("&", "").rstrip(".")
+    return text.split(" ")[0] if action.text().startswith(("&Undo", "&Redo")) else text

@@ -1,0 +1,66 @@
+"""Starting the app for real (offscreen, in a fresh process): window shown without torch; bad arguments fail fast."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resnet_studio.ui.app import StartupError, initial_project
+
+
+def launch(tmp_path: Path, *args: str, probe: str = "quit") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "RESNET_STUDIO_STARTUP_PROBE": probe,
+        "RESNET_STUDIO_SETTINGS": str(tmp_path / "settings.ini"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "resnet_studio", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_window_is_shown_before_torch_is_imported(tmp_path: Path) -> None:
+    result = launch(tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if "window exposed at" in ln]
+    assert len(lines) == 1 and lines[0].endswith("torch=False")
+
+
+def test_opens_a_file_and_remembers_it(tmp_path: Path) -> None:
+    from resnet_studio.core.presets import preset
+    from resnet_studio.core.project import save
+
+    path = save(preset("resnet20"), tmp_path / "cifar.json")
+    result = launch(tmp_path, str(path))
+    assert result.returncode == 0, result.stderr
+    assert str(path) in (tmp_path / "settings.ini").read_text()
+
+
+def test_unknown_preset_is_one_line_and_exit_2_without_a_window(tmp_path: Path) -> None:
+    result = launch(tmp_path, "--preset", "resnet19")
+    assert result.returncode == 2
+    assert result.stdout == ""  # the probe never fired: no window
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown preset 'resnet19'" in lines[0]
+
+
+def test_unreadable_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    result = launch(tmp_path, str(bad))
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "bad.json" in result.stderr
+
+
+def test_initial_project_choices() -> None:
+    project, path = initial_project(None, None)
+    assert project.name == "ResNet-18" and path is None and len(project.graph) == 12
+    project, _ = initial_project(None, "ResNet-50")
+    assert project.name == "ResNet-50"
+    with pytest.raises(StartupError, match="not both"):
+        initial_project("x.json", "resnet18")

@@ -1,0 +1,198 @@
+"""The main window as a whole: what it shows at start, and how panels, canvas and document work together."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QComboBox
+
+from resnet_studio.core.analysis import RunSettings
+from resnet_studio.core.commands import SetParam
+from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
+from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.theme import PRESENTATION_SCALE, base_font, is_dark
+
+RESNET18_TOTALS = "11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32"
+
+
+def test_starts_with_resnet18_and_its_totals(window: MainWindow) -> None:
+    assert window.windowTitle() == "ResNet-18[*]" and not window.isWindowModified()
+    assert len(window.document.graph) == 12
+    assert window.totals.text() == f"{RESNET18_TOTALS} | no problems"
+    assert window.problems_dock.windowTitle() == "Problems (0)"
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Edit", "View", "Help"]  # Run and Lessons appear once they hold commands
+    assert window.run_settings.isVisibleTo(window)
+
+
+def test_inspector_edit_shows_an_error_in_problems_and_undo_removes_it(window: MainWindow) -> None:
+    document = window.document
+    document.set_selection(["layer2.0"])
+    shortcut = window.inspector.params.editors["shortcut"]  # type: ignore[union-attr]
+    assert isinstance(shortcut, QComboBox)
+    shortcut.setCurrentText("identity")
+    assert window.actions.undo.text().replace("&", "") == "Undo Set shortcut of layer2.0"
+    assert window.problems.count == 1 and window.problems_dock.windowTitle() == "Problems (1)"
+    assert window.problems.model.diagnostics[0].node_name == "layer2.0"
+    assert window.totals.problems.text() == "1 error"
+    assert window.isWindowModified()
+    window.actions.undo.trigger()
+    assert window.problems.count == 0 and window.problems_dock.windowTitle() == "Problems (0)"
+    assert shortcut.currentText() == "auto"
+    assert window.totals.text() == f"{RESNET18_TOTALS} | no problems"
+    assert not window.isWindowModified()
+    window.actions.redo.trigger()
+    assert window.problems.count == 1
+
+
+def test_fix_buttons_fix_the_problem_in_one_undoable_step(window: MainWindow) -> None:
+    document = window.document
+    document.set_selection(["layer2.0"])
+    window.inspector.params.editors["shortcut"].setCurrentText("identity")  # type: ignore[union-attr]
+    window.problems.fix_buttons[0].click()
+    assert window.problems.count == 0
+    assert document.graph.node("layer2.0").params["shortcut"] == "projection"
+    assert document.undo_stack.undoText() == "Fix layer2.0: set shortcut to projection"
+    assert window.totals.text() == f"{RESNET18_TOTALS} | no problems"
+    document.undo_stack.undo()
+    assert window.problems.count == 1
+    window.inspector.fix_buttons[0].click()  # the inspector's Fix button does the same
+    assert window.problems.count == 0
+
+
+def test_run_settings_change_reanalyses_and_updates_the_status_bar(window: MainWindow) -> None:
+    window.run_settings.batch.setValue(32)
+    assert window.document.settings.batch_size == 32
+    assert "activations 1004.7 MiB @ batch 32 float32" in window.totals.text()
+    window.run_settings.shape.setText("3x32x32")
+    window.run_settings.apply_shape()
+    assert window.document.analysis.nodes["head"].input_shapes == ((512, 1, 1),)
+    assert window.inspector.figures  # the inspector follows the analysis too
+    window.document.set_settings(RunSettings())
+    assert window.totals.text() == f"{RESNET18_TOTALS} | no problems"
+
+
+def test_clicking_a_problem_selects_and_centres_its_node(window: MainWindow, qtbot) -> None:
+    window.document.push(SetParam("layer4.0", "shortcut", "identity"))
+    window.document.set_selection(["input"])
+    window.canvas.reset_zoom()
+    window.canvas.centre_on_node("input")
+    row = window.problems.row_of("layer4.0")
+    assert row is not None
+    window.problems.table.clicked.emit(window.problems.model.index(row, 1))
+    assert window.document.selection == ("layer4.0",)
+    node = window.document.graph.node("layer4.0")
+    centre = QPointF(node.position[0] + CARD_WIDTH / 2, node.position[1] + CARD_HEIGHT / 2)
+    seen = window.canvas.mapToScene(window.canvas.viewport().rect().center())
+    assert abs(seen.x() - centre.x()) < CARD_WIDTH and abs(seen.y() - centre.y()) < CARD_HEIGHT
+
+
+def test_summary_row_selects_the_node(window: MainWindow) -> None:
+    window.summary_dock.raise_()
+    window.summary.table.selectRow(4)
+    assert window.document.selection == (window.summary.node_at_row(4),)
+    assert window.inspector.name_edit is not None and window.inspector.name_edit.text() == "layer2.0"
+
+
+def test_palette_double_click_adds_a_block_at_the_view_centre(window: MainWindow) -> None:
+    before = len(window.document.graph)
+    window.palette_panel.tree.itemActivated.emit(window.palette_panel.entry("Dropout"), 0)
+    assert len(window.document.graph) == before + 1
+    assert window.document.undo_stack.undoText().startswith("Add Dropout")
+    window.actions.undo.trigger()
+    assert len(window.document.graph) == before
+
+
+def test_edit_actions_follow_the_selection(window: MainWindow) -> None:
+    a = window.actions
+    assert not a.delete.isEnabled() and not a.explode.isEnabled()
+    window.document.set_selection(["layer3.0"])
+    assert a.delete.isEnabled() and a.copy.isEnabled() and a.explode.isEnabled()
+    a.explode.trigger()
+    assert "layer3.0" not in window.document.graph
+    assert window.document.undo_stack.undoText() == "Explode layer3.0 into layers"
+    member = next(n for n in window.document.graph.nodes if n.expanded_from is not None)
+    window.document.set_selection([member.id])
+    assert a.collapse.isEnabled()
+    a.collapse.trigger()
+    assert "layer3.0" in window.document.graph
+    window.document.set_selection(["layer1.1"])
+    a.delete.trigger()
+    assert "layer1.1" not in window.document.graph and window.problems.count > 0
+    window.document.undo_stack.undo()
+    assert "layer1.1" in window.document.graph
+
+
+def test_standard_shortcuts(window: MainWindow) -> None:
+    a = window.actions
+
+    def keys(action: object) -> list[QKeySequence]:
+        return list(action.shortcuts())  # type: ignore[attr-defined]
+
+    for action, standard in (
+        (a.new, QKeySequence.StandardKey.New),
+        (a.open, QKeySequence.StandardKey.Open),
+        (a.save, QKeySequence.StandardKey.Save),
+        (a.undo, QKeySequence.StandardKey.Undo),
+        (a.redo, QKeySequence.StandardKey.Redo),
+        (a.copy, QKeySequence.StandardKey.Copy),
+        (a.paste, QKeySequence.StandardKey.Paste),
+        (a.delete, QKeySequence.StandardKey.Delete),
+        (a.select_all, QKeySequence.StandardKey.SelectAll),
+    ):
+        assert keys(action) == QKeySequence.keyBindings(standard)
+    assert QKeySequence("F") in keys(a.fit) and QKeySequence("Home") in keys(a.reset_zoom)
+    assert QKeySequence("Ctrl+=") in keys(a.larger_ui) and QKeySequence("Ctrl+-") in keys(a.smaller_ui)
+
+
+def test_ui_scale_and_presentation_mode_scale_the_fonts(window: MainWindow, qtbot) -> None:
+    app = QApplication.instance()
+    base = base_font(app).pointSizeF()
+    window.actions.larger_ui.trigger()
+    assert app.font().pointSizeF() == round(base * 1.1, 1)
+    assert window.store.ui_scale() == 1.1
+    window.actions.reset_ui.trigger()
+    assert app.font().pointSizeF() == base
+    window.actions.presentation.trigger()
+    assert window.actions.presentation.isChecked()
+    assert app.font().pointSizeF() == round(base * PRESENTATION_SCALE, 1)
+    assert window.toolbar.iconSize().width() > 20
+    window.actions.presentation.trigger()
+    assert app.font().pointSizeF() == base
+
+
+def test_dark_and_light_colours(window: MainWindow) -> None:
+    window.actions.theme_dark.trigger()
+    assert is_dark(QApplication.palette()) and window.store.theme() == "dark"
+    text = QApplication.palette().color(QPalette.ColorRole.WindowText)
+    assert text.lightnessF() > 0.8
+    window.actions.theme_light.trigger()
+    assert not is_dark(QApplication.palette())
+    window.actions.theme_system.trigger()
+    assert window.store.theme() == "system"
+
+
+def test_docks_close_and_come_back_from_the_view_menu(window: MainWindow, qtbot) -> None:
+    toggle = window.inspector_dock.toggleViewAction()
+    toggle.trigger()
+    assert not window.inspector_dock.isVisible()
+    toggle.trigger()
+    assert window.inspector_dock.isVisible()
+    window.palette_dock.close()
+    window.actions.reset_layout.trigger()
+    assert window.palette_dock.isVisible()
+    assert window.dockWidgetArea(window.palette_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_layout_and_view_options_are_remembered(window: MainWindow, store, qtbot) -> None:
+    window.summary_dock.close()
+    window.actions.edge_labels.setChecked(True)
+    window.actions.snap.setChecked(False)
+    window.close()
+    assert not window.isVisible()
+    again = MainWindow(window.document, store)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.summary_dock.isVisible() and again.problems_dock.isVisible()
+    assert again.actions.edge_labels.isChecked() and not again.actions.snap.isChecked()
+    assert store.qsettings.fileName().endswith("settings.ini")
