@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self._app = app
         self.setObjectName("MainWindow")
+        self._scale: float | None = None
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
             | QMainWindow.DockOption.AllowTabbedDocks
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
             screen = self.screen().availableGeometry()
             self.resize(min(1480, int(screen.width() * 0.92)), min(920, int(screen.height() * 0.9)))
             self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 360], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+            self.resizeDocks([self.problems_dock], [210], Qt.Orientation.Vertical)
         state = self.store.window_state()
         if state is not None:
             self.restoreState(state)
@@ -254,6 +255,12 @@ class MainWindow(QMainWindow):
     def _apply_scale(self) -> None:
         presentation = self.actions.presentation.isChecked()
         factor = self.store.ui_scale() * (PRESENTATION_SCALE if presentation else 1.0)
+        if self._scale is not None and self.isVisible():
+            # Side panels grow with their text, so the palette and inspector stay readable.
+            ratio = factor / self._scale
+            docks = [self.palette_dock, self.inspector_dock]
+            self.resizeDocks(docks, [round(d.width() * ratio) for d in docks], Qt.Orientation.Horizontal)
+        self._scale = factor
         apply_ui_scale(self._app, factor)
         self.toolbar.setIconSize(QSize(round(ICON_SIZE * factor), round(ICON_SIZE * factor)))
         self.canvas.set_presentation(presentation)

@@ -177,6 +177,8 @@ class InspectorPanel(QScrollArea):
         parent = layout.parentWidget()
         title = self.document.name or self.document.display_name
         layout.addWidget(self._heading(title, parent, 1.3))
+        if self.document.description:
+            layout.addWidget(self._heading(self.document.description, parent, 1.0, bold=False))
         hint = self._heading(
             "Select a block on the canvas to see its parameters, shapes, costs and what it does. "
             "Drag blocks from the palette to build a network.",

@@ -88,12 +88,14 @@ class ProblemsModel(QAbstractTableModel):
             if column == 0:
                 return d.node_name + (f" ({d.port})" if d.port and d.port != "x" else "")
             if column == 1:
-                return d.message
+                return d.message + (f"\nFix: {d.fix.label[0].lower()}{d.fix.label[1:]}" if d.fix else "")
             if column == 2:
                 return d.expected or ""
             if column == 3:
                 return d.actual or ""
             return ""  # the Fix column holds a button
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return severity_icon(self._icon_source, d)
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and d.actual:
@@ -176,7 +178,7 @@ class ProblemsPanel(QWidget):
             if diagnostic.fix is None:
                 continue
             holder = QWidget(self.table)
-            button = QPushButton(f"Fix: {diagnostic.fix.label}", holder)
+            button = QPushButton("Fix", holder)
             button.setToolTip(f"{diagnostic.fix.label} (one undoable step)")
             button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, d=diagnostic: self.fix_requested.emit(d))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from ...core.analysis import RunSettings
@@ -48,7 +49,7 @@ class RunSettingsBar(QWidget):
         self.shape = QLineEdit(self)
         self.shape.setAccessibleName("Input size")
         self.shape.setClearButtonEnabled(True)
-        self.shape.setFixedWidth(self.fontMetrics().horizontalAdvance("3x1024x1024 (from Input)") + 36)
+        self._size_shape_field()
         self.batch = QSpinBox(self)
         self.batch.setRange(1, MAX_BATCH)
         self.batch.setAccessibleName("Batch size")
@@ -78,6 +79,14 @@ class RunSettingsBar(QWidget):
         self.shape.editingFinished.connect(self.apply_shape)
         self.batch.valueChanged.connect(self._apply_batch)
         self.dtype.currentIndexChanged.connect(self._apply_dtype)
+
+    def _size_shape_field(self) -> None:
+        self.shape.setFixedWidth(self.fontMetrics().horizontalAdvance("3x1024x1024 (from Input)") + 36)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._size_shape_field()  # the UI scale changed
 
     @property
     def error(self) -> str | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ...core.analysis import Analysis
 from ...core.units import bytes_text, exact, macs_text, params_text
@@ -32,6 +32,38 @@ def problems_text(analysis: Analysis) -> str:
     return ", ".join(parts) or "no problems"
 
 
+class ElidedLabel(QLabel):
+    """A label that shortens its text with an ellipsis when the window is too narrow (full text as tooltip)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        """Show as much of `text` as fits."""
+        self._full = text
+        self._elide()
+
+    def full_text(self) -> str:
+        """The text before shortening."""
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 8, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 1)))
+
+
 class ProblemCount(QLabel):
     """The problem count; clicking it shows the Problems panel."""
 
@@ -50,7 +82,7 @@ class StatusTotals(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.totals = QLabel(self)
+        self.totals = ElidedLabel(self)
         self.problems = ProblemCount(self)
         self.problems.setCursor(Qt.CursorShape.PointingHandCursor)
         self.problems.setToolTip("Show the Problems panel")
@@ -65,12 +97,12 @@ class StatusTotals(QWidget):
 
     def text(self) -> str:
         """The whole line as shown."""
-        return f"{self.totals.text()} | {self.problems.text()}"
+        return f"{self.totals.full_text()} | {self.problems.text()}"
 
     def show_analysis(self, analysis: Analysis) -> None:
         """Show the totals of an analysis."""
         t, s = analysis.totals, analysis.settings
-        self.totals.setText(totals_text(analysis))
+        self.totals.set_full_text(totals_text(analysis))
         self.totals.setToolTip(
             f"{exact(t.params)} trainable parameters ({bytes_text(t.param_bytes)} as {s.dtype}), "
             f"{exact(t.buffers)} buffer values\n"

@@ -147,6 +147,7 @@ def test_problems_panel_lists_diagnostics_and_fix(qtbot, document: Document) -> 
     model = panel.model
     assert model.index(0, 0).data() == "layer2.0"
     assert "shortcut" in model.index(0, 1).data()
+    assert model.index(0, 1).data().endswith("\nFix: set shortcut to projection")
     assert (model.index(0, 2).data(), model.index(0, 3).data()) == ("128x28x28", "64x56x56")
     assert panel.headline.text().startswith("1 error  \u00b7") and not panel.headline.isHidden()
     with qtbot.waitSignal(panel.node_activated) as clicked:
