@@ -128,8 +128,9 @@ class MoveSelection(Interaction):
         stack = self.view.document.undo_stack
         if stack.index() == self._stack_index + 1:
             command = stack.command(self._stack_index)
-            command.setObsolete(True)  # undone and dropped: the cancelled drag leaves no undo step
-            stack.undo()
+            command.undo()  # Qt drops an obsolete command without undoing it, so undo it first
+            command.setObsolete(True)
+            stack.undo()  # removes it: the cancelled drag leaves no undo or redo step
 
 
 class RubberBand(Interaction):
