@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
         self.problems.count_changed.connect(self._problem_count_changed)
         self.totals.problems_clicked.connect(self.show_problems)
         hints = QGuiApplication.styleHints()
-        hints.colorSchemeChanged.connect(lambda _scheme: self.set_theme(self.store.theme(), remember=False))
+        hints.colorSchemeChanged.connect(self._system_colours_changed)
 
     def _restore(self) -> None:
         """Window geometry, dock layout and view options from the last session."""
@@ -213,9 +213,9 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 360], Qt.Orientation.Horizontal)
             self.resizeDocks([self.problems_dock], [210], Qt.Orientation.Vertical)
         state = self.store.window_state()
-        if state is not None:
-            self.restoreState(state)
-        self.problems_dock.raise_()
+        if state is None or not self.restoreState(state):
+            # First start: the summary is the more useful tab while the network has no problems.
+            (self.problems_dock if self.document.analysis.diagnostics else self.summary_dock).raise_()
         a = self.actions
         a.edge_labels.setChecked(self.store.flag("edge_labels", False))
         a.snap.setChecked(self.store.flag("snap_to_grid", True))
@@ -271,6 +271,10 @@ class MainWindow(QMainWindow):
             self.store.set_theme(mode)
         apply_theme(self._app, mode)
         self._refresh_icons()
+
+    def _system_colours_changed(self, _scheme: object) -> None:
+        """The desktop switched between light and dark: follow it unless the user chose colours."""
+        self.set_theme(self.store.theme(), remember=False)
 
     def reset_layout(self) -> None:
         """Put every panel back where it was at first start."""

@@ -91,7 +91,7 @@ class StatusTotals(QWidget):
         layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(0)
         layout.addWidget(self.totals)
-        self.separator = QLabel(" | ", self)
+        self.separator = QLabel("| ", self)
         layout.addWidget(self.separator)
         layout.addWidget(self.problems)
 
