@@ -9,23 +9,29 @@ SEARCH_DEPTH = 64
 """How far back to look for the fork of an Add's branches (a bottleneck block is 10 layers deep)."""
 
 
-def _backwards(graph: Graph, start: str) -> tuple[dict[str, int], dict[str, str]]:
-    """Breadth-first walk against the data flow: distance from `start` and the next node towards it."""
-    distance = {start: 0}
-    towards: dict[str, str] = {}
-    frontier = [start]
-    while frontier:
-        following: list[str] = []
-        for node_id in frontier:
-            if distance[node_id] >= SEARCH_DEPTH:
-                continue
-            for pred in graph.predecessors(node_id):
-                if pred not in distance:
-                    distance[pred] = distance[node_id] + 1
-                    towards[pred] = node_id
-                    following.append(pred)
-        frontier = following
-    return distance, towards
+def _walk_back_together(graph: Graph, starts: list[str]) -> list[tuple[dict[str, int], dict[str, str]]]:
+    """Breadth-first walks against the data flow, one per start, a level at a time, until they meet.
+
+    Each walk records the distance of every node from its start and the next node towards that start.
+    """
+    walks: list[tuple[dict[str, int], dict[str, str]]] = [({s: 0}, {}) for s in starts]
+    frontiers = [[s] for s in starts]
+    for _ in range(SEARCH_DEPTH):
+        common = set(walks[0][0])
+        for distance, _towards in walks[1:]:
+            common &= distance.keys()
+        if common or not any(frontiers):
+            break
+        for (distance, towards), frontier in zip(walks, frontiers):
+            following: list[str] = []
+            for node_id in frontier:
+                for pred in graph.predecessors(node_id):
+                    if pred not in distance:
+                        distance[pred] = distance[node_id] + 1
+                        towards[pred] = node_id
+                        following.append(pred)
+            frontier[:] = following
+    return walks
 
 
 def bypass_edges(graph: Graph, add_id: str) -> set[Edge]:
@@ -33,13 +39,13 @@ def bypass_edges(graph: Graph, add_id: str) -> set[Edge]:
     incoming = graph.edges_into(add_id)
     if len(incoming) < 2:
         return set()
-    walks = [_backwards(graph, e.src) for e in incoming]
+    walks = _walk_back_together(graph, [e.src for e in incoming])
     common = set(walks[0][0])
     for distance, _ in walks[1:]:
-        common &= set(distance)
+        common &= distance.keys()
     if not common:
         return set()
-    fork = min(common, key=lambda n: max(d[n] for d, _ in walks))
+    fork = min(common, key=lambda n: (max(d[n] for d, _ in walks), n))
     lengths = [d[fork] for d, _ in walks]
     shortest = min(lengths)
     if lengths.count(shortest) > 1:
