@@ -214,3 +214,41 @@ def test_summary_export_csv_and_markdown(qtbot, document: Document, tmp_path: Pa
     assert md_path == tmp_path / "summary.md"
     text = md_path.read_text()
     assert text.startswith("| Name | Type |") and "| layer2.0 | BasicBlock | 128x28x28 |" in text
+
+
+def test_summary_update_touches_only_what_changed_on_a_big_network(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ResNet-152 expanded to ~500 layers: an edit must not make the view re-measure every row."""
+    from resnet_studio.core.expansion import expand_all
+    from resnet_studio.core.presets import preset
+    from resnet_studio.core.project import Project
+    from resnet_studio.ui.panels.summary_model import SummaryModel
+
+    document = Document()
+    document.replace(Project(expand_all(preset("resnet152")), name="big"), None)
+    panel = SummaryPanel(document)
+    qtbot.addWidget(panel)
+    document.setParent(panel)
+    panel.resize(900, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    calls = 0
+    model = panel.model
+
+    def counting(index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return SummaryModel.data(model, index, role)
+
+    monkeypatch.setattr(model, "data", counting)
+    panel.table.viewport().update()
+    qtbot.wait(10)
+    assert calls > 0  # the view reads through the counter
+    calls = 0
+    conv = document.graph.node_by_name("layer4.2.conv3")
+    document.push(SetParam(conv.id, "out_channels", 1024))
+    qtbot.wait(10)
+    rows = panel.model.rowCount()
+    assert rows > 500
+    assert calls < 20 * 7 * 10, f"{calls} data() calls for one edit near the end of a {rows}-row table"
