@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -110,12 +111,30 @@ def _example_title(data: bytes, stem: str) -> str:
     return f"{name} ({stem}.json)" if name else f"{stem}.json"
 
 
+_MEDIA_KEYS = {
+    Qt.Key.Key_New,
+    Qt.Key.Key_Open,
+    Qt.Key.Key_Save,
+    Qt.Key.Key_Undo,
+    Qt.Key.Key_Redo,
+    Qt.Key.Key_Cut,
+    Qt.Key.Key_Copy,
+    Qt.Key.Key_Paste,
+    Qt.Key.Key_Find,
+    Qt.Key.Key_Close,
+}
+"""Dedicated keys on some keyboards: true shortcuts, but noise in the list people read."""
+
+
 def shortcut_table(actions: WindowActions) -> str:
     """An HTML table of every command that has a keyboard shortcut."""
     rows = []
     for action in actions.all():
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
+        keys = [
+            k.toString(QKeySequence.SequenceFormat.NativeText)
+            for k in action.shortcuts()
+            if not k.isEmpty() and k[0].key() not in _MEDIA_KEYS
+        ]
         if not keys:
             continue
         name = _plain(action)

@@ -196,3 +196,12 @@ def test_layout_and_view_options_are_remembered(window: MainWindow, store, qtbot
     assert not again.summary_dock.isVisible() and again.problems_dock.isVisible()
     assert again.actions.edge_labels.isChecked() and not again.actions.snap.isChecked()
     assert store.qsettings.fileName().endswith("settings.ini")
+
+
+def test_help_lists_the_shortcuts_and_about(window: MainWindow, dialogs) -> None:
+    window.actions.shortcuts.trigger()
+    text = dialogs.texts("information")[0]
+    assert "<td>Fit to View</td><td><b>F</b></td>" in text
+    assert "Ctrl+S" in text and ">Save<" in text
+    window.actions.about.trigger()
+    assert dialogs.titles("about") == ["About ResNet Studio"]

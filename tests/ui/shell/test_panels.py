@@ -252,3 +252,13 @@ def test_summary_update_touches_only_what_changed_on_a_big_network(
     rows = panel.model.rowCount()
     assert rows > 500
     assert calls < 20 * 7 * 10, f"{calls} data() calls for one edit near the end of a {rows}-row table"
+
+
+def test_palette_drag_shows_a_chip_in_the_category_colour(qtbot) -> None:
+    panel = PalettePanel()
+    qtbot.addWidget(panel)
+    pixmap = panel.tree._drag_pixmap(panel.entry("Conv2d"))
+    assert not pixmap.isNull() and pixmap.width() > 40
+    image = pixmap.toImage()
+    left = image.pixelColor(round(4 * pixmap.devicePixelRatio()), image.height() // 2)
+    assert left.name().upper() == "#E69F00"  # the convolution colour, as on the canvas header
