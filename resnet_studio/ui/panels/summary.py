@@ -70,6 +70,7 @@ class SummaryPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
+        header.setResizeContentsPrecision(200)
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Filter layers by name or type")
         self.filter.setClearButtonEnabled(True)
@@ -96,7 +97,6 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
         self._syncing = False
-        self._sized = False
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.selectionModel().selectionChanged.connect(self._rows_selected)
         self.table.clicked.connect(self._clicked)
@@ -129,9 +129,8 @@ class SummaryPanel(QWidget):
         )
         if self.model.resets != resets:
             self.show_selection(self.document.selection)
-            if not self._sized and self.model.rowCount():
-                self.table.resizeColumnsToContents()
-                self._sized = True
+            if self.model.rowCount():
+                self.table.resizeColumnsToContents()  # new names may be longer (a sample of rows is measured)
 
     # --- selection ----------------------------------------------------------------------------------------
 
