@@ -1,0 +1,120 @@
+"""Devices and number formats: what is available here, and whether a device can run a dtype."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..errors import DeviceError
+
+DTYPES: dict[str, torch.dtype] = {
+    "float32": torch.float32,
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+    "float64": torch.float64,
+}
+"""The number formats a run may use, by the names the analysis settings use."""
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device a run can use."""
+
+    name: str
+    """What to pass as `device`: 'cpu', 'cuda:0', 'mps'."""
+    kind: str
+    """'cpu', 'cuda' or 'mps'."""
+    title: str
+    """What to show: 'CPU (16 threads)', 'NVIDIA H100 80GB HBM3'."""
+    total_memory: int | None
+    """Bytes of device memory (None for the CPU and MPS, which share system memory)."""
+
+
+def list_devices() -> tuple[DeviceInfo, ...]:
+    """Every device this machine offers: the CPU, each CUDA device (name and memory) and Apple's MPS."""
+    devices = [DeviceInfo("cpu", "cpu", f"CPU ({torch.get_num_threads()} threads)", None)]
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(i)
+            devices.append(DeviceInfo(f"cuda:{i}", "cuda", props.name, int(props.total_memory)))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append(DeviceInfo("mps", "mps", "Apple GPU (MPS)", None))
+    return tuple(devices)
+
+
+def resolve_device(name: str | torch.device) -> torch.device:
+    """The torch device for a name; raises DeviceError naming the devices that exist."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as error:
+        raise DeviceError(f"{name!r} is not a device name; use cpu, cuda:0 or mps ({error})") from None
+    known = {d.name for d in list_devices()}
+    key = device.type if device.index is None and device.type != "cuda" else str(device)
+    if device.type == "cuda" and device.index is None:
+        key = "cuda:0"
+        device = torch.device("cuda:0")
+    if key not in known:
+        raise DeviceError(f"device {key} is not available here; available: {', '.join(sorted(known))}")
+    return device
+
+
+def device_title(device: torch.device) -> str:
+    """The device's title from list_devices ('NVIDIA H100 80GB HBM3'), or its name."""
+    return next((d.title for d in list_devices() if d.name == str(device)), str(device))
+
+
+def torch_dtype(name: str) -> torch.dtype:
+    """The torch dtype of a format name; raises DeviceError listing the names."""
+    try:
+        return DTYPES[name]
+    except KeyError:
+        raise DeviceError(f"unknown number format {name!r}; use one of {', '.join(DTYPES)}") from None
+
+
+_SUPPORT: dict[tuple[str, str], str | None] = {}
+
+
+def dtype_problem(device: torch.device, dtype: str) -> str | None:
+    """Why `device` cannot run a ResNet in `dtype`, or None when it can (probed once with a tiny network)."""
+    key = (str(device), dtype)
+    if key not in _SUPPORT:
+        _SUPPORT[key] = _probe(device, torch_dtype(dtype))
+    return _SUPPORT[key]
+
+
+def check_dtype(device: torch.device, dtype: str) -> torch.dtype:
+    """The torch dtype, or DeviceError saying the device does not support it and what to use instead."""
+    problem = dtype_problem(device, dtype)
+    if problem is not None:
+        raise DeviceError(
+            f"{dtype} is not supported on {device} by this PyTorch build ({problem}); use float32"
+            + (" or bfloat16" if dtype == "float16" and dtype_problem(device, "bfloat16") is None else "")
+        )
+    return torch_dtype(dtype)
+
+
+def _probe(device: torch.device, dtype: torch.dtype) -> str | None:
+    try:
+        with torch.no_grad():
+            layers = nn.Sequential(
+                nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2)
+            ).to(device=device, dtype=dtype)
+            x = layers(torch.ones(2, 3, 8, 8, device=device, dtype=dtype))
+            F.linear(
+                torch.flatten(F.adaptive_avg_pool2d(x, 1), 1), torch.ones(2, 4, device=device, dtype=dtype)
+            )
+        return None
+    except (RuntimeError, TypeError, NotImplementedError) as error:
+        return str(error).splitlines()[0][:160]
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait until the device has finished its queued work (no-op on the CPU)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
