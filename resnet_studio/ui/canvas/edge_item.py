@@ -84,6 +84,7 @@ class EdgeItem(QGraphicsPathItem):
         self._hovered = False
         self._drop_target = False
         self._show_label = False
+        self._side = False
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setFlag(QGraphicsPathItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -117,7 +118,8 @@ class EdgeItem(QGraphicsPathItem):
     def set_ends(self, start: QPointF, end: QPointF, skip: bool, side_x: float | None = None) -> None:
         """Recompute the route after a node moved or the edge's role changed (`end` is the input port's top)."""
         self.skip = skip
-        if skip and needs_side_route(start, end):
+        self._side = skip and needs_side_route(start, end)
+        if self._side:
             x = side_x if side_x is not None else max(start.x(), end.x()) + CARD_WIDTH / 2 + SIDE_GAP
             self._line = side_path(start, end, x)
         else:
@@ -137,7 +139,9 @@ class EdgeItem(QGraphicsPathItem):
         if self._show_label and self.label:
             metrics = QFontMetricsF(self._style.small_font)
             w, h = metrics.horizontalAdvance(self.label) + 10.0, metrics.height() + 4.0
-            mid = self._line.pointAtPercent(0.5)
+            # beside a straight stretch: the middle of a straight or side route, near the start of a curve
+            straight = self._line.elementCount() == 2 or self._side
+            mid = self._line.pointAtPercent(0.5 if straight else 0.2)
             self._label_rect = QRectF(mid.x() + 8.0, mid.y() - h / 2, w, h)
         else:
             self._label_rect = QRectF()

@@ -42,6 +42,18 @@ def top_left(nodes: Iterable[Node]) -> Position:
     return (min(p[0] for p in positions), min(p[1] for p in positions)) if positions else (0.0, 0.0)
 
 
+def detach_command(graph: Graph, node_id: str) -> Command | None:
+    """Lift a node out of its chain: disconnect it and join its (first) input to everything it fed."""
+    inputs, outputs = graph.edges_into(node_id), graph.edges_from(node_id)
+    if not inputs and not outputs:
+        return None
+    commands: list[Command] = [Disconnect(e) for e in (*inputs, *outputs)]
+    if inputs:
+        first = inputs[0]
+        commands += [Connect(Edge(first.src, first.src_port, e.dst, e.dst_port)) for e in outputs]
+    return Macro(f"Detach {graph.node(node_id).name}", commands)
+
+
 class Editor:
     """Turns canvas gestures into undoable commands on the document."""
 

@@ -10,8 +10,12 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsRectItem
 
 from ...core.analysis import connection_problem
+from ...core.catalogue import LayerProblem, evaluate, get_spec
 from ...core.commands import MoveNodes
 from ...core.model import Edge, Position
+from ...core.shapes import TensorInfo, format_shape
+from ..document import Document
+from .editing import detach_command
 from .node_item import NodeItem, PortHit
 from .style import GRID
 
@@ -71,7 +75,10 @@ class Pan(Interaction):
 
 
 class MoveSelection(Interaction):
-    """Drag cards. Every mouse move pushes a MoveNodes with the same drag key, so the drag is one undo step."""
+    """Drag cards. Every mouse move pushes a MoveNodes with the same drag key, so the drag is one undo step.
+
+    With Alt, a single card is first lifted out of its chain (its input is joined to its outputs), in the same step.
+    """
 
     def __init__(self, view: CanvasView, event: QMouseEvent, item: NodeItem) -> None:
         super().__init__(view, event)
@@ -101,10 +108,14 @@ class MoveSelection(Interaction):
         self._stack_index = document.undo_stack.index()
         self._dragging = False
         self._last: dict[str, Position] = dict(self.start)
+        self._detach = bool(modifiers & Qt.KeyboardModifier.AltModifier) and len(self.ids) == 1
+        self._macro = False
 
     def move(self, event: QMouseEvent) -> None:
         if not self.ids or (not self._dragging and not self.moved_far(event)):
             return
+        if not self._dragging and self._detach:
+            self._lift_out()
         self._dragging = True
         here = self.view.mapToScene(event.position().toPoint())
         dx, dy = here.x() - self.press_scene.x(), here.y() - self.press_scene.y()
@@ -118,11 +129,27 @@ class MoveSelection(Interaction):
         self._last = positions
         self.view.editor.run(lambda: MoveNodes(positions, drag=self.key))
 
+    def _lift_out(self) -> None:
+        command = detach_command(self.view.document.graph, self.ids[0])
+        if command is None:
+            return
+        stack = self.view.document.undo_stack
+        stack.beginMacro(command.describe(self.view.document.graph))  # the detach and the moves: one step
+        self._macro = True
+        self.view.editor.run(lambda: command)
+
+    def _end_macro(self) -> None:
+        if self._macro:
+            self.view.document.undo_stack.endMacro()
+            self._macro = False
+
     def release(self, event: QMouseEvent) -> None:
+        self._end_macro()
         if not self._dragging and self._reselect_on_click:
             self.view.document.set_selection([self.clicked])
 
     def cancel(self) -> None:
+        self._end_macro()
         if not self._dragging:
             return
         stack = self.view.document.undo_stack
@@ -234,8 +261,7 @@ class LinkDrag(Interaction):
             elif self.old is not None and edge == self.old:
                 self._reasons[key] = None
             else:
-                document = self.view.document
-                self._reasons[key] = connection_problem(document.graph, document.analysis, edge)
+                self._reasons[key] = link_problem(self.view.document, edge)
         return self._reasons[key]
 
     def _mark_visible(self) -> None:
@@ -344,6 +370,44 @@ class LinkDrag(Interaction):
         if self.old is not None and self.old in canvas.edges:
             canvas.edges[self.old].setOpacity(1.0)
         self.view.show_hint("", None)
+
+
+def link_problem(document: Document, edge: Edge) -> str | None:
+    """Why a link would be refused, as connection_problem says; but a merge (Add) that is already broken by its
+    other inputs does not blame a new input that matches one of them."""
+    reason = connection_problem(document.graph, document.analysis, edge)
+    if reason is None:
+        return None
+    graph, nodes = document.graph, document.analysis.nodes
+    dst = graph.node(edge.dst)
+    spec = get_spec(dst.type)
+    source = nodes.get(edge.src)
+    if (
+        spec.variadic_inputs is None
+        or source is None
+        or source.output_shape is None
+        or graph.can_connect(edge)
+    ):
+        return reason
+    others = [
+        nodes[e.src].output_shape
+        for e in graph.edges_into(dst.id)
+        if e.dst_port != edge.dst_port and e.src in nodes and nodes[e.src].output_shape is not None
+    ]
+    pair = dst.params.replace(**{spec.variadic_inputs: 2})
+    for shape in others:
+        try:
+            evaluate(dst.type, pair, (TensorInfo(source.output_shape), TensorInfo(shape)))  # type: ignore[arg-type]
+        except LayerProblem:
+            continue
+        return None  # fits one input already there: the others are what is wrong
+    if not others:
+        return reason
+    given = ", ".join(sorted({format_shape(s) for s in others}))
+    return (
+        f"{dst.name} needs inputs of one shape: {graph.node(edge.src).name} gives "
+        f"{format_shape(source.output_shape)}, its other inputs give {given}"
+    )
 
 
 def press_kind(view: CanvasView, event: QMouseEvent) -> Interaction | None:

@@ -31,7 +31,9 @@ SKIP_ZONE = 36.0
 """Width kept free on the right of residual cards for the skip arc."""
 RADIUS = 7.0
 SIMPLE_LOD = 0.38
-"""Below this zoom a card is drawn as a coloured box only: text would be unreadable anyway."""
+"""Below this zoom a card shows only its name, in large letters: the normal text would be unreadable."""
+OVERVIEW_LOD = 0.12
+"""Below this zoom a card is a coloured box only."""
 
 
 @lru_cache(maxsize=4)
@@ -141,6 +143,14 @@ class NodeItem(QGraphicsItem):
         title_at = QPointF(PAD, (hh - title_metrics.height()) / 2)
         type_at = QPointF(CARD_WIDTH - PAD - glyph - type_width, (hh - type_metrics.height()) / 2 + 0.5)
         self._texts.append((self._static(name, title_font), title_at, header, title_font))
+        self._overview_font = QFont(s.title_font)
+        self._overview_font.setPixelSize(round(CARD_HEIGHT * 0.27))
+        big = QFontMetricsF(self._overview_font)
+        # the end of a long name says most ('…3.5.conv1'): the stage and block show from the neighbours
+        self._overview = self._static(
+            big.elidedText(c.name, Qt.TextElideMode.ElideLeft, CARD_WIDTH - 2 * PAD), self._overview_font
+        )
+        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - big.height()) / 2)
         self._texts.append((self._static(type_text, s.type_font), type_at, header, s.type_font))
         right = CARD_WIDTH - PAD - (SKIP_ZONE if c.skip is not None else 0.0)
         body_metrics = QFontMetricsF(s.body_font)
@@ -230,10 +240,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(QBrush(QColor(c.colour)))
         painter.drawPath(self._header)
         if lod <= SIMPLE_LOD:
-            if c.severity:
-                painter.setPen(border)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRoundedRect(card, RADIUS, RADIUS)
+            self._paint_overview(painter, lod, border)
             return
         for static, at, colour, font in self._texts:
             painter.setPen(colour)
@@ -254,6 +261,21 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(card, RADIUS, RADIUS)
             self._paint_glyph(painter)
         self._paint_ports(painter)
+
+    def _paint_overview(self, painter: QPainter, lod: float, border: QPen) -> None:
+        """Zoomed far out: the name in large letters (readable down to about 15 %), problems still obvious."""
+        if lod >= OVERVIEW_LOD:
+            painter.setPen(self._style.text)
+            painter.setFont(self._overview_font)
+            painter.drawStaticText(self._overview_at, self._overview)
+        if self.content.severity:
+            pen = QPen(border)
+            pen.setWidthF(
+                min(border.widthF() / max(lod, 0.05) * 0.6, 14.0)
+            )  # stays a few pixels wide on screen
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(0.0, 0.0, CARD_WIDTH, CARD_HEIGHT), RADIUS, RADIUS)
 
     def _exporting(self) -> bool:
         scene = self.scene()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from resnet_studio.core.commands import SetParam
+from resnet_studio.core.commands import AddNode, Connect, SetParam
 from resnet_studio.core.model import Edge
+from resnet_studio.core.presets import preset
 from resnet_studio.ui.canvas import CanvasView
+from resnet_studio.ui.canvas.interactions import link_problem
+from resnet_studio.ui.mime import BLOCK_MIME
 
 from .conftest import User
+from .test_scene import residual_graph
 
 
 def build_residual(user: User) -> dict[str, str]:
@@ -159,8 +163,6 @@ def test_drop_a_block_onto_an_edge_inserts_it(user: User) -> None:
 
 
 def test_drop_into_a_tight_gap_makes_room_below(make_document: object, qtbot: object) -> None:
-    from resnet_studio.core.presets import preset
-
     document = make_document(preset("resnet18"))  # type: ignore[operator]
     view = CanvasView(document)
     qtbot.addWidget(view)  # type: ignore[attr-defined]
@@ -264,11 +266,32 @@ def test_dropping_a_preset_adds_it_as_one_step(user: User) -> None:
     assert "resnet999" in user.messages[-1]
 
 
-def _block(block_type: str) -> object:
-    from PySide6.QtCore import QMimeData
-
-    from resnet_studio.ui.mime import BLOCK_MIME
-
+def _block(block_type: str) -> QMimeData:
     data = QMimeData()
     data.setData(BLOCK_MIME, block_type.encode())
     return data
+
+
+def test_alt_drag_lifts_a_card_out_of_its_chain_in_one_step(user: User) -> None:
+    a = user.drop_block("Input", QPoint(300, 80))
+    b = user.drop_block("ReLU", QPoint(300, 300))
+    c = user.drop_block("Conv2d", QPoint(300, 520))
+    user.link(a, b)
+    user.link(b, c)
+    stack = user.document.undo_stack
+    count = stack.count()
+    user.drag(user.card(b), user.card(b) + QPoint(300, 0), modifier=Qt.KeyboardModifier.AltModifier)
+    assert user.edges() == {Edge(a, "out", c, "x")}
+    assert stack.count() == count + 1 and stack.undoText() == "Detach relu"
+    stack.undo()
+    assert user.edges() == {Edge(a, "out", b, "x"), Edge(b, "out", c, "x")}
+
+
+def test_a_broken_merge_does_not_blame_a_matching_new_input(make_document: object) -> None:
+    document = make_document(residual_graph(stride=2))  # type: ignore[operator]
+    document.push(SetParam("add", "inputs", 3))
+    assert link_problem(document, Edge("conv2", "out", "add", "in3")) is None  # fits input 1
+    wrong = document.graph.make_node("Conv2d", {"out_channels": 7})
+    document.push(AddNode(wrong))
+    document.push(Connect(Edge("input", "out", wrong.id, "x")))
+    assert "7x32x32" in (link_problem(document, Edge(wrong.id, "out", "add", "in3")) or "")
