@@ -219,7 +219,7 @@ class InspectorPanel(QScrollArea):
             text = get_spec(node.type).describe(node.params, in_shape)
         except Exception:  # a describe rule must never break the inspector: fall back to nothing
             text = ""
-        self.describe_label.setText(text)
+        self.describe_label.setText(text.replace(" -> ", " \u2192 "))  # the arrow the canvas cards use
         self.describe_label.setVisible(bool(text))
 
     def _analysis_changed(self, analysis: Analysis) -> None:

@@ -115,6 +115,8 @@ class SummaryPanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._size_rows()  # the UI scale changed
+            if self.model.rowCount():
+                self.table.resizeColumnsToContents()
 
     # --- analysis -----------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ def test_editors_match_the_parameter_declarations(qtbot, document: Document) -> 
         "zero-pad",
     ]
     assert isinstance(editors["skip"], QCheckBox) and editors["skip"].isChecked()
-    assert panel.describe_label is not None and "64 -> 128" in panel.describe_label.text()
+    assert panel.describe_label is not None and "64 \u2192 128" in panel.describe_label.text()
     assert panel.figures["Shapes"].text() == "64x56x56 \u2192 128x28x28"
     assert panel.figures["Parameters"].text() == "230.14 k trainable \u00b7 771 buffers"
     assert "FLOPs = 2 x MACs" in panel.figures["MACs"].text()
