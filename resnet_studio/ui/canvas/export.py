@@ -66,7 +66,7 @@ def scene_image(scene: CanvasScene, scale: float = 2.0) -> QImage:
     scale = min(scale, MAX_SIDE / max(source.width(), source.height()))
     size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(scene.style.background)
+    image.fill(scene.canvas_style.background)
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
@@ -97,7 +97,8 @@ def export_scene(scene: CanvasScene, path: str | os.PathLike[str], scale: float 
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if suffix == ".png":
-        if not scene_image(scene, scale).save(buffer, "PNG"):
+        encoded = scene_image(scene, scale).save(buffer, "PNG")  # type: ignore[call-overload]  # stubs say bytes
+        if not encoded:
             raise OSError(f"cannot write {target}: the image could not be encoded as PNG")
     else:
         source = _source_rect(scene)
@@ -110,7 +111,7 @@ def export_scene(scene: CanvasScene, path: str | os.PathLike[str], scale: float 
         generator.setTitle(target.stem)
         generator.setDescription("A network drawn by ResNet Studio")
         painter = QPainter(generator)
-        painter.fillRect(QRectF(0, 0, size.width(), size.height()), scene.style.background)
+        painter.fillRect(QRectF(0, 0, size.width(), size.height()), scene.canvas_style.background)
         _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
         painter.end()
     buffer.close()

@@ -181,7 +181,7 @@ class RubberBand(Interaction):
         rect = QRectF(self.press_scene, here).normalized()
         if self._rect is None:
             self._rect = QGraphicsRectItem()
-            colour = QColor(self.view.canvas.style.highlight)
+            colour = QColor(self.view.canvas.canvas_style.highlight)
             self._rect.setPen(QPen(colour, 0))
             colour.setAlphaF(0.14)
             self._rect.setBrush(colour)
@@ -231,7 +231,11 @@ class LinkDrag(Interaction):
         self._touched: set[str] = set()
         self.target: PortHit | None = None
         self._line = QGraphicsPathItem()
-        pen = QPen(view.canvas.style.highlight, view.canvas.style.edge_width + 0.5, Qt.PenStyle.DashLine)
+        pen = QPen(
+            view.canvas.canvas_style.highlight,
+            view.canvas.canvas_style.edge_width + 0.5,
+            Qt.PenStyle.DashLine,
+        )
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self._line.setPen(pen)
         self._line.setZValue(40.0)

@@ -30,7 +30,7 @@ class CanvasScene(QGraphicsScene):
         super().__init__(parent)
         self.document = document
         self.graph = document.graph
-        self.style = style or CanvasStyle.from_palette(QApplication.palette())
+        self.canvas_style = style or CanvasStyle.from_palette(QApplication.palette())
         self.exporting = False
         """True while rendering an image: no selection rings, hover marks or grid."""
         self.show_edge_labels = False
@@ -43,7 +43,7 @@ class CanvasScene(QGraphicsScene):
         self._skip_timer = QTimer(self)
         self._skip_timer.setSingleShot(True)
         self._skip_timer.timeout.connect(self.flush)
-        self.setBackgroundBrush(self.style.background)
+        self.setBackgroundBrush(self.canvas_style.background)
         self._build()
         graph = self.graph
         graph.node_added.connect(self._on_node_added)
@@ -56,7 +56,13 @@ class CanvasScene(QGraphicsScene):
         document.reloaded.connect(self.resync)
         self.selectionChanged.connect(self._on_scene_selection)
         ref = weakref.ref(self)
-        self.destroyed.connect(lambda *_: (scene := ref()) is not None and scene.detach())
+
+        def gone() -> None:
+            scene = ref()
+            if scene is not None:
+                scene.detach()
+
+        self.destroyed.connect(gone)
 
     # --- building ---------------------------------------------------------------------------------------------
 
@@ -99,14 +105,14 @@ class CanvasScene(QGraphicsScene):
 
     def _add_node_item(self, node: Node) -> NodeItem:
         result = self.document.analysis.nodes.get(node.id)
-        item = NodeItem(node.id, card_content(node, result, self.document.settings), self.style)
+        item = NodeItem(node.id, card_content(node, result, self.document.settings), self.canvas_style)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
         self.nodes[node.id] = item
         return item
 
     def _add_edge_item(self, edge: Edge) -> EdgeItem:
-        item = EdgeItem(edge, self.style)
+        item = EdgeItem(edge, self.canvas_style)
         self.edges[edge] = item
         self._route(item)
         self._label(item)
@@ -130,7 +136,7 @@ class CanvasScene(QGraphicsScene):
             return
         start = src.port_scene_pos(edge.src_port, True)
         end = dst.port_scene_pos(edge.dst_port)
-        end.setY(end.y() - self.style.port_radius - 1.0)  # the arrow stops at the port, not under it
+        end.setY(end.y() - self.canvas_style.port_radius - 1.0)  # the arrow stops at the port, not under it
         item.set_ends(start, end, edge in self._skips)
 
     def _label(self, item: EdgeItem) -> None:
@@ -165,17 +171,21 @@ class CanvasScene(QGraphicsScene):
 
     def set_style(self, style: CanvasStyle) -> None:
         """Use other colours and fonts (palette change, presentation mode)."""
-        self.style = style
+        self.canvas_style = style
         self.setBackgroundBrush(style.background)
-        for item in (*self.nodes.values(), *self.edges.values(), *self.plans.values()):
-            item.set_style(style)
+        for node in self.nodes.values():
+            node.set_style(style)
+        for edge in self.edges.values():
+            edge.set_style(style)
+        for plan in self.plans.values():
+            plan.set_style(style)
         self.refresh_all()
         for item in self.edges.values():
             self._route(item)
 
     def set_palette(self, palette: QPalette) -> None:
         """Follow a light/dark palette change."""
-        self.set_style(CanvasStyle.from_palette(palette, self.style.presentation))
+        self.set_style(CanvasStyle.from_palette(palette, self.canvas_style.presentation))
 
     def set_show_edge_labels(self, on: bool) -> None:
         """Show what every edge carries, permanently (for class)."""
@@ -313,7 +323,7 @@ class CanvasScene(QGraphicsScene):
         node = self.graph.node(node_id)
         if not get_spec(node.type).is_composite:
             return
-        plan = PlanItem(node_id, "", (), self.style)
+        plan = PlanItem(node_id, "", (), self.canvas_style)
         self._fill_plan(plan, node)
         plan.setPos(self.nodes[node_id].pos())
         self.addItem(plan)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -297,7 +297,7 @@ class CanvasView(QGraphicsView):
         if not text:
             self.hint.hide()
             return
-        style = self.canvas.style
+        style = self.canvas.canvas_style
         colour = style.glow if ok else style.error
         self.hint.setStyleSheet(
             f"QLabel {{ background: {style.card.name()}; color: {style.text.name()}; border: 2px solid "
@@ -432,11 +432,12 @@ class CanvasView(QGraphicsView):
             self.canvas.set_style(CanvasStyle.from_palette(self.palette(), self.presentation))
         super().changeEvent(event)
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, self.canvas.style.background)
+    def drawBackground(self, painter: QPainter, area: QRectF | QRect) -> None:
+        rect = QRectF(area)
+        painter.fillRect(rect, self.canvas.canvas_style.background)
         if self.zoom < 0.3:
             return
-        style = self.canvas.style
+        style = self.canvas.canvas_style
         step = GRID * (1 if self.zoom >= 0.7 else 5)
         left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
         minor, major = QPen(style.grid_minor, 0), QPen(style.grid_major, 0)

@@ -211,7 +211,7 @@ def test_theme_presentation_and_labels_repaint(document: Document) -> None:
     edge = scene.edges[Edge("stem", "out", "layer1.0", "x")]
     assert edge.label == "64x56x56 \u00b7 784.0 KiB"
     assert edge.toolTip() == "64x56x56, 784.0 KiB at batch 1 fp32"
-    assert scene.style.dark and scene.nodes["stem"]._style.presentation
+    assert scene.canvas_style.dark and scene.nodes["stem"]._style.presentation
     image = QImage(400, 300, QImage.Format.Format_ARGB32_Premultiplied)
     painter = QPainter(image)
     scene.render(painter)  # every item paints in the dark presentation style
