@@ -71,6 +71,16 @@ def open_network(path: Path, size: tuple[int, int], fit: bool) -> tuple[float, C
     return time.perf_counter() - start, view, document
 
 
+def reopen(view: CanvasView, path: Path) -> float:
+    """Seconds for File > Open of the same network into a canvas already on screen, up to the first paint."""
+    start = time.perf_counter()
+    view.document.open(path)
+    view.fit_all()
+    view.centre_on_node(view.document.graph.topological_order()[1])
+    first_paint(view)
+    return time.perf_counter() - start
+
+
 def reference_open(graph: Graph, size: tuple[int, int]) -> float:
     """The same number of bare Qt items (rectangle + text per node, a line per edge), built and painted."""
     start = time.perf_counter()
@@ -114,11 +124,12 @@ def time_edits(document: Document, view: CanvasView, repeats: int) -> tuple[floa
     return median(edits), median(frames)
 
 
-def time_drag(view: CanvasView, repeats: int) -> tuple[float, float]:
+def time_drag(view: CanvasView, repeats: int, zoom: float = 1.0) -> tuple[float, float]:
     """Median seconds of one drag step: the mouse move (push MoveNodes, move items), and move + repaint."""
     graph = view.document.graph
     node_id = graph.topological_order()[len(graph) // 2]
     view.centre_on_node(node_id)
+    view.zoom_by(zoom / view.zoom)
     first_paint(view)
     item = view.canvas.nodes[node_id]
     viewport = view.viewport()
@@ -188,18 +199,22 @@ def main() -> int:
     open_fit = repeat(lambda: opened(True), args.repeats)
     reference = repeat(lambda: reference_open(expanded, size), args.repeats)
     _, view, document = open_network(path, size, fit=False)
+    open_again = repeat(lambda: reopen(view, path), args.repeats)
     edit, edit_paint = time_edits(document, view, args.repeats * 3)
     move, frame = time_drag(view, args.repeats)
+    _, frame_far = time_drag(view, args.repeats, zoom=0.25)
     app.processEvents()
 
     rows = [
         ("open: read file + analysis + layout + scene + first paint (100 %, top)", open_top, "open"),
         ("open, fitted to the window (all cards at low detail)", open_fit, "open"),
+        ("File > Open into the canvas on screen (Document.open, items rebuilt)", open_again, "open"),
         ("  reference: bare Qt rectangles + text + lines, same count", reference, ""),
         ("parameter edit -> updated cards (push, re-analysis, refresh)", edit, "edit"),
         ("parameter edit -> updated cards + full repaint", edit_paint, "edit"),
         ("drag step: mouse move -> MoveNodes pushed, items and edges moved", move, "frame"),
         ("drag frame: mouse move + full repaint of the view", frame, "frame"),
+        ("drag frame zoomed out to 25 % (about 80 cards on screen)", frame_far, "frame"),
     ]
     print(
         f"viewport {width}x{height}, median of {args.repeats} repeats (edits: {args.repeats * 3}, drag: {args.repeats * 4})"

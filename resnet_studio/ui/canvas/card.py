@@ -9,7 +9,7 @@ from ...core.analysis import Diagnostic, NodeAnalysis, RunSettings
 from ...core.catalogue import get_spec, resolve_shortcut
 from ...core.model import Node
 from ...core.shapes import Shape, format_shape
-from ...core.units import bytes_text, exact, macs_text, params_text
+from ...core.units import bytes_text, exact
 
 RESIDUAL_TYPES = frozenset({"BasicBlock", "Bottleneck", "Stage"})
 DTYPE_SHORT = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "float64": "fp64"}
@@ -117,15 +117,25 @@ def tensor_label(shape: Shape | None, settings: RunSettings) -> str:
     return f"{format_shape(shape)} \u00b7 {bytes_text(numel * settings.batch_size * settings.dtype_bytes)}"
 
 
+def short(value: float) -> str:
+    """Three significant digits with an SI suffix, for badges: 230144 -> '230 k', 1814073344 -> '1.81 G'."""
+    for threshold, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= threshold:
+            scaled = value / threshold
+            digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
+            return f"{scaled:.{digits}f} {suffix}"
+    return f"{value:.0f}"
+
+
 def _badges(node: Node, result: NodeAnalysis | None) -> tuple[str, ...]:
     if result is None or not result.known:
         return ()
     badges: list[str] = []
     composite = get_spec(node.type).is_composite
     if result.params or composite:
-        badges.append(f"{params_text(result.params)} params")
+        badges.append(f"{short(result.params)} params")
     if result.macs:
-        badges.append(macs_text(result.macs))
+        badges.append(f"{short(result.macs)}MACs")
     if len(badges) < 2 and result.output_bytes:
         badges.append(bytes_text(result.output_bytes))
     return tuple(badges)

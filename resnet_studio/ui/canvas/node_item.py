@@ -156,9 +156,14 @@ class NodeItem(QGraphicsItem):
         body_metrics = QFontMetricsF(s.body_font)
         y = hh + 7.0
         for i, line in enumerate(c.lines[:2]):
-            text = body_metrics.elidedText(line, Qt.TextElideMode.ElideRight, right - PAD)
+            font, metrics = s.body_font, body_metrics
+            if metrics.horizontalAdvance(line) > right - PAD:
+                font = QFont(font)  # a little narrower before resorting to "..."
+                font.setPixelSize(max(9, round(font.pixelSize() * 0.88)))
+                metrics = QFontMetricsF(font)
+            text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, right - PAD)
             colour = s.text if i == 0 else s.muted
-            self._texts.append((self._static(text, s.body_font), QPointF(PAD, y), colour, s.body_font))
+            self._texts.append((self._static(text, font), QPointF(PAD, y), colour, font))
             y += body_metrics.height() + 4.0
         if c.problem:
             colour = s.error if c.severity == "error" else s.warning

@@ -101,7 +101,7 @@ class CanvasScene(QGraphicsScene):
                 self._add_edge_item(edge)
         self._skips_dirty = True
         self.flush()
-        self.refresh_all()
+        # no refresh here: the document re-analyses right after a reload, and that refreshes every card
 
     def _add_node_item(self, node: Node) -> NodeItem:
         result = self.document.analysis.nodes.get(node.id)

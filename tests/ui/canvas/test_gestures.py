@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from resnet_studio.core.commands import AddNode, Connect, SetParam
 from resnet_studio.core.model import Edge
 from resnet_studio.core.presets import preset
+from resnet_studio.core.project import Project
 from resnet_studio.ui.canvas import CanvasView
 from resnet_studio.ui.canvas.interactions import link_problem
 from resnet_studio.ui.mime import BLOCK_MIME
@@ -295,3 +296,41 @@ def test_a_broken_merge_does_not_blame_a_matching_new_input(make_document: objec
     document.push(AddNode(wrong))
     document.push(Connect(Edge("input", "out", wrong.id, "x")))
     assert "7x32x32" in (link_problem(document, Edge(wrong.id, "out", "add", "in3")) or "")
+
+
+def test_space_and_drag_pans(view: CanvasView) -> None:
+    centre = view.mapToScene(view.viewport().rect().center())
+    QTest.keyPress(view, Qt.Key.Key_Space)
+    assert view.space_held
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(500, 400))
+    QTest.mouseMove(viewport, QPoint(560, 430))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(560, 430))
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    moved = view.mapToScene(view.viewport().rect().center())
+    assert (moved.x() - centre.x(), moved.y() - centre.y()) == (-60, -30)
+    assert not view.space_held and view.document.undo_stack.count() == 0
+
+
+def test_double_click_shows_layers_or_opens_quick_add(user: User) -> None:
+    block = user.drop_block("BasicBlock", QPoint(300, 300))
+    source = user.drop_block("Input", QPoint(300, 80))
+    user.link(source, block)
+    viewport = user.view.viewport()
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, user.card(block))
+    assert user.view.canvas.is_expanded(block)
+    assert [r.name for r in user.view.canvas.plans[block].rows][:2] == ["conv1", "bn1"]
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, user.card(block))
+    assert not user.view.canvas.is_expanded(block)
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(900, 650))
+    assert user.view._quick_add is not None and user.view._quick_add.isVisible()
+    user.view._quick_add.close()
+
+
+def test_reopening_a_document_rebuilds_the_items(user: User) -> None:
+    user.drop_block("ReLU", QPoint(300, 300))
+    user.document.replace(Project(preset("resnet34")), None)
+    canvas = user.view.canvas
+    assert set(canvas.nodes) == {n.id for n in user.document.graph.nodes}
+    assert set(canvas.edges) == set(user.document.graph.edges)
+    assert canvas.nodes["layer3.5"].content.lines[1] == "256x14x14 \u2192 256x14x14"  # analysed, not stale

@@ -190,7 +190,8 @@ def test_cards_say_what_the_block_is(document: Document) -> None:
     card = scene.nodes["layer2.0"].content
     assert card.name == "layer2.0" and card.type_name == "BasicBlock"
     assert card.lines == ("64 \u2192 128, stride 2, projection", "64x56x56 \u2192 128x28x28")
-    assert card.badges == ("230.14 k params", "179.83 MMACs")
+    assert card.badges == ("230 k params", "180 MMACs")  # three digits on the card; exact in the tooltip
+    assert "230\u2009144" in scene.nodes["layer2.0"].toolTip()
     assert card.skip is not None and (card.skip.kind, card.skip.on, card.skip.label) == (
         "projection",
         True,
