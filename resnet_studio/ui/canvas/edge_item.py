@@ -85,6 +85,9 @@ class EdgeItem(QGraphicsPathItem):
         self._drop_target = False
         self._show_label = False
         self._side = False
+        self.tag = ""
+        """What a shortcut does, written on its first edge ('1x1, s2' for a projection)."""
+        self._tag_rect = QRectF()
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setFlag(QGraphicsPathItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -115,9 +118,12 @@ class EdgeItem(QGraphicsPathItem):
         self._place_label()
         self.update()
 
-    def set_ends(self, start: QPointF, end: QPointF, skip: bool, side_x: float | None = None) -> None:
+    def set_ends(
+        self, start: QPointF, end: QPointF, skip: bool, tag: str = "", side_x: float | None = None
+    ) -> None:
         """Recompute the route after a node moved or the edge's role changed (`end` is the input port's top)."""
         self.skip = skip
+        self.tag = tag
         self._side = skip and needs_side_route(start, end)
         if self._side:
             x = side_x if side_x is not None else max(start.x(), end.x()) + CARD_WIDTH / 2 + SIDE_GAP
@@ -145,11 +151,19 @@ class EdgeItem(QGraphicsPathItem):
             self._label_rect = QRectF(mid.x() + 8.0, mid.y() - h / 2, w, h)
         else:
             self._label_rect = QRectF()
+        if self.tag:
+            metrics = QFontMetricsF(self._style.small_font)
+            w, h = metrics.horizontalAdvance(self.tag) + 10.0, metrics.height() + 4.0
+            mid = self._line.pointAtPercent(0.5)
+            self._tag_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        else:
+            self._tag_rect = QRectF()
         stroker = QPainterPathStroker()
         stroker.setWidth(HIT_WIDTH)
         outline = stroker.createStroke(self._line)
-        if not self._label_rect.isNull():
-            outline.addRect(self._label_rect)
+        for rect in (self._label_rect, self._tag_rect):
+            if not rect.isNull():
+                outline.addRect(rect)
         self.setPath(outline)
 
     @property
@@ -192,6 +206,13 @@ class EdgeItem(QGraphicsPathItem):
             painter.setPen(s.text)
             painter.setFont(s.small_font)
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+        if not self._tag_rect.isNull():
+            painter.setPen(QPen(colour, 1.2))
+            painter.setBrush(QBrush(s.card))
+            painter.drawRoundedRect(self._tag_rect, 4.0, 4.0)
+            painter.setPen(colour)
+            painter.setFont(s.small_font)
+            painter.drawText(self._tag_rect, Qt.AlignmentFlag.AlignCenter, self.tag)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = True

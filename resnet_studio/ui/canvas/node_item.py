@@ -127,17 +127,20 @@ class NodeItem(QGraphicsItem):
         hh = s.header_height
         self._header = _header_path(hh)
         header = header_text_colour(c.colour)
-        type_metrics = QFontMetricsF(s.type_font)
         glyph = 22.0 if c.severity else 0.0
-        type_text = type_metrics.elidedText(c.type_name, Qt.TextElideMode.ElideRight, 110)
-        type_width = type_metrics.horizontalAdvance(type_text)
+        type_font, title_font = s.type_font, s.title_font
+        type_metrics, title_metrics = QFontMetricsF(type_font), QFontMetricsF(title_font)
+        type_width = type_metrics.horizontalAdvance(c.type_name)
         name_room = CARD_WIDTH - 2 * PAD - type_width - glyph - 8
-        title_font = s.title_font
-        title_metrics = QFontMetricsF(title_font)
         if title_metrics.horizontalAdvance(c.name) > name_room:
-            # long torchvision names (layer2.0.downsample.0): a smaller title before resorting to "..."
+            # long torchvision names (layer2.0.downsample.0): smaller title and type before resorting to "..."
+            type_font = s.small_font
+            type_metrics = QFontMetricsF(type_font)
+            type_width = type_metrics.horizontalAdvance(c.type_name)
+            name_room = CARD_WIDTH - 2 * PAD - type_width - glyph - 8
+            shrink = max(0.72, min(0.9, 0.98 * name_room / title_metrics.horizontalAdvance(c.name)))
             title_font = QFont(title_font)
-            title_font.setPixelSize(max(9, round(title_font.pixelSize() * 0.84)))
+            title_font.setPixelSize(max(9, int(title_font.pixelSize() * shrink)))
             title_metrics = QFontMetricsF(title_font)
         name = title_metrics.elidedText(c.name, Qt.TextElideMode.ElideMiddle, name_room)
         title_at = QPointF(PAD, (hh - title_metrics.height()) / 2)
@@ -151,7 +154,7 @@ class NodeItem(QGraphicsItem):
             big.elidedText(c.name, Qt.TextElideMode.ElideLeft, CARD_WIDTH - 2 * PAD), self._overview_font
         )
         self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - big.height()) / 2)
-        self._texts.append((self._static(type_text, s.type_font), type_at, header, s.type_font))
+        self._texts.append((self._static(c.type_name, type_font), type_at, header, type_font))
         right = CARD_WIDTH - PAD - (SKIP_ZONE if c.skip is not None else 0.0)
         body_metrics = QFontMetricsF(s.body_font)
         y = hh + 7.0

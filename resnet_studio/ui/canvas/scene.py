@@ -137,7 +137,21 @@ class CanvasScene(QGraphicsScene):
         start = src.port_scene_pos(edge.src_port, True)
         end = dst.port_scene_pos(edge.dst_port)
         end.setY(end.y() - self.canvas_style.port_radius - 1.0)  # the arrow stops at the port, not under it
-        item.set_ends(start, end, edge in self._skips)
+        skip = edge in self._skips
+        item.set_ends(start, end, skip, self._shortcut_tag(edge) if skip else "")
+
+    def _shortcut_tag(self, edge: Edge) -> str:
+        """'1x1, s2' on the edge into a projection, 'zero-pad, s2' into a zero-pad shortcut; '' otherwise."""
+        node = self.graph.node(edge.dst)
+        p = node.params
+        if node.type == "Conv2d":
+            k, stride = p.as_int("kernel_size"), p.as_int("stride")
+        elif node.type == "ZeroPadShortcut":
+            k, stride = 0, p.as_int("stride")
+        else:
+            return ""
+        text = f"{k}x{k}" if k else "zero-pad"
+        return f"{text}, s{stride}" if stride != 1 else text
 
     def _label(self, item: EdgeItem) -> None:
         result = self.document.analysis.nodes.get(item.edge.src)
@@ -154,10 +168,9 @@ class CanvasScene(QGraphicsScene):
         item.set_content(
             card_content(node, self.document.analysis.nodes.get(node_id), self.document.settings)
         )
-        if item.content.input_ports != ports:
-            for edge in self.graph.edges_into(node_id):
-                if edge in self.edges:
-                    self._route(self.edges[edge])
+        for edge in self.graph.edges_into(node_id):
+            if edge in self.edges and (item.content.input_ports != ports or edge in self._skips):
+                self._route(self.edges[edge])  # the ports moved, or a shortcut's tag changed
         plan = self.plans.get(node_id)
         if plan is not None:
             self._fill_plan(plan, node)

@@ -145,6 +145,8 @@ def test_skip_edges_are_the_shorter_branch_into_each_add(make_document: MakeDocu
     scene = CanvasScene(make_document(graph))
     assert scene.edges[Edge("stem.maxpool", "out", "layer1.0.add", "in2")].skip
     assert not scene.edges[Edge("layer1.0.bn2", "out", "layer1.0.add", "in1")].skip
+    assert scene.edges[Edge("layer1.1.relu2", "out", "layer2.0.downsample.0", "x")].tag == "1x1, s2"
+    assert scene.edges[Edge("stem.maxpool", "out", "layer1.0.add", "in2")].tag == ""
 
 
 def test_skip_colour_follows_rewiring(make_document: MakeDocument) -> None:
