@@ -87,3 +87,22 @@ def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:
     result = run("summary", str(bad))
     assert result.returncode == 2
     assert "not valid JSON" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_qt_options_with_values_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from resnet_studio.cli import dispatch as cli_main
+
+    seen: dict[str, object] = {}
+    fake = types.SimpleNamespace(run=lambda **kwargs: seen.update(kwargs) or 0)
+    monkeypatch.setattr(cli_main.importlib, "import_module", lambda name: fake)
+    assert cli_main._open_app(["net.json", "-platform", "offscreen", "--preset=x"]) == 0
+    assert seen["file"] == "net.json" and seen["qt_args"] == ["-platform", "offscreen"]
+
+
+def test_a_stray_word_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["net.json", "typo"])
+    assert caught.value.code == 2
+    assert "unknown command 'typo'" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """The command line: `resnet-studio` opens the app; subcommands analyse, run, export and render networks."""
 
-from .main import main
+from .dispatch import main
 
 __all__ = ["main"]

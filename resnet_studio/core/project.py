@@ -158,8 +158,8 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o777)
+        # The temporary file is private (0600); give the project the permissions a plain save would.
+        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(temp, path)
         _fsync_folder(folder)
     except OSError as error:
@@ -171,6 +171,12 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
         temp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -40,8 +40,11 @@ class Document(QObject):
         self._selection: tuple[str, ...] = ()
         self._analyzer = Analyzer(self.graph, self.settings)
         self.analysis: Analysis = self._analyzer.analyze()
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.file_changed.emit())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.graph.node_removed.connect(self._forget_selected)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.file_changed.emit()
 
     # --- editing --------------------------------------------------------------------------------------------
 

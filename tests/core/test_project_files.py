@@ -181,3 +181,15 @@ def test_examples_ship_and_load_cleanly() -> None:
         assert analyze(project.graph).ok, name
     custom = from_bytes(resource("examples", "custom_skip.json").read_bytes()).graph
     assert any(n.type == "Add" for n in custom.nodes)
+
+
+def test_new_project_file_is_readable_like_any_saved_file(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        path = save(preset("resnet18"), tmp_path / "shared.json")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o600)
+    save(preset("resnet18"), path)
+    assert path.stat().st_mode & 0o777 == 0o600  # an existing file keeps its permissions

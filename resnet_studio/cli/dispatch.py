@@ -57,9 +57,11 @@ def _open_app(argv: list[str]) -> int:
     parser.add_argument("file", nargs="?", metavar="FILE", help="a project file to open")
     parser.add_argument("--preset", metavar="NAME", help="start from a preset network, e.g. resnet50")
     args, qt_args = parser.parse_known_args(argv)
-    bad = [a for a in qt_args if not a.startswith("-")]
-    if bad:
-        fail(f"unknown command {bad[0]!r}; try `resnet-studio --help`")
+    # Unknown options go to Qt (e.g. `-platform offscreen`); a bare word that follows no option is a typo.
+    for i, arg in enumerate(qt_args):
+        follows_option = i > 0 and qt_args[i - 1].startswith("-") and "=" not in qt_args[i - 1]
+        if not arg.startswith("-") and not follows_option:
+            fail(f"unknown command {arg!r}; try `resnet-studio --help`")
     try:
         app = importlib.import_module("resnet_studio.ui.app")
     except ModuleNotFoundError as error:
