@@ -1,0 +1,200 @@
+"""Subcommands that run networks with PyTorch: run, gradflow and export. torch is imported inside the handlers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import UserError, load_network, parse_shape, positive_int
+
+DTYPES = ("float32", "bfloat16", "float16", "float64")
+
+
+def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `run`, `gradflow` and `export`."""
+    run = subparsers.add_parser(
+        "run",
+        help="run a forward pass and print each node's output shape, statistics and time",
+        description="Build the network with PyTorch, run one forward pass and print per-node output shape, "
+        "statistics (mean, std, min, max, fraction of zeros) and time.",
+    )
+    _network_arguments(run)
+    run.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
+    run.add_argument("--batch", type=positive_int, default=1, metavar="N", help="batch size (default 1)")
+    run.add_argument("--dtype", choices=DTYPES, default="float32", help="number format (default float32)")
+    run.add_argument("--channels-last", action="store_true", help="use the channels-last memory format")
+    run.add_argument(
+        "--input",
+        default="random",
+        metavar="random|sample|PATH",
+        help="random normal (seeded), the sample image, or an image file (default random)",
+    )
+    run.add_argument("--weights", type=Path, metavar="PATH", help="load weights (.pt, .pth or .safetensors)")
+    run.add_argument("--format", choices=("table", "json"), default="table")
+    run.set_defaults(handler=run_forward_command)
+
+    grad = subparsers.add_parser(
+        "gradflow",
+        help="per-layer gradient norms after one backward pass (and the plain twin's)",
+        description="Run one forward and backward pass (cross-entropy against seeded random labels) and print "
+        "the gradient norm of every layer's weights and of every block's output.",
+    )
+    _network_arguments(grad)
+    grad.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
+    grad.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
+    grad.add_argument("--batch", type=positive_int, default=8, metavar="N", help="batch size (default 8)")
+    grad.add_argument("--dtype", choices=DTYPES, default="float32")
+    grad.add_argument("--input", default="random", metavar="random|sample|PATH")
+    grad.add_argument("--weights", type=Path, metavar="PATH", help="load weights first")
+    grad.add_argument("--format", choices=("table", "json"), default="table")
+    grad.set_defaults(handler=run_gradflow_command)
+
+    export = subparsers.add_parser(
+        "export",
+        help="export a network as PyTorch source, ONNX or a torch.export program",
+        description="Write the network as a standalone PyTorch source file (build_model()), an ONNX model "
+        "(checked, and compared with onnxruntime) or a torch.export program (.pt2).",
+    )
+    _network_arguments(export)
+    export.add_argument("--to", choices=("pytorch", "onnx", "torch-export"), required=True, dest="target")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="file to write")
+    export.add_argument("--weights", type=Path, metavar="PATH", help="load these weights before exporting")
+    export.add_argument(
+        "--save-weights",
+        type=Path,
+        metavar="PATH",
+        help="also write the network's weights (.pt or .safetensors)",
+    )
+    export.set_defaults(handler=run_export_command)
+
+
+def _network_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
+    )
+    parser.add_argument(
+        "--input-size",
+        type=parse_shape,
+        default=None,
+        metavar="CxHxW",
+        help="input size, e.g. 3x224x224 (default: the network's Input node)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for the weights and random input (default 0)"
+    )
+
+
+def _input(text: str) -> str:
+    if text in ("random", "sample") or Path(text).is_file():
+        return text
+    raise UserError(f"--input must be random, sample or an image file; there is no file {text!r}")
+
+
+def _weights(path: Path | None) -> Path | None:
+    if path is not None and not path.is_file():
+        raise UserError(f"there is no weights file {str(path)!r}")
+    return path
+
+
+def run_forward_command(args: argparse.Namespace) -> int:
+    """Print the per-node table (or JSON); exit 1 with the reason on stderr when the run fails."""
+    from ..engine.report import forward_json, forward_table
+    from ..engine.run import run_forward
+
+    graph = load_network(args.network)
+    result = run_forward(
+        graph,
+        device=args.device,
+        batch_size=args.batch,
+        dtype=args.dtype,
+        channels_last=args.channels_last,
+        input=_input(args.input),
+        seed=args.seed,
+        input_shape=args.input_size,
+        weights=_weights(args.weights),
+    )
+    if result.error is not None and not result.nodes:
+        raise UserError(result.error.message)  # nothing ran: bad device, dtype, weights or network
+    if args.format == "json":
+        print(json.dumps(forward_json(result, args.network), indent=2))
+    else:
+        sys.stdout.write(forward_table(result))
+    if result.error is not None:
+        print(f"resnet-studio: error: {result.error.message}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def run_gradflow_command(args: argparse.Namespace) -> int:
+    """Print gradient norms (beside the plain twin's with --compare-plain)."""
+    from ..engine.gradflow import compare_gradient_flow, gradient_flow
+    from ..engine.report import gradflow_json, gradflow_table
+
+    graph = load_network(args.network)
+    options = {
+        "device": args.device,
+        "batch_size": args.batch,
+        "dtype": args.dtype,
+        "input": _input(args.input),
+        "seed": args.seed,
+        "input_shape": args.input_size,
+        "weights": _weights(args.weights),
+    }
+    if args.compare_plain:
+        comparison = compare_gradient_flow(graph, **options)
+        flows = [comparison.network, comparison.plain]
+        data: object = {
+            "network": gradflow_json(comparison.network),
+            "plain": gradflow_json(comparison.plain),
+        }
+        shown: object = comparison
+    else:
+        single = gradient_flow(graph, **options)  # type: ignore[arg-type]
+        flows, data, shown = [single], {"network": gradflow_json(single)}, single
+    failed = next((f for f in flows if f.error is not None), None)
+    if failed is not None and failed.error is not None:
+        raise UserError(f"{failed.label}: {failed.error.message}")
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        sys.stdout.write(gradflow_table(shown))  # type: ignore[arg-type]
+    return 0
+
+
+def run_export_command(args: argparse.Namespace) -> int:
+    """Write the export; print what was written."""
+    from ..engine.build import build
+    from ..engine.errors import BuildError, EngineError
+    from ..engine.export import export_onnx, export_program, export_pytorch
+    from ..engine.weights import load_weights, save_weights
+
+    graph = load_network(args.network)
+    if not args.output.parent.is_dir():
+        raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
+    try:
+        net = build(graph, args.input_size, seed=args.seed)
+        if args.weights is not None:
+            load_weights(net, _weights(args.weights) or args.weights, strict=True)
+        if args.target == "pytorch":
+            export_pytorch(net, args.output)
+            print(f"wrote {args.output} (PyTorch source; model = build_model())")
+        elif args.target == "onnx":
+            report = export_onnx(net, args.output)
+            checked = (
+                f", onnxruntime matches PyTorch within {report.max_difference:.2g}"
+                if report.max_difference is not None
+                else ""
+            )
+            print(f"wrote {args.output} (ONNX opset {report.opset}, passes onnx.checker{checked})")
+        else:
+            export_program(net, args.output)
+            print(f"wrote {args.output} (torch.export program; load with torch.export.load)")
+        if args.save_weights is not None:
+            save_weights(net, args.save_weights)
+            print(f"wrote {args.save_weights} (weights)")
+    except BuildError as error:
+        raise UserError(str(error)) from None
+    except EngineError as error:
+        raise UserError(str(error)) from None
+    return 0

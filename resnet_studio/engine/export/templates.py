@@ -1,0 +1,140 @@
+"""Source text of the classes an exported network file defines (only the ones it uses are written).
+
+They mirror the catalogue's plans with torchvision's layer names, so the exported network's state_dict is the
+built one's; the export tests check that they agree for every block option.
+"""
+
+from __future__ import annotations
+
+HEADER = '''"""{title}
+
+Exported by ResNet Studio: a standalone PyTorch definition that needs nothing but torch.
+
+    model = build_model()
+    model.load_state_dict(torch.load("weights.pt", weights_only=True))
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+'''
+
+ZERO_PAD = '''
+
+class ZeroPadShortcut(nn.Module):
+    """Option-A shortcut: every stride-th pixel, then zero channels around the input's (no parameters)."""
+
+    def __init__(self, out_channels: int, stride: int) -> None:
+        super().__init__()
+        self.out_channels = out_channels
+        self.stride = stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x[:, :, :: self.stride, :: self.stride]
+        n, c, h, w = x.shape
+        extra = self.out_channels - c
+        front = extra // 2
+        return torch.cat((x.new_zeros(n, front, h, w), x, x.new_zeros(n, extra - front, h, w)), 1)
+'''
+
+BASIC_BLOCK = '''
+
+class BasicBlock(nn.Module):
+    """Two 3x3 convolutions with BatchNorm; the shortcut is added before the last ReLU (unless skip is off)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        stride: int = 1,
+        groups: int = 1,
+        width_per_group: int = 64,
+        shortcut: str = "identity",
+        skip: bool = True,
+    ) -> None:
+        super().__init__()
+        width = int(out_channels * (width_per_group / 64.0)) * groups
+        self.conv1 = nn.Conv2d(in_channels, width, 3, stride, 1, groups=groups, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(width, out_channels, 3, 1, 1, groups=groups, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut_kind = shortcut if skip else "none"
+        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride)
+        self.relu2 = nn.ReLU(inplace=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.relu1(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu2(add_skip(self, out, x))
+'''
+
+BOTTLENECK = '''
+
+class Bottleneck(nn.Module):
+    """1x1 reduce, 3x3 (grouped) and 1x1 expand convolutions with BatchNorm, plus the shortcut."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        width: int,
+        expansion: int = 4,
+        stride: int = 1,
+        stride_on: str = "3x3",
+        groups: int = 1,
+        width_per_group: int = 64,
+        shortcut: str = "identity",
+        skip: bool = True,
+    ) -> None:
+        super().__init__()
+        inner = int(width * (width_per_group / 64.0)) * groups
+        out_channels = width * expansion
+        stride_1x1, stride_3x3 = (stride, 1) if stride_on == "1x1" else (1, stride)
+        self.conv1 = nn.Conv2d(in_channels, inner, 1, stride_1x1, 0, bias=False)
+        self.bn1 = nn.BatchNorm2d(inner)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(inner, inner, 3, stride_3x3, 1, groups=groups, bias=False)
+        self.bn2 = nn.BatchNorm2d(inner)
+        self.relu2 = nn.ReLU(inplace=True)
+        self.conv3 = nn.Conv2d(inner, out_channels, 1, 1, 0, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut_kind = shortcut if skip else "none"
+        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride)
+        self.relu3 = nn.ReLU(inplace=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.relu1(self.bn1(self.conv1(x)))
+        out = self.relu2(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return self.relu3(add_skip(self, out, x))
+'''
+
+SHORTCUT_HELPERS = '''
+
+def add_shortcut(block: nn.Module, kind: str, in_channels: int, out_channels: int, stride: int) -> None:
+    """Give a residual block its shortcut layers: a 1x1 projection (downsample) or a zero-pad shortcut."""
+    if kind == "projection":
+        block.downsample = nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, 1, stride, 0, bias=False), nn.BatchNorm2d(out_channels)
+        )
+    elif kind == "zero-pad":
+        block.shortcut = ZeroPadShortcut(out_channels, stride)
+
+
+def add_skip(block: nn.Module, out: Tensor, x: Tensor) -> Tensor:
+    """out + shortcut(x), in place as torchvision does; out alone when the block has no skip connection."""
+    kind = block.shortcut_kind
+    if kind == "none":
+        return out
+    if kind == "projection":
+        out += block.downsample(x)
+    elif kind == "zero-pad":
+        out += block.shortcut(x)
+    else:
+        out += x
+    return out
+'''
