@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem, QWidget
 
 from ...core.model import Edge
+from .guard import guarded
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle
 
 HIT_WIDTH = 12.0
@@ -173,6 +174,7 @@ class EdgeItem(QGraphicsPathItem):
 
     # --- painting and hovering --------------------------------------------------------------------------------
 
+    @guarded
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:

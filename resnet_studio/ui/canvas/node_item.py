@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from .card import CardContent, SkipGlyph
+from .guard import guarded
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle, header_text_colour
 
 if TYPE_CHECKING:
@@ -229,6 +230,7 @@ class NodeItem(QGraphicsItem):
 
     # --- painting ---------------------------------------------------------------------------------------------
 
+    @guarded
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:

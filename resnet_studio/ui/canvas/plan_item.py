@@ -13,6 +13,7 @@ from ...core.expansion import plan_for
 from ...core.model import Node
 from ...core.shapes import Shape, TensorInfo, format_shape
 from .card import pretty
+from .guard import guarded
 from .style import CARD_WIDTH, CanvasStyle
 
 GAP = 18.0
@@ -105,6 +106,7 @@ class PlanItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(CARD_WIDTH, 0.0, GAP, 30.0).united(self._rect).adjusted(-2, -2, 2, 2)
 
+    @guarded
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:

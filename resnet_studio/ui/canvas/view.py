@@ -25,6 +25,7 @@ from ..document import Document
 from .drops import Drops
 from .editing import Editor, fragment_mime
 from .export import export_scene
+from .guard import guarded
 from .interactions import Interaction, press_kind, snap
 from .menus import canvas_menu, edge_menu, node_menu
 from .node_item import NodeItem
@@ -432,6 +433,7 @@ class CanvasView(QGraphicsView):
             self.canvas.set_style(CanvasStyle.from_palette(self.palette(), self.presentation))
         super().changeEvent(event)
 
+    @guarded
     def drawBackground(self, painter: QPainter, area: QRectF | QRect) -> None:
         rect = QRectF(area)
         painter.fillRect(rect, self.canvas.canvas_style.background)

@@ -106,3 +106,11 @@ def view(qtbot: object, make_document: Callable[[Graph], Document]) -> Iterator[
 def user(view: CanvasView) -> User:
     """A user in front of the empty canvas."""
     return User(view)
+
+
+@pytest.fixture(autouse=True)
+def no_paint_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test when drawing any canvas item raised (the guard only logs it, so the app keeps running)."""
+    yield
+    errors = [r for r in caplog.records if r.name.startswith("resnet_studio.ui.canvas") and r.levelno >= 40]
+    assert not errors, errors[0].getMessage()

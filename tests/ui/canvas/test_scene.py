@@ -220,3 +220,22 @@ def test_theme_presentation_and_labels_repaint(document: Document) -> None:
     scene.render(painter)  # every item paints in the dark presentation style
     painter.end()
     assert not image.isNull()
+
+
+def test_a_failing_paint_is_logged_not_fatal(
+    document: Document, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from resnet_studio.ui.canvas.node_item import NodeItem
+
+    scene = CanvasScene(document)
+
+    def broken(self: NodeItem, painter: QPainter) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(NodeItem, "_paint_ports", broken)
+    image = QImage(300, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    scene.render(painter)
+    painter.end()  # the painter is still in one piece
+    assert any("NodeItem" in r.getMessage() for r in caplog.records)
+    caplog.clear()
