@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from resnet_studio.core.commands import AddNode, Connect, MoveNodes, RemoveNode, SetParam
@@ -235,7 +235,7 @@ def test_a_failing_paint_is_logged_not_fatal(
     monkeypatch.setattr(NodeItem, "_paint_ports", broken)
     image = QImage(300, 300, QImage.Format.Format_ARGB32_Premultiplied)
     painter = QPainter(image)
-    scene.render(painter)
+    scene.render(painter, QRectF(0, 0, 300, 300), QRectF(-20, -20, 300, 300))  # 100 %: ports are drawn
     painter.end()  # the painter is still in one piece
     assert any("NodeItem" in r.getMessage() for r in caplog.records)
     caplog.clear()
