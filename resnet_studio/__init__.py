@@ -31,6 +31,18 @@ _API: dict[str, tuple[str, str]] = {
     "Project": ("resnet_studio.core.project", "Project"),
     "expand_all": ("resnet_studio.core.expansion", "expand_all"),
     "plain_twin": ("resnet_studio.core.presets", "plain_twin"),
+    "build": ("resnet_studio.engine.build", "build"),
+    "run_forward": ("resnet_studio.engine.run", "run_forward"),
+    "list_devices": ("resnet_studio.engine.run", "list_devices"),
+    "CancelToken": ("resnet_studio.engine.run", "CancelToken"),
+    "CaptureOptions": ("resnet_studio.engine.run", "CaptureOptions"),
+    "gradient_flow": ("resnet_studio.engine.gradflow", "gradient_flow"),
+    "compare_gradient_flow": ("resnet_studio.engine.gradflow", "compare_gradient_flow"),
+    "load_weights": ("resnet_studio.engine.weights", "load_weights"),
+    "save_weights": ("resnet_studio.engine.weights", "save_weights"),
+    "export_pytorch": ("resnet_studio.engine.export", "export_pytorch"),
+    "export_onnx": ("resnet_studio.engine.export", "export_onnx"),
+    "export_program": ("resnet_studio.engine.export", "export_program"),
 }
 
 

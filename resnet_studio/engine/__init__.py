@@ -1,4 +1,9 @@
-"""Running graphs with PyTorch: build modules, run them, capture activations and gradients, export them."""
+"""Running graphs with PyTorch: build modules, run them, capture activations and gradients, export them.
+
+net = build(graph)                                   # torch module, torchvision's names for the presets
+result = run_forward(graph, device="cpu", input="sample", progress=..., cancel=token)
+flow = compare_gradient_flow(graph, batch_size=8)    # the network and its plain twin
+"""
 
 from .build import Network, build
 from .errors import (
@@ -10,15 +15,62 @@ from .errors import (
     UnsafeWeightsError,
     WeightsError,
 )
+from .gradflow import (
+    BlockGradient,
+    GradientFlow,
+    GradientFlowComparison,
+    LayerGradient,
+    compare_gradient_flow,
+    gradient_flow,
+)
+from .run import (
+    Activation,
+    ActivationStats,
+    CancelToken,
+    CaptureOptions,
+    DeviceInfo,
+    Fault,
+    ForwardResult,
+    Histogram,
+    InputSource,
+    NodeRecord,
+    RunError,
+    list_devices,
+    run_forward,
+)
+from .weights import WeightsReport, load_weights, read_state_dict, save_weights
 
 __all__ = [
+    "Activation",
+    "ActivationStats",
+    "BlockGradient",
     "BuildError",
+    "CancelToken",
+    "CaptureOptions",
     "DeviceError",
+    "DeviceInfo",
     "EngineError",
     "ExportError",
+    "Fault",
+    "ForwardResult",
+    "GradientFlow",
+    "GradientFlowComparison",
+    "Histogram",
     "InputError",
+    "InputSource",
+    "LayerGradient",
     "Network",
+    "NodeRecord",
+    "RunError",
     "UnsafeWeightsError",
     "WeightsError",
+    "WeightsReport",
     "build",
+    "compare_gradient_flow",
+    "gradient_flow",
+    "list_devices",
+    "load_weights",
+    "read_state_dict",
+    "run_forward",
+    "save_weights",
 ]
