@@ -123,13 +123,16 @@ class Editor:
 
         return self.run(make)
 
-    def paste_fragment(self, fragment: GraphSnapshot, at: Position | None, text: str = "") -> list[str]:
-        """Add a copy of a fragment with its top-left at `at` (or offset from the original); returns new ids."""
+    def paste_fragment(
+        self, fragment: GraphSnapshot, at: Position | None, text: str = "", repeat: int = 1
+    ) -> list[str]:
+        """Add a copy of a fragment with its top-left at `at`, or `repeat` steps down-right of the original (so
+        pasting again does not stack the copies); returns the new ids."""
         if not fragment.nodes:
             self.report("The clipboard holds no nodes")
             return []
         if at is None:
-            offset = (PASTE_STEP, PASTE_STEP)
+            offset = (PASTE_STEP * repeat, PASTE_STEP * repeat)
         else:
             left, top = top_left(fragment.nodes)
             offset = (at[0] - left, at[1] - top)
@@ -142,7 +145,7 @@ class Editor:
             command.text = text
         return new_ids if self.run(lambda: command) else []
 
-    def paste_mime(self, data: QMimeData | None, at: Position | None) -> list[str]:
+    def paste_mime(self, data: QMimeData | None, at: Position | None, repeat: int = 1) -> list[str]:
         """Paste what the clipboard holds."""
         try:
             fragment = fragment_from_mime(data)
@@ -152,7 +155,7 @@ class Editor:
         if fragment is None:
             self.report("The clipboard holds no ResNet Studio nodes; copy some first")
             return []
-        return self.paste_fragment(fragment, at)
+        return self.paste_fragment(fragment, at, repeat=repeat)
 
     # --- connections ------------------------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ class CanvasView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # an open canvas: room to pan far beyond the network in every direction
-        self.setSceneRect(QRectF(-200_000, -200_000, 400_000, 400_000))
+        self.setSceneRect(QRectF(-1e6, -1e6, 2e6, 2e6))
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -199,7 +199,9 @@ class CanvasView(QGraphicsView):
             corner = (snap(at.x()), snap(at.y())) if self.snap_to_grid else (at.x(), at.y())
         else:
             self._paste_count += 1
-        new_ids = self.editor.paste_mime(QGuiApplication.clipboard().mimeData(), corner)
+        new_ids = self.editor.paste_mime(
+            QGuiApplication.clipboard().mimeData(), corner, max(1, self._paste_count)
+        )
         if new_ids:
             self.document.set_selection(new_ids)
 

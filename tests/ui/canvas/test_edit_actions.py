@@ -96,6 +96,11 @@ def test_copy_and_paste_through_the_clipboard(make_view: Callable[[Graph], Canva
     assert len(new) == 2 and set(document.selection) == {n.id for n in new}
     assert Edge(new[0].id, "out", new[1].id, "x") in document.graph.edges  # the link between them came along
     assert document.undo_stack.undoText() == "Paste 2 nodes"
+    first = {n.position for n in new}
+    view.paste()  # again: the second copy goes further down-right, not on top of the first
+    newer = [n for n in document.graph.nodes if n.id not in preset("resnet18") and n not in new]
+    assert len(newer) == 2 and not first & {n.position for n in newer}
+    document.undo_stack.undo()
     document.undo_stack.undo()
     assert len(document.graph) == 12
 
