@@ -161,9 +161,11 @@ class NodeItem(QGraphicsItem):
         y = hh + 7.0
         for i, line in enumerate(c.lines[:2]):
             font, metrics = s.body_font, body_metrics
-            if metrics.horizontalAdvance(line) > right - PAD:
-                font = QFont(font)  # a little narrower before resorting to "..."
-                font.setPixelSize(max(9, round(font.pixelSize() * 0.88)))
+            natural = metrics.horizontalAdvance(line)
+            if natural > right - PAD:
+                font = QFont(font)  # a little smaller before resorting to "..."
+                shrink = max(0.78, min(0.92, 0.98 * (right - PAD) / natural))
+                font.setPixelSize(max(9, int(font.pixelSize() * shrink)))
                 metrics = QFontMetricsF(font)
             text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, right - PAD)
             colour = s.text if i == 0 else s.muted

@@ -33,7 +33,7 @@ from .quick_add import QuickAdd
 from .scene import CanvasScene
 from .style import CARD_HEIGHT, CARD_WIDTH, GRID, CanvasStyle
 
-MIN_ZOOM, MAX_ZOOM = 0.03, 4.0
+MIN_ZOOM, MAX_ZOOM = 0.005, 4.0
 READABLE_ZOOM = 0.55
 """centre_on_node zooms in to at least this, so the card it shows can be read."""
 
@@ -306,6 +306,7 @@ class CanvasView(QGraphicsView):
             f"QLabel {{ background: {style.card.name()}; color: {style.text.name()}; border: 2px solid "
             f"{colour.name()}; border-radius: 5px; padding: 4px 7px; }}"
         )
+        self.hint.setWordWrap(len(text) > 60)  # short notes on one line, long reasons wrapped
         self.hint.setText(("\u2713 " if ok else "\u2717 ") + text)
         self.hint.adjustSize()
         point = self.viewport().mapFromGlobal(self.cursor().pos())
