@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
 
 from ...core import edits
 from ...core.analysis import Diagnostic
@@ -26,6 +28,33 @@ def fragment_mime(graph: Graph, node_ids: Iterable[str]) -> QMimeData:
     data = QMimeData()
     data.setData(FRAGMENT_MIME, to_json(Project(Graph(fragment), name="clipboard")).encode("utf-8"))
     return data
+
+
+def put_on_clipboard(data: QMimeData) -> None:
+    """Hand data to the system clipboard.
+
+    Qt deletes clipboard data when the application object goes. If that happens after Python has shut down, a
+    QMimeData made in Python takes the process down with it, so the clipboard is emptied at exit, while Python
+    still runs (only when it holds our nodes).
+    """
+    global _release_registered
+    QGuiApplication.clipboard().setMimeData(data)
+    if not _release_registered:
+        atexit.register(release_clipboard)
+        _release_registered = True
+
+
+_release_registered = False
+
+
+def release_clipboard() -> None:
+    """Empty the clipboard if it holds nodes this process put there."""
+    if QGuiApplication.instance() is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    if data is not None and data.hasFormat(FRAGMENT_MIME):
+        clipboard.clear()
 
 
 def fragment_from_mime(data: QMimeData | None) -> GraphSnapshot | None:

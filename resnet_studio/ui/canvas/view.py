@@ -23,7 +23,7 @@ from ...core.edits import copy_fragment
 from ...core.model import Edge, Position
 from ..document import Document
 from .drops import Drops
-from .editing import Editor, fragment_mime
+from .editing import Editor, fragment_mime, put_on_clipboard
 from .export import export_scene
 from .guard import guarded
 from .interactions import Interaction, press_kind, snap
@@ -177,7 +177,7 @@ class CanvasView(QGraphicsView):
         if not ids:
             self.status_message.emit("Nothing selected to copy")
             return
-        QGuiApplication.clipboard().setMimeData(fragment_mime(self.document.graph, ids))
+        put_on_clipboard(fragment_mime(self.document.graph, ids))
         self._paste_count = 0
         self.status_message.emit(f"Copied {len(ids)} node{'s' if len(ids) != 1 else ''}")
 
@@ -187,7 +187,7 @@ class CanvasView(QGraphicsView):
         if not ids:
             self.status_message.emit("Nothing selected to cut")
             return
-        QGuiApplication.clipboard().setMimeData(fragment_mime(self.document.graph, ids))
+        put_on_clipboard(fragment_mime(self.document.graph, ids))
         self._paste_count = 0
         self.editor.delete(ids, text=f"Cut {len(ids)} node{'s' if len(ids) != 1 else ''}")
 

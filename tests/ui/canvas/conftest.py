@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from resnet_studio.core.graph import Graph
@@ -106,6 +107,13 @@ def view(qtbot: object, make_document: Callable[[Graph], Document]) -> Iterator[
 def user(view: CanvasView) -> User:
     """A user in front of the empty canvas."""
     return User(view)
+
+
+@pytest.fixture(autouse=True)
+def empty_clipboard(qapp: object) -> Iterator[None]:
+    """Leave the clipboard empty: Qt deleting Python-made clipboard data after Python has stopped would crash."""
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 @pytest.fixture(autouse=True)

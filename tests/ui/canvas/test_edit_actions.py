@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -210,3 +213,24 @@ def test_layout_zoom_centre_and_add_at_centre(make_view: Callable[[Graph], Canva
         .sceneBoundingRect()
         .intersects(empty.canvas.nodes[second.id].sceneBoundingRect().adjusted(20, 20, -20, -20))
     )
+
+
+def test_a_process_that_copied_nodes_exits_cleanly() -> None:
+    """Qt deletes clipboard data at exit; the canvas empties the clipboard first, so the process does not crash."""
+    script = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from resnet_studio.core.presets import preset\n"
+        "from resnet_studio.ui.canvas import CanvasView\n"
+        "from resnet_studio.ui.document import Document\n"
+        "app = QApplication([])\n"
+        "view = CanvasView(Document(preset('resnet18')))\n"
+        "view.document.set_selection(['stem'])\n"
+        "view.copy_selection()\n"
+        "print('copied')\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "copied" in done.stdout
