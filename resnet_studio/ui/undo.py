@@ -19,7 +19,7 @@ class UndoCommand(QUndoCommand):
 
     MERGE_ID = 0x5E5
 
-    def __init__(self, graph: Graph, command: Command, after: Callable[[], None]) -> None:
+    def __init__(self, graph: Graph, command: Command, after: Callable[[], object]) -> None:
         super().__init__(command.describe(graph))
         self.graph = graph
         self.command = command
