@@ -53,15 +53,41 @@ def main() -> None:
     blocks = preset("resnet152")
     expanded = expand_all(blocks)
     rows: list[tuple[str, float, float | None]] = []
-    rows.append(("ResNet-152 blocks, cold (memo cleared)", median_ms(lambda: analyze(blocks), n, clear_memo), 1.0))
+    rows.append(
+        ("ResNet-152 blocks, cold (memo cleared)", median_ms(lambda: analyze(blocks), n, clear_memo), 1.0)
+    )
     rows.append(("ResNet-152 blocks, warm memo", median_ms(lambda: analyze(blocks), n), 1.0))
     rows.append(
-        (f"ResNet-152 expanded ({len(expanded)} layers), cold", median_ms(lambda: analyze(expanded), n, clear_memo), 5.0)
+        (
+            f"ResNet-152 expanded ({len(expanded)} layers), cold",
+            median_ms(lambda: analyze(expanded), n, clear_memo),
+            5.0,
+        )
     )
-    rows.append((f"ResNet-152 expanded ({len(expanded)} layers), warm", median_ms(lambda: analyze(expanded), n), 5.0))
-    rows.append(("edit: skip of layer3.17 (no shape change)", edit_ms("resnet152", "layer3.17", "skip", (False, True), n * 4), 0.5))
-    rows.append(("edit: stride of layer3.0 (all downstream)", edit_ms("resnet152", "layer3.0", "stride", (1, 2), n * 4), 0.5))
-    rows.append(("edit: classes of head (last node)", edit_ms("resnet152", "head", "num_classes", (10, 1000), n * 4), 0.5))
+    rows.append(
+        (f"ResNet-152 expanded ({len(expanded)} layers), warm", median_ms(lambda: analyze(expanded), n), 5.0)
+    )
+    rows.append(
+        (
+            "edit: skip of layer3.17 (no shape change)",
+            edit_ms("resnet152", "layer3.17", "skip", (False, True), n * 4),
+            0.5,
+        )
+    )
+    rows.append(
+        (
+            "edit: stride of layer3.0 (all downstream)",
+            edit_ms("resnet152", "layer3.0", "stride", (1, 2), n * 4),
+            0.5,
+        )
+    )
+    rows.append(
+        (
+            "edit: classes of head (last node)",
+            edit_ms("resnet152", "head", "num_classes", (10, 1000), n * 4),
+            0.5,
+        )
+    )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  median ms  target ms")

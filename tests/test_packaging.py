@@ -19,6 +19,8 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
         if "__pycache__" not in p.parts
     }
     assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
+    stale = {p for p in listed - folders if p != "resnet_studio.resources"}
+    assert not stale, f"remove from [tool.setuptools] packages (no such folder): {sorted(stale)}"
     assert "resnet_studio.resources" in listed
 
 

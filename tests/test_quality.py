@@ -60,7 +60,9 @@ def test_appstream_metadata_is_valid() -> None:
     appstreamcli = shutil.which("appstreamcli")
     if appstreamcli is None:
         pytest.skip("appstreamcli is not installed (Debian: appstream)")
-    result = run(appstreamcli, "validate", "--no-net", str(PACKAGING / "org.resnetstudio.ResNetStudio.metainfo.xml"))
+    result = run(
+        appstreamcli, "validate", "--no-net", str(PACKAGING / "org.resnetstudio.ResNetStudio.metainfo.xml")
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
