@@ -18,6 +18,7 @@ from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ..build import Network, build
 from ..errors import ExportError
+from .shapes import batch_free
 
 ONNX_EXTRA = "install the onnx extra: pip install 'resnet-studio[onnx]' (onnx, onnxscript, onnxruntime)"
 
@@ -65,7 +66,6 @@ def export_onnx(
         for i in net.info.inputs
     )
     names = [f"input{i}" if len(inputs) > 1 else "input" for i in range(len(inputs))]
-    batch = torch.export.Dim("batch", min=1)
     try:
         with warnings.catch_warnings(), redirect_stdout(io.StringIO()), _quiet("torch.onnx", "torch.export"):
             warnings.simplefilter("ignore")
@@ -74,7 +74,7 @@ def export_onnx(
                 inputs,
                 dynamo=True,
                 input_names=names,
-                dynamic_shapes=tuple({0: batch} for _ in inputs),
+                dynamic_shapes=batch_free(len(inputs)),
                 external_data=False,
             )
             assert program is not None

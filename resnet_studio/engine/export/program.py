@@ -10,6 +10,7 @@ from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ..build import Network, build
 from ..errors import ExportError
+from .shapes import batch_free
 
 
 def export_program(
@@ -23,9 +24,8 @@ def export_program(
     net = network if isinstance(network, Network) else build(network, input_shape, seed=seed)
     net = net.eval()
     inputs = tuple(torch.randn((2, *(net.info.nodes[i].output_shape or ()))) for i in net.info.inputs)
-    batch = torch.export.Dim("batch", min=1)
     try:
-        program = torch.export.export(net, inputs, dynamic_shapes=tuple({0: batch} for _ in inputs))
+        program = torch.export.export(net, inputs, dynamic_shapes=batch_free(len(inputs)))
         torch.export.save(program, str(path))
     except Exception as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]

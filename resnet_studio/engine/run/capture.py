@@ -135,7 +135,7 @@ def statistics(v: Tensor) -> ActivationStats:
     variance = max(square_sum / n - mean * mean, 0.0)
     counted = signs.numel()
     return ActivationStats(
-        n, mean, math.sqrt(variance), lo, hi, 1.0 - nonzero / counted, zeros_counted=counted
+        n, mean, math.sqrt(variance), lo, hi, (counted - round(nonzero)) / counted, zeros_counted=counted
     )
 
 

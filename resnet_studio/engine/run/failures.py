@@ -68,7 +68,7 @@ def out_of_memory(
     if batch is not None:
         text += f". Batch {batch} should fit."
     elif memory.batch_size > 1:
-        text += ". Even batch 1 may not fit: use a smaller input size or another device."
+        text += ". By the estimate not even batch 1 fits: use a smaller input size or another device."
     else:
         text += ". Batch 1 does not fit: use a smaller input size, a 16-bit dtype or another device."
     return RunError("out_of_memory", text, node=node, estimated_bytes=memory.total, suggested_batch=batch)

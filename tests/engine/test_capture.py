@@ -1,0 +1,82 @@
+"""Activation statistics and bounded copies."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resnet_studio.engine.run.capture import ZERO_COUNT_LIMIT, CaptureOptions, capture, is_finite, statistics
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.tuples(st.integers(1, 3), st.integers(1, 9), st.integers(1, 9), st.integers(1, 9)),
+    st.floats(-3, 3),
+    st.floats(0.1, 5),
+    st.floats(0, 0.9),
+)
+def test_statistics_match_numpy_over_the_whole_tensor(
+    shape: tuple[int, ...], shift: float, scale: float, zeros: float
+) -> None:
+    generator = torch.Generator().manual_seed(sum(shape))
+    x = torch.randn(shape, generator=generator) * scale + shift
+    x[torch.rand(shape, generator=generator) < zeros] = 0.0
+    stats = statistics(x)
+    data = x.double().numpy()
+    assert stats.count == data.size
+    assert stats.mean == pytest.approx(data.mean(), rel=1e-4, abs=1e-5)
+    assert stats.std == pytest.approx(data.std(), rel=1e-3, abs=1e-4)
+    assert (stats.min, stats.max) == (pytest.approx(data.min()), pytest.approx(data.max()))
+    assert stats.zero_fraction == pytest.approx(np.mean(data == 0))  # exact for small tensors
+    assert stats.zeros_counted == data.size and stats.finite
+
+
+def test_large_outputs_count_zeros_on_evenly_spaced_values() -> None:
+    x = torch.relu(torch.randn(4, 64, 56, 56, generator=torch.Generator().manual_seed(0)))
+    stats = statistics(x)
+    assert ZERO_COUNT_LIMIT // 2 < stats.zeros_counted <= ZERO_COUNT_LIMIT
+    assert stats.zero_fraction == pytest.approx((x == 0).double().mean().item(), abs=0.01)
+    assert stats.mean == pytest.approx(x.double().mean().item(), rel=1e-5)
+
+
+def test_nan_and_inf_are_counted_and_the_rest_summarised() -> None:
+    x = torch.tensor([[1.0, 2.0, float("nan"), 0.0], [float("inf"), -1.0, 3.0, float("nan")]])
+    stats = statistics(x)
+    assert (stats.nan_count, stats.inf_count, stats.finite) == (2, 1, False)
+    finite = np.array([1.0, 2.0, 0.0, -1.0, 3.0])
+    assert stats.mean == pytest.approx(finite.mean()) and (stats.min, stats.max) == (-1.0, 3.0)
+    assert not is_finite(x) and is_finite(torch.ones(3)) and not is_finite(torch.tensor([float("-inf")]))
+
+
+def test_bfloat16_statistics_accumulate_in_float32() -> None:
+    x = torch.full((1000, 1000), 1.0, dtype=torch.bfloat16)
+    stats = statistics(x)
+    assert stats.mean == 1.0 and stats.std == pytest.approx(0.0, abs=1e-3) and stats.zero_fraction == 0.0
+
+
+def test_capture_keeps_a_bounded_float32_copy() -> None:
+    x = torch.randn(4, 100, 130, 90)
+    activation = capture(x, CaptureOptions(max_samples=2, max_channels=16, max_size=32))
+    assert activation.shape == (4, 100, 130, 90) and activation.truncated
+    assert activation.stride == math.ceil(130 / 32)
+    assert activation.values.shape == (2, 16, math.ceil(130 / 5), math.ceil(90 / 5))
+    assert activation.values.dtype == np.float32
+    assert np.array_equal(activation.values, x[:2, :16, ::5, ::5].numpy())
+    x.zero_()  # the copy is independent of the tensor
+    assert activation.values.any()
+    flat = capture(torch.arange(10_000.0).reshape(2, 5000), CaptureOptions(max_features=100))
+    assert flat.values.shape == (1, 100) and flat.values[0, 99] == 99.0
+    assert flat.stats.zero_fraction == 1 / 10_000  # one zero among all 10 000 values, not just the kept ones
+
+
+def test_histogram_covers_the_kept_values() -> None:
+    activation = capture(torch.rand(1, 8, 10, 10), CaptureOptions(bins=16))
+    histogram = activation.histogram
+    assert histogram.counts.sum() == activation.values.size and len(histogram.edges) == 17
+    constant = capture(torch.zeros(1, 2, 3, 3), CaptureOptions()).histogram
+    assert constant.counts.sum() == 18 and constant.edges[0] < 0 < constant.edges[-1]
