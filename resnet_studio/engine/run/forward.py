@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -175,7 +176,8 @@ class _Runner:
             batch = self._prepare(inputs, dtype, channels_last, train)
             peak = PeakMemory(device)
             started = time.perf_counter()
-            with torch.no_grad():
+            # CUDA events and streams belong to the current device: make it the run's.
+            with torch.no_grad(), torch.cuda.device(device) if device.type == "cuda" else nullcontext():
                 steps = self.net.iterate(*batch)
                 for position, node in enumerate(info.nodes):
                     if self.cancel is not None and self.cancel():

@@ -1,0 +1,32 @@
+"""The shipped sample image is the one the code draws, and loads through importlib.resources."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from resnet_studio.engine.resources import resource, sample_image_file
+from resnet_studio.engine.sample_image import SIZE, make_sample_image
+
+
+def test_the_shipped_png_is_the_generated_image() -> None:
+    shipped = Image.open(io.BytesIO(sample_image_file().read_bytes()))
+    assert shipped.size == (SIZE, SIZE) and shipped.mode == "RGB"
+    assert np.array_equal(np.asarray(shipped), np.asarray(make_sample_image()))
+
+
+def test_the_sample_image_has_structure_at_several_scales() -> None:
+    pixels = np.asarray(make_sample_image()).astype(float)
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # colours: sky gradient, sun, hills, kite
+    assert np.abs(np.diff(pixels, axis=1)).mean() > 1  # edges
+
+
+def test_a_missing_resource_names_where_it_looked() -> None:
+    try:
+        resource("images", "does-not-exist.png")
+    except FileNotFoundError as error:
+        assert "does-not-exist.png" in str(error) and "resources" in str(error)
+    else:
+        raise AssertionError("expected FileNotFoundError")
