@@ -1,0 +1,299 @@
+"""The run controller: builds a request from the document, runs it on a worker thread, keeps the results,
+knows when they went stale, and says why Run is unavailable.
+
+One run at a time. Every result arrives as plain data (ui.run.results) through a queued signal, so the GUI
+thread never waits on torch; cancel reaches the engine between layers; shutdown() cancels and waits, so closing
+the window mid-run never leaves a thread behind.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ...core.analysis import Analysis
+from ...core.model import Edge, Node
+from ..document import Document
+from ..workers import DeviceWorker, ForwardWorker, WorkerThread
+from .changes import describe_change
+from .results import (
+    CPU,
+    DEFAULT_MAX_CHANNELS,
+    DEFAULT_MAX_SIZE,
+    DeviceChoice,
+    InjectedFault,
+    InputChoice,
+    RunOptions,
+    RunProblem,
+    RunRequest,
+    RunResult,
+    run_key,
+)
+
+CAPTURE_BUDGET_BYTES = 512 * 1024 * 1024
+"""At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
+MIN_MAX_SIZE = 16
+MIN_MAX_CHANNELS = 256
+
+
+def capture_limits(analysis: Analysis) -> tuple[int, int]:
+    """(max_channels, max_size) that keep every channel of a ResNet while the kept data fits the budget."""
+    shapes = [n.output_shape for n in analysis if n.output_shape is not None and len(n.output_shape) == 3]
+    channels, size = DEFAULT_MAX_CHANNELS, DEFAULT_MAX_SIZE
+
+    def kept(channels: int, size: int) -> int:
+        total = 0
+        for c, h, w in shapes:  # type: ignore[misc]
+            stride = max(1, math.ceil(max(h, w) / size))
+            total += min(c, channels) * math.ceil(h / stride) * math.ceil(w / stride) * 4
+        return total
+
+    while kept(channels, size) > CAPTURE_BUDGET_BYTES and size > MIN_MAX_SIZE:
+        size //= 2
+    while kept(channels, size) > CAPTURE_BUDGET_BYTES and channels > MIN_MAX_CHANNELS:
+        channels //= 2
+    return channels, size
+
+
+def blocked_reason(analysis: Analysis) -> str | None:
+    """Why the network cannot run now (its errors), or None."""
+    if not analysis.order:
+        return "The network is empty: add an Input block and some layers first."
+    if analysis.ok:
+        return None
+    errors = [d for d in analysis.diagnostics if d.is_error]
+    count = analysis.totals.errors
+    first = f" First: {errors[0].node_name}: {errors[0].message}" if errors else ""
+    return f"Fix the {count} error{'s' if count != 1 else ''} in the network first (see Problems).{first}"
+
+
+class RunController(QObject):
+    """Starts, cancels and remembers forward runs of one document."""
+
+    running_changed = Signal(bool)
+    progress = Signal(float, str)
+    """(fraction done, node just finished)."""
+    result_changed = Signal(object)
+    """The RunResult the panels should show now (or None when cleared)."""
+    finished = Signal(object)
+    """Every run that ended: the RunResult, whatever its status."""
+    problem_changed = Signal(object)
+    """The last run's RunProblem, or None after a clean run."""
+    stale_changed = Signal(bool)
+    availability_changed = Signal(object)
+    """Why Run is unavailable (str), or None when it can run."""
+    options_changed = Signal(object)
+    """The new RunOptions."""
+    devices_changed = Signal(tuple)
+    """The devices found (tuple of DeviceChoice)."""
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.options = RunOptions()
+        self.devices: tuple[DeviceChoice, ...] = (CPU,)
+        self.devices_known = False
+        self.current: RunResult | None = None
+        """The result the panels show."""
+        self.previous: RunResult | None = None
+        """The result before it (the dashed reference in the depth plot)."""
+        self.problem: RunProblem | None = None
+        self.stale = False
+        self._job: WorkerThread | None = None
+        self._running_request: RunRequest | None = None
+        self._probe: WorkerThread | None = None
+        self._closing = False
+        self._reason = blocked_reason(document.analysis)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.timeout.connect(self._check_stale)
+        graph = document.graph
+        graph.node_added.connect(self._structure_changed)
+        graph.node_removed.connect(self._structure_changed)
+        graph.edge_added.connect(self._structure_changed)
+        graph.edge_removed.connect(self._structure_changed)
+        graph.node_changed.connect(self._node_changed)
+        document.settings_changed.connect(lambda _s: self._schedule_check())
+        document.reloaded.connect(self._schedule_check)
+        document.analysis_changed.connect(self._analysis_changed)
+
+    # --- state ------------------------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while a forward pass is on its way."""
+        return self._job is not None
+
+    @property
+    def blocked_reason(self) -> str | None:
+        """Why Run is unavailable now (errors in the graph), or None."""
+        return self._reason
+
+    @property
+    def can_run(self) -> bool:
+        """True when Run would start a pass."""
+        return self._reason is None and not self.running and not self._closing
+
+    @property
+    def comparison(self) -> str:
+        """What changed from the previous run to the current one ('' without two runs)."""
+        if self.current is None or self.previous is None:
+            return ""
+        return describe_change(self.previous.request, self.current.request)
+
+    def request(self, faults: tuple[InjectedFault, ...] = ()) -> RunRequest:
+        """The request Run would send now."""
+        channels, size = capture_limits(self.document.analysis)
+        return RunRequest(
+            self.document.graph.snapshot(),
+            self.document.settings,
+            self.options,
+            tuple(faults),
+            channels,
+            size,
+        )
+
+    # --- options ----------------------------------------------------------------------------------------------
+
+    def set_device(self, name: str) -> None:
+        """Run on this device ('cpu', 'cuda:0', 'mps')."""
+        self._set_options(replace(self.options, device=name))
+
+    def set_input(self, choice: InputChoice) -> None:
+        """Use this input for the next runs."""
+        self._set_options(replace(self.options, input=choice))
+
+    def set_weights(self, path: str | None) -> None:
+        """Load these weights before running (None: seeded random weights)."""
+        self._set_options(replace(self.options, weights=path))
+
+    def _set_options(self, options: RunOptions) -> None:
+        if options == self.options:
+            return
+        self.options = options
+        self.options_changed.emit(options)
+        self._schedule_check()
+
+    # --- devices ----------------------------------------------------------------------------------------------
+
+    def probe_devices(self) -> None:
+        """Find the devices on a worker thread (torch loads there); devices_changed reports them."""
+        if self._probe is not None or self.devices_known or self._closing:
+            return
+        worker = DeviceWorker()
+        worker.finished.connect(self._devices_found)
+        self._probe = WorkerThread(worker, self)
+        self._probe.done.connect(self._probe_done)
+        self._probe.start()
+
+    def _devices_found(self, devices: tuple[DeviceChoice, ...]) -> None:
+        self.devices = devices or (CPU,)
+        self.devices_known = True
+        self.devices_changed.emit(self.devices)
+
+    def _probe_done(self) -> None:
+        self._probe = None
+
+    # --- running ----------------------------------------------------------------------------------------------
+
+    def run(self, faults: tuple[InjectedFault, ...] = ()) -> bool:
+        """Start a forward pass of the network as it is now; False (nothing started) when it cannot run."""
+        if not self.can_run:
+            return False
+        request = self.request(faults)
+        worker = ForwardWorker(request)
+        worker.progressed.connect(self.progress)
+        worker.finished.connect(self._finished)
+        self._running_request = request
+        self._job = WorkerThread(worker, self)
+        self._job.done.connect(self._job_done)
+        self._job.start()
+        self.running_changed.emit(True)
+        self.availability_changed.emit(self._reason)
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running pass at the next layer boundary (the result arrives with status 'cancelled')."""
+        if self._job is not None:
+            worker = self._job.worker
+            assert isinstance(worker, ForwardWorker)
+            worker.cancel()
+
+    def _finished(self, result: RunResult) -> None:
+        self._running_request = None
+        if self._closing:
+            return
+        if result.has_nodes:
+            if self.current is not None and self.current.has_nodes:
+                self.previous = self.current
+            self.current = result
+        if result.status != "cancelled":
+            self.problem = result.problem
+            self.problem_changed.emit(result.problem)
+        if result.has_nodes:
+            self.result_changed.emit(result)
+        self._check_stale()
+        self.finished.emit(result)
+
+    def _job_done(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            job.deleteLater()
+        if not self._closing:
+            self.running_changed.emit(False)
+            self.availability_changed.emit(self._reason)
+
+    def clear(self) -> None:
+        """Forget every result (a new network was opened)."""
+        self.current = self.previous = None
+        self.problem = None
+        self.result_changed.emit(None)
+        self.problem_changed.emit(None)
+        self._set_stale(False)
+
+    def shutdown(self) -> None:
+        """Cancel any work and wait for its threads to end (the window is closing)."""
+        self._closing = True
+        self._check_timer.stop()
+        for job in (self._job, self._probe):
+            if job is not None:
+                job.stop()
+        graph = self.document.graph
+        for signal in (graph.node_added, graph.node_removed, graph.edge_added, graph.edge_removed):
+            signal.disconnect(self._structure_changed, missing_ok=True)
+        graph.node_changed.disconnect(self._node_changed, missing_ok=True)
+
+    # --- stale results ----------------------------------------------------------------------------------------
+
+    def _structure_changed(self, _item: Node | Edge) -> None:
+        self._schedule_check()
+
+    def _node_changed(self, old: Node, new: Node) -> None:
+        # Dragging a card changes only its position: the results still hold.
+        if old.params != new.params or old.name != new.name or old.type != new.type:
+            self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        if not self._closing:
+            self._check_timer.start(0)
+
+    def _check_stale(self) -> None:
+        if self.current is None:
+            self._set_stale(False)
+            return
+        graph = self.document.graph
+        key = run_key(graph.nodes, graph.edges, self.document.settings, self.options)
+        self._set_stale(key != self.current.request.key)
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self.stale:
+            self.stale = stale
+            self.stale_changed.emit(stale)
+
+    def _analysis_changed(self, analysis: Analysis) -> None:
+        reason = blocked_reason(analysis)
+        if reason != self._reason:
+            self._reason = reason
+            self.availability_changed.emit(reason)

@@ -1,0 +1,236 @@
+"""Long work off the GUI thread: forward passes and device detection. The only ui module that reaches the engine.
+
+The engine (and with it torch) is imported inside the workers' run methods, on the worker thread, so the window
+is on screen long before torch has loaded. Results come back through Qt signals as the plain data of
+ui.run.results: numpy arrays and numbers, never a torch object.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from .run.display import preview_map
+from .run.results import (
+    DeviceChoice,
+    NodeRun,
+    RunProblem,
+    RunRequest,
+    RunResult,
+    Stats,
+    ValueHistogram,
+)
+
+PROGRESS_INTERVAL_S = 0.03
+"""At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
+
+
+class ForwardWorker(QObject):
+    """Runs one forward pass of a RunRequest; lives on a worker thread."""
+
+    progressed = Signal(float, str)
+    """(fraction done 0..1, name of the node just finished)."""
+    finished = Signal(object)
+    """The RunResult (always sent, also after a failure or a cancel)."""
+
+    def __init__(self, request: RunRequest) -> None:
+        super().__init__()
+        self.request = request
+        self._cancel = threading.Event()
+        self._last_report = 0.0
+
+    def cancel(self) -> None:
+        """Ask the run to stop at the next layer boundary (safe from any thread)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancel() was called."""
+        return self._cancel.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        """Import the engine (first time only), run, convert, and send the result."""
+        try:
+            result = self._run()
+        except BaseException as error:  # a bug must not take the app down: report it as a failed run
+            traceback.print_exc(file=sys.stderr)
+            result = _failed(self.request, f"{type(error).__name__}: {error}")
+        self.finished.emit(result)
+
+    def _run(self) -> RunResult:
+        if self._cancel.is_set():
+            return _cancelled(self.request)
+        from ..engine.run import CaptureOptions, Fault, run_forward
+
+        request = self.request
+        settings = request.settings
+        options = CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size)
+        names = [n.name for n in request.snapshot.nodes if n.type != "Output"]
+        engine_result = run_forward(
+            request.snapshot,
+            device=request.options.device,
+            batch_size=settings.batch_size,
+            dtype=settings.dtype,
+            input=request.options.input.engine_value(),
+            seed=request.options.input.seed,
+            input_shape=settings.input_shape,
+            weights=request.options.weights,
+            capture_nodes=names,
+            options=options,
+            progress=self._progress,
+            cancel=self._cancel.is_set,
+            faults=[Fault(f.kind, f.node, f.capacity) for f in request.faults],
+        )
+        return convert(request, engine_result)
+
+    def _progress(self, fraction: float, node: str) -> None:
+        now = time.monotonic()
+        if fraction >= 1.0 or now - self._last_report >= PROGRESS_INTERVAL_S:
+            self._last_report = now
+            self.progressed.emit(fraction, node)
+
+
+class DeviceWorker(QObject):
+    """Lists the devices this machine offers (imports torch, so it runs off the GUI thread)."""
+
+    finished = Signal(object)
+    """A tuple of DeviceChoice (the CPU at least)."""
+
+    @Slot()
+    def run(self) -> None:
+        """Ask the engine for its devices."""
+        try:
+            from ..engine.run import list_devices
+
+            devices = tuple(DeviceChoice(d.name, d.kind, d.title, d.total_memory) for d in list_devices())
+        except BaseException:  # no torch or a broken driver: the CPU is still there
+            traceback.print_exc(file=sys.stderr)
+            devices = (DeviceChoice("cpu", "cpu", "CPU", None),)
+        self.finished.emit(devices)
+
+
+class WorkerThread(QObject):
+    """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
+
+    done = Signal()
+    """The thread has finished (after the worker's own finished signal was delivered)."""
+
+    def __init__(self, worker: QObject, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(f"{type(worker).__name__}Thread")
+        worker.moveToThread(self.thread)
+        run: Callable[[], None] = worker.run  # type: ignore[attr-defined]
+        self.thread.started.connect(run)
+        worker.finished.connect(self.thread.quit)  # type: ignore[attr-defined]
+        self.thread.finished.connect(self._finished)
+
+    def start(self) -> None:
+        """Start the work."""
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        """True until the thread has ended."""
+        return self.thread.isRunning()
+
+    def stop(self, timeout_ms: int | None = None) -> bool:
+        """Cancel the work (if it can be cancelled) and wait for the thread; True when it has ended."""
+        cancel = getattr(self.worker, "cancel", None)
+        if callable(cancel):
+            cancel()
+        if not self.thread.isRunning():
+            return True
+        if timeout_ms is None:
+            return bool(self.thread.wait())
+        return bool(self.thread.wait(timeout_ms))
+
+    def _finished(self) -> None:
+        self.done.emit()
+
+
+# --- engine result -> plain data -------------------------------------------------------------------------------
+
+
+def convert(request: RunRequest, result: Any) -> RunResult:
+    """The engine's ForwardResult as a RunResult: first sample only, float32 numpy, histograms computed here."""
+    nodes = tuple(_node(record) for record in result.nodes)
+    problem = None
+    if result.error is not None:
+        e = result.error
+        problem = RunProblem(str(e.kind), str(e.message), e.node, e.suggested_batch)
+    return RunResult(
+        request=request,
+        status=result.status,
+        device=str(result.device),
+        device_title=str(result.device_title),
+        input_text=str(result.input),
+        nodes=nodes,
+        outputs=tuple(np.asarray(o, dtype=np.float32) for o in result.outputs),
+        total_ms=float(result.total_ms),
+        peak_memory_bytes=result.peak_memory_bytes,
+        memory_measure=str(result.memory_measure),
+        estimated_memory_bytes=result.estimated_memory_bytes,
+        problem=problem,
+    )
+
+
+def _node(record: Any) -> NodeRun:
+    activation = record.activation
+    if activation is None:
+        return NodeRun(
+            record.node_id, record.name, record.type, tuple(record.shape), record.time_ms, record.finite
+        )
+    s = activation.stats
+    stats = Stats(
+        int(s.count),
+        float(s.mean),
+        float(s.std),
+        float(s.min),
+        float(s.max),
+        float(s.zero_fraction),
+        int(s.nan_count),
+        int(s.inf_count),
+    )
+    values = np.ascontiguousarray(activation.values[0], dtype=np.float32)
+    if values.ndim not in (1, 3):
+        values = values.reshape(-1)
+    return NodeRun(
+        record.node_id,
+        record.name,
+        record.type,
+        tuple(record.shape),
+        record.time_ms,
+        record.finite,
+        stats,
+        values,
+        int(activation.stride),
+        ValueHistogram.of(values),  # computed here, on the worker thread
+        preview_map(values),
+    )
+
+
+def _cancelled(request: RunRequest) -> RunResult:
+    return RunResult(request, "cancelled", request.options.device, request.options.device, "")
+
+
+def _failed(request: RunRequest, message: str) -> RunResult:
+    problem = RunProblem("failed", f"the run stopped with an unexpected error: {message}")
+    return RunResult(request, "error", request.options.device, request.options.device, "", problem=problem)
+
+
+__all__ = [
+    "DeviceChoice",
+    "DeviceWorker",
+    "ForwardWorker",
+    "WorkerThread",
+    "convert",
+]
