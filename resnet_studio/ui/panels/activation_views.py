@@ -1,0 +1,270 @@
+"""The parts of the Activations panel beside the grid: one channel at full size (an ImageView stack), the
+histogram of values with the zeros apart, the statistics, and a plot for flat outputs (class scores)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core.shapes import format_shape
+from ...core.units import exact
+from ..run.display import Levels, dead_channels
+from ..run.results import NodeRun
+from ..theme import ERROR_COLOUR, WARNING_COLOUR
+from .plots import LINE_WIDTH, PlotColours, label_style, plot_font, style_plot, style_view
+
+MANY_ZEROS = 0.5
+"""Above this fraction of zeros the statistic is flagged: many dead ReLUs for this input."""
+MAP_AXES = {"t": 0, "y": 1, "x": 2, "c": None}
+"""(C, H, W) is always a stack of channels, even when W <= 4 (pyqtgraph would guess colour)."""
+
+
+class ChannelView(QWidget):
+    """One channel at full size, with a slider through every channel and the colour bar beside it."""
+
+    channel_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = QLabel(self)
+        self.view = pg.ImageView(self, view=pg.PlotItem())
+        self.view.ui.roiBtn.hide()
+        self.view.ui.menuBtn.hide()
+        self.plot: pg.PlotItem = self.view.getView()
+        self.plot.invertY(True)
+        self.plot.setAspectLocked(True)
+        self.view.timeLine.setPen(pg.mkPen(width=3))
+        self.view.sigTimeChanged.connect(self._time_changed)
+        self.node: NodeRun | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view, 1)
+        self._quiet = False
+
+    def set_colours(self, colours: PlotColours, font: QFont) -> None:
+        """Palette colours and UI font for the axes."""
+        style_view(self.view.ui.graphicsView, colours)
+        self.view.ui.histogram.setBackground(colours.background)  # type: ignore[attr-defined]
+        style_plot(self.plot, colours, font)
+        self.plot.showGrid(x=False, y=False)  # grid lines would cross the pixels
+        timeline = self.view.ui.roiPlot.getPlotItem()
+        style_plot(timeline, colours, font)
+        style_view(self.view.ui.roiPlot, colours)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setTickFont(font)
+
+    def show_node(self, node: NodeRun, levels: Levels, channel: int) -> None:
+        """Show a node's channels, starting at `channel`, with the node's fixed levels."""
+        values = node.values
+        if values is None or values.ndim != 3 or values.shape[0] == 0:
+            return
+        self.node = node
+        self._quiet = True
+        try:
+            self.view.setImage(
+                values,
+                autoRange=True,
+                autoLevels=False,
+                levels=levels.as_tuple(),
+                axes=MAP_AXES,
+                xvals=np.arange(values.shape[0]),
+                autoHistogramRange=False,
+            )
+            cmap = pg.colormap.get("CET-D1" if levels.signed else "inferno")
+            self.view.setColorMap(cmap)
+            self.view.ui.histogram.setHistogramRange(levels.low, levels.high)  # type: ignore[attr-defined]
+            self.view.setCurrentIndex(min(channel, values.shape[0] - 1))
+            self.plot.autoRange(padding=0.02)
+        finally:
+            self._quiet = False
+        self._caption(self.view.currentIndex)
+
+    def set_channel(self, channel: int) -> None:
+        """Show another channel of the same node."""
+        if self.node is not None and self.node.values is not None:
+            self.view.setCurrentIndex(min(channel, self.node.values.shape[0] - 1))
+
+    @property
+    def channel(self) -> int:
+        """The channel shown."""
+        return int(self.view.currentIndex)
+
+    def _time_changed(self, index: int, _time: float) -> None:
+        self._caption(index)
+        if not self._quiet:
+            self.channel_changed.emit(int(index))
+
+    def _caption(self, index: int) -> None:
+        node = self.node
+        if node is None or node.values is None:
+            self.caption.setText("")
+            return
+        h, w = node.values.shape[1:]
+        every = f", every {node.stride}th pixel" if node.stride > 1 else ""
+        self.caption.setText(f"Channel {index} of {node.channels} ({h}x{w}{every}) — drag the slider")
+
+
+class HistogramView(pg.PlotWidget):
+    """Bars of the non-zero values; the zeros as one bar apart, labelled with their share."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.setLabel("bottom", "value")
+        self.plot_item.setLabel("left", "count")
+        self.bars = pg.BarGraphItem(x0=[0], x1=[1], height=[0])
+        self.zero_bar = pg.BarGraphItem(x0=[0], x1=[1], height=[0])
+        self.zero_text = pg.TextItem(anchor=(0, 0))
+        self.plot_item.addItem(self.bars)
+        self.plot_item.addItem(self.zero_bar)
+        self.plot_item.addItem(self.zero_text)
+        self.colours: PlotColours | None = None
+
+    def set_colours(self, colours: PlotColours, font: QFont) -> None:
+        """Palette colours and UI font."""
+        self.colours = colours
+        style_view(self, colours)
+        style_plot(self.plot_item, colours, font)
+        self.bars.setOpts(brush=pg.mkBrush(colours.bar), pen=pg.mkPen(None))
+        self.zero_bar.setOpts(brush=pg.mkBrush(colours.zeros), pen=pg.mkPen(None))
+        self.zero_text.setColor(colours.zeros)
+        self.zero_text.setFont(font)
+
+    def show_node(self, node: NodeRun) -> None:
+        """Plot a node's value histogram."""
+        histogram = node.histogram
+        if histogram is None:
+            return
+        counts, edges = histogram.counts, histogram.edges
+        self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
+        top = float(counts.max()) * 1.15 if counts.size and counts.max() > 0 else 1.0
+        width = float(edges[1] - edges[0]) if edges.size > 1 else 1.0
+        if histogram.zeros:
+            share = histogram.zeros / max(histogram.total, 1)
+            height = min(float(histogram.zeros), top)
+            self.zero_bar.setOpts(x0=[-width / 2], x1=[width / 2], height=[height])
+            self.zero_bar.show()
+            clipped = " ↑" if histogram.zeros > top else ""
+            self.zero_text.setText(f"zeros {share:.0%}{clipped}")
+            self.zero_text.setPos(width, top)
+            self.zero_text.show()
+        else:
+            self.zero_bar.hide()
+            self.zero_text.hide()
+        low = min(float(edges[0]), -width if histogram.zeros else float(edges[0]))
+        self.plot_item.setXRange(low, float(edges[-1]), padding=0.02)
+        self.plot_item.setYRange(0, top, padding=0)
+
+
+class VectorView(pg.PlotWidget):
+    """A flat output (scores of a head, a pooled vector): value per feature."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.setLabel("bottom", "feature")
+        self.plot_item.setLabel("left", "value")
+        self.curve = self.plot_item.plot([], [])
+
+    def set_colours(self, colours: PlotColours, font: QFont) -> None:
+        """Palette colours and UI font."""
+        style_view(self, colours)
+        style_plot(self.plot_item, colours, font)
+        self.curve.setPen(pg.mkPen(colours.bar, width=LINE_WIDTH / 2))
+        self.curve.setFillBrush(pg.mkBrush(colours.bar.red(), colours.bar.green(), colours.bar.blue(), 90))
+
+    def show_node(self, node: NodeRun) -> None:
+        """Plot the kept features of the first sample."""
+        values = node.values
+        if values is None:
+            return
+        flat = values.reshape(-1)
+        x = np.arange(flat.size + 1, dtype=np.float64)
+        self.curve.setData(x, np.nan_to_num(flat, nan=0.0), stepMode="center", fillLevel=0.0)
+        self.plot_item.setLabel("bottom", "class" if node.type in ("Head", "Linear") else "feature")
+        self.plot_item.autoRange()
+
+
+class StatsView(QFrame):
+    """The statistics of the whole output in large type: mean, std, range, zeros, dead channels, NaN/Inf."""
+
+    ROWS = ("Mean", "Std", "Min", "Max", "Zeros", "All-zero channels", "NaN / Inf", "Time", "Values")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 6, 10, 6)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(3)
+        self.values: dict[str, QLabel] = {}
+        for row, name in enumerate(self.ROWS):
+            label = QLabel(name, self)
+            value = QLabel(self)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(value, row, 1)
+            self.values[name] = value
+        grid.setRowStretch(len(self.ROWS), 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Bold, slightly larger figures in the current UI font."""
+        font = plot_font(self, 1.1)
+        font.setBold(True)
+        for label in self.values.values():
+            label.setFont(font)
+
+    def text(self, row: str) -> str:
+        """The figure shown in a row."""
+        return self.values[row].text()
+
+    def show_node(self, node: NodeRun) -> None:
+        """Fill the figures from a node's statistics."""
+        s = node.stats
+        if s is None:
+            for label in self.values.values():
+                label.setText("–")
+            return
+        v = self.values
+        v["Mean"].setText(_number(s.mean))
+        v["Std"].setText(_number(s.std))
+        v["Min"].setText(_number(s.min))
+        v["Max"].setText(_number(s.max))
+        v["Zeros"].setText(f"{s.zero_fraction:.1%}")
+        many = s.zero_fraction > MANY_ZEROS
+        v["Zeros"].setStyleSheet(f"color: {WARNING_COLOUR};" if many else "")
+        v["Zeros"].setToolTip(
+            "More than half the values are exactly zero: many ReLU units are off (dead) for this input"
+            if many
+            else "Share of values that are exactly zero (switched-off ReLU units)"
+        )
+        if node.is_map and node.values is not None:
+            dead = dead_channels(node.values)
+            v["All-zero channels"].setText(f"{dead} of {node.kept_channels}")
+        else:
+            v["All-zero channels"].setText("–")
+        bad = s.nan_count + s.inf_count
+        v["NaN / Inf"].setText(f"{exact(s.nan_count)} / {exact(s.inf_count)}")
+        v["NaN / Inf"].setStyleSheet(f"color: {ERROR_COLOUR};" if bad else "")
+        v["Time"].setText("–" if node.time_ms is None else f"{node.time_ms:.2f} ms")
+        v["Values"].setText(f"{exact(s.count)} ({format_shape(node.shape)} x batch)")
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.4g}"
+
+
+__all__ = ["ChannelView", "HistogramView", "StatsView", "VectorView", "label_style"]

@@ -1,0 +1,264 @@
+"""The frame every run-result panel shares: a title, banners for stale results and failed runs, an empty state
+that says what to do, greying while stale, and PNG export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..document import Document
+from ..run.controller import RunController
+from ..run.results import RunProblem, RunResult
+from ..theme import ERROR_COLOUR, WARNING_COLOUR
+from .plots import PlotColours, configure_pyqtgraph, export_png
+
+STALE_OPACITY = 0.38
+STALE_TEXT = "Stale: the network or the run settings changed since this run. Run again to update."
+EMPTY_TEXT = (
+    "Press Run (Ctrl+R) to send an input through the network and see what every block makes of it: "
+    "feature maps, histograms and statistics, node by node."
+)
+
+
+class Banner(QFrame):
+    """A message across the top of a panel, with a coloured edge and an optional button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RunBanner")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.button = QPushButton(self)
+        self.button.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 5, 6, 5)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._slot: object = None
+        self.hide()
+
+    def show_message(self, text: str, colour: str, button: str = "", on_click: object = None) -> None:
+        """Show `text` with a `colour` edge; a button labelled `button` calls `on_click`."""
+        self.label.setText(text)
+        self.setStyleSheet(
+            f"#RunBanner {{ border-left: 5px solid {colour}; background: palette(alternate-base); }}"
+        )
+        if self._slot is not None:
+            self.button.clicked.disconnect()
+            self._slot = None
+        if button and callable(on_click):
+            self.button.setText(button)
+            self.button.clicked.connect(on_click)
+            self._slot = on_click
+            self.button.show()
+        else:
+            self.button.hide()
+        self.show()
+
+    def text(self) -> str:
+        """The message shown ('' when hidden)."""
+        return self.label.text() if not self.isHidden() else ""
+
+
+class ResultPanel(QWidget):
+    """Base of the Activations, Depth, Timing and Output panels: subclasses fill `content` and implement
+    show_result()."""
+
+    node_activated = Signal(str)
+    """The user picked a node in a plot: select it (and show it on the canvas)."""
+
+    title_text = "Results"
+
+    def __init__(
+        self,
+        document: Document,
+        controller: RunController,
+        run_action: QAction,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ready = False
+        configure_pyqtgraph()
+        self.document = document
+        self.controller = controller
+        self.run_action = run_action
+        self.result: RunResult | None = None
+        self.colours = PlotColours.of(self.palette())
+        self.title = QLabel(self.title_text, self)
+        self.subtitle = QLabel(self)
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(10)
+        self.header.addWidget(self.title)
+        self.header.addWidget(self.subtitle, 1)
+        self.export_button = QToolButton(self)
+        self.export_button.setText("Export PNG...")
+        self.export_button.setToolTip("Save this plot as a PNG image (twice the screen resolution)")
+        self.export_button.clicked.connect(lambda: self.export_png())
+        self.header.addWidget(self.export_button)
+        self.stale_banner = Banner(self)
+        self.problem_banner = Banner(self)
+        self.content = QWidget(self)
+        self.empty = QLabel(self)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setMargin(24)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.content)
+        self._opacity = QGraphicsOpacityEffect(self.content)
+        self._opacity.setOpacity(STALE_OPACITY)
+        self._opacity.setEnabled(False)
+        self.content.setGraphicsEffect(self._opacity)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        layout.addLayout(self.header)
+        layout.addWidget(self.stale_banner)
+        layout.addWidget(self.problem_banner)
+        layout.addWidget(self.stack, 1)
+        self._style_header()
+        self._show_empty()
+        run_action.changed.connect(self._sync_run_button)
+        controller.result_changed.connect(self._result_changed)
+        controller.stale_changed.connect(self._stale_changed)
+        controller.problem_changed.connect(self._problem_changed)
+        controller.availability_changed.connect(lambda _reason: self._show_empty())
+
+    # --- to implement -----------------------------------------------------------------------------------------
+
+    def show_result(self, result: RunResult) -> None:
+        """Plot a result (called with the current one whenever it changes)."""
+        raise NotImplementedError
+
+    def restyle(self) -> None:
+        """Apply new colours or fonts to the plots (theme or UI scale changed)."""
+
+    def export_target(self) -> QWidget:
+        """The widget Export PNG saves."""
+        return self.content
+
+    def empty_text(self) -> str:
+        """What the panel says while it has nothing to show."""
+        return EMPTY_TEXT
+
+    def finish_setup(self) -> None:
+        """Call at the end of a subclass's __init__: styles the plots and follows palette changes from now on."""
+        self._ready = True
+        self.restyle()
+
+    # --- state ------------------------------------------------------------------------------------------------
+
+    @property
+    def stale(self) -> bool:
+        """True while the results shown no longer match the network."""
+        return self.controller.stale
+
+    def _result_changed(self, result: RunResult | None) -> None:
+        self.result = result
+        if result is None:
+            self._show_empty()
+            return
+        self.stack.setCurrentWidget(self.content)
+        self.show_result(result)
+
+    def _show_empty(self) -> None:
+        reason = self.controller.blocked_reason
+        text = self.empty_text()
+        if reason is not None:
+            text = f"Run is unavailable. {reason}"
+        self.empty.setText(text)
+        if self.result is None:
+            self.stack.setCurrentWidget(self.empty)
+
+    def _stale_changed(self, stale: bool) -> None:
+        self._opacity.setEnabled(stale)
+        if stale:
+            self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
+            self.stale_banner.button.setEnabled(self.run_action.isEnabled())
+        else:
+            self.stale_banner.hide()
+
+    def _sync_run_button(self) -> None:
+        self.stale_banner.button.setEnabled(self.run_action.isEnabled())
+
+    def _problem_changed(self, problem: RunProblem | None) -> None:
+        if problem is None:
+            self.problem_banner.hide()
+            return
+        text = f"<b>{problem.title}.</b> {_escape(problem.message)}"
+        if problem.kind == "out_of_memory" and problem.suggested_batch:
+            batch = problem.suggested_batch
+            self.problem_banner.show_message(
+                text, ERROR_COLOUR, f"Use Batch {batch}", lambda: self._use_batch(batch)
+            )
+        elif problem.node:
+            node = problem.node
+            self.problem_banner.show_message(
+                text, ERROR_COLOUR, f"Show {node}", lambda: self._show_node(node)
+            )
+        else:
+            self.problem_banner.show_message(text, ERROR_COLOUR)
+
+    def _use_batch(self, batch: int) -> None:
+        self.document.set_settings(replace(self.document.settings, batch_size=batch))
+
+    def _show_node(self, name: str) -> None:
+        node = self.document.graph.node_by_name(name) if name else None
+        if node is not None:
+            self.node_activated.emit(node.id)
+
+    # --- look -------------------------------------------------------------------------------------------------
+
+    def _style_header(self) -> None:
+        font = QFont(self.font())
+        size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        font.setPointSizeF(size * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if self._ready and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self.colours = PlotColours.of(self.palette())
+            self._style_header()
+            self.restyle()
+
+    # --- export -----------------------------------------------------------------------------------------------
+
+    def export_png(self, path: str | Path | None = None) -> Path | None:
+        """Save the plot as a PNG (asks where when no path is given); None when cancelled or it failed."""
+        if path is None:
+            suggestion = f"{self.title_text.lower().replace(' ', '_')}.png"
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export Plot", suggestion, "PNG image (*.png)")
+            if not chosen:
+                return None
+            path = chosen
+        try:
+            return export_png(self.export_target(), path)
+        except OSError as error:
+            QMessageBox.warning(self, "Export Plot", str(error))
+            return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
