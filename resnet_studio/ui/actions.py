@@ -90,6 +90,32 @@ class WindowActions:
         for action in (self.theme_system, self.theme_light, self.theme_dark):
             self.theme_group.addAction(action)
         self.reset_layout = a(parent, "Reset Panel &Layout", None, "Put every panel back in its place")
+        self.thumbnails = a(
+            parent,
+            "Activation &Thumbnails",
+            None,
+            "Pin a picture of each block's output beside its card",
+            True,
+        )
+        # Run
+        self.run = a(
+            parent, "&Run", "Ctrl+R", "Send an input through the network and plot what each block makes"
+        )
+        self.cancel_run = a(parent, "&Cancel Run", "Ctrl+.", "Stop the forward pass at the next layer")
+        self.open_image = a(parent, "Run on an &Image...", None, "Use an image file of your own as the input")
+        self.open_weights = a(parent, "Open &Weights...", None, "Load trained weights before each run")
+        self.random_weights = a(
+            parent, "R&andom Weights", None, "Use seeded random weights (He initialisation)"
+        )
+        self.export_statistics = a(
+            parent,
+            "Run Statistics as C&SV...",
+            None,
+            "Export every node's activation statistics and time as CSV",
+        )
+        self.export_plot = a(
+            parent, "Result &Plot as PNG...", None, "Export the result plot in view as a PNG"
+        )
         # Help
         self.shortcuts = a(parent, "&Keyboard Shortcuts", "Ctrl+/", "List the keyboard shortcuts")
         self.about = a(parent, "&About ResNet Studio", None, "Version and credits")

@@ -24,6 +24,7 @@ from .panels.run_settings import RunSettingsBar
 from .panels.status import StatusTotals
 from .panels.summary import SummaryPanel
 from .resources import icon
+from .run.window import RunUi
 from .settings_store import SettingsStore
 from .theme import PRESENTATION_SCALE, ThemeMode, apply_theme, apply_ui_scale, next_scale
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.toolbar = self._toolbar()
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
+        self.run_ui = RunUi(self)
         build_menus(self)
         self._default_state = self.saveState()
         self._connect()
@@ -271,6 +273,7 @@ class MainWindow(QMainWindow):
             self.store.set_theme(mode)
         apply_theme(self._app, mode)
         self._refresh_icons()
+        self.run_ui.refresh_icons()
 
     def _system_colours_changed(self, _scheme: object) -> None:
         """The desktop switched between light and dark: follow it unless the user chose colours."""
@@ -280,6 +283,8 @@ class MainWindow(QMainWindow):
         """Put every panel back where it was at first start."""
         self.restoreState(self._default_state)
         for dock in (self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock):
+            dock.show()
+        for dock in self.run_ui.docks:
             dock.show()
         self.problems_dock.raise_()
 
@@ -382,5 +387,6 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
         self.store.save_window(self.saveGeometry(), self.saveState())
         event.accept()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def build_menus(window: MainWindow) -> None:
-    """Fill the window's menu bar. Run and Lessons appear once they have commands."""
+    """Fill the window's menu bar. Lessons appear once they have commands."""
     a = window.actions
     bar = window.menuBar()
 
@@ -51,6 +51,8 @@ def build_menus(window: MainWindow) -> None:
     export.addActions([a.export_png, a.export_svg])
     export.addSeparator()
     export.addActions([a.export_csv, a.export_markdown])
+    export.addSeparator()
+    export.addActions([a.export_statistics, a.export_plot])
     file.addSeparator()
     file.addAction(a.quit)
 
@@ -66,20 +68,27 @@ def build_menus(window: MainWindow) -> None:
     view = bar.addMenu("&View")
     view.addActions([a.fit, a.reset_zoom, a.zoom_in, a.zoom_out])
     view.addSeparator()
-    view.addActions([a.edge_labels, a.snap])
+    view.addActions([a.edge_labels, a.thumbnails, a.snap])
     view.addSeparator()
     view.addActions([a.presentation, a.larger_ui, a.smaller_ui, a.reset_ui])
     theme = view.addMenu("&Colours")
     theme.addActions([a.theme_system, a.theme_light, a.theme_dark])
     view.addSeparator()
     panels = view.addMenu("&Panels")
-    for dock in (window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock):
+    docks = [window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock]
+    for dock in docks + window.run_ui.docks:
         toggle = dock.toggleViewAction()
         toggle.setText(dock.windowTitle().split(" (")[0])
         panels.addAction(toggle)
     panels.addAction(window.toolbar.toggleViewAction())
+    panels.addAction(window.run_ui.bar.toggleViewAction())
     panels.addSeparator()
     panels.addAction(a.reset_layout)
+
+    run = bar.addMenu("&Run")
+    run.setObjectName("RunMenu")
+    run.aboutToShow.connect(lambda: window.run_ui.fill_run_menu(run, probe=True))
+    window.run_ui.fill_run_menu(run, probe=False)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])

@@ -1,0 +1,255 @@
+"""Running from the main window: the controller, the run toolbar, the progress in the status bar, the result
+docks (Activations, Depth, Timing, Output), the canvas thumbnails, and the Run menu's commands.
+
+The window creates one RunUi after its own docks and before its menus; closing the window (or quitting the
+app) calls shutdown(), which cancels a run in progress and waits for its thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QActionGroup
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox, QToolBar
+
+from ...core.units import bytes_text
+from ..canvas.thumbnails import ThumbnailLayer
+from ..panels.activations import ActivationsPanel
+from ..panels.depth import DepthPanel
+from ..panels.output import OutputPanel
+from ..panels.result_panel import ResultPanel
+from ..panels.timing import TimingPanel
+from ..resources import icon
+from .controller import RunController
+from .export import write_statistics_csv
+from .progress import RunProgress
+from .results import InputChoice, RunResult
+from .toolbar import RunToolbar, run_icon_palette
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+DEVICE_PROBE_DELAY_MS = 1500
+"""Devices are looked for (torch loads, on a worker thread) this long after the window appears."""
+RESULT_DOCK_HEIGHT = 0.42
+"""After the first run the bottom docks grow to this share of the window, so the maps are big enough to read."""
+
+
+class RunUi(QObject):
+    """Everything the main window needs to run the network and show what flows through it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        a, document = window.actions, window.document
+        self.controller = RunController(document, self)
+        self.toolbar = RunToolbar(self.controller, a.run, a.cancel_run, window)
+        self.activations = ActivationsPanel(document, self.controller, a.run, window)
+        self.depth = DepthPanel(document, self.controller, a.run, window)
+        self.timing = TimingPanel(document, self.controller, a.run, window)
+        self.output = OutputPanel(document, self.controller, a.run, window)
+        self.panels: tuple[ResultPanel, ...] = (self.activations, self.depth, self.timing, self.output)
+        self.docks: list[QDockWidget] = []
+        previous = window.summary_dock
+        for panel, title, name in (
+            (self.activations, "Activations", "ActivationsDock"),
+            (self.depth, "Depth", "DepthDock"),
+            (self.timing, "Timing", "TimingDock"),
+            (self.output, "Output", "OutputDock"),
+        ):
+            dock = window._dock(title, name, panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+            window.tabifyDockWidget(previous, dock)
+            previous = dock
+            self.docks.append(dock)
+            panel.node_activated.connect(window.reveal_node)
+        self.activations_dock = self.docks[0]
+        self.bar = QToolBar("Run", window)
+        self.bar.setObjectName("RunToolbar")
+        self.bar.setMovable(False)
+        self.bar.addWidget(self.toolbar)
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # its own row: the settings bar needs the first
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
+        self.progress = RunProgress(self.controller, a.cancel_run, window)
+        window.statusBar().insertPermanentWidget(0, self.progress)
+        self.thumbnails = ThumbnailLayer(window.canvas.canvas, self)
+        self._grown = False
+        self._closed = False
+        self._connect()
+        self._availability(self.controller.blocked_reason)
+        self._running(False)
+        self.refresh_icons()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        QTimer.singleShot(DEVICE_PROBE_DELAY_MS, self.controller.probe_devices)
+
+    def _connect(self) -> None:
+        a, c, w = self.window.actions, self.controller, self.window
+        triggers: dict[object, Callable[[], object]] = {
+            a.run: self.run,
+            a.cancel_run: c.cancel,
+            a.open_image: self.toolbar.choose_image,
+            a.open_weights: self.toolbar.choose_weights,
+            a.random_weights: lambda: c.set_weights(None),
+            a.export_statistics: lambda: self.export_statistics(),
+            a.export_plot: lambda: self.export_plot(),
+        }
+        for action, slot in triggers.items():
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())  # type: ignore[attr-defined]
+        a.thumbnails.setChecked(w.store.flag("activation_thumbnails", True))
+        self.thumbnails.set_visible(a.thumbnails.isChecked())
+        a.thumbnails.toggled.connect(self.set_thumbnails)
+        c.running_changed.connect(self._running)
+        c.availability_changed.connect(self._availability)
+        c.result_changed.connect(self._result_changed)
+        c.stale_changed.connect(self.thumbnails.set_stale)
+        c.finished.connect(self._finished)
+        w.document.reloaded.connect(c.clear)
+
+    # --- commands ---------------------------------------------------------------------------------------------
+
+    def run(self) -> bool:
+        """Start a forward pass (the Run command); False when it cannot run now."""
+        if not self.controller.can_run:
+            reason = self.controller.blocked_reason
+            if reason:
+                self.window.show_status(reason)
+            return False
+        return self.controller.run()
+
+    def set_thumbnails(self, on: bool) -> None:
+        """Show or hide the activation thumbnails on the canvas."""
+        self.thumbnails.set_visible(on)
+        self.window.store.set_flag("activation_thumbnails", on)
+
+    def export_statistics(self, path: str | None = None) -> bool:
+        """Write the current run's statistics as CSV (asks where when no path is given)."""
+        result = self.controller.current
+        if result is None:
+            self.window.show_status("Nothing to export yet: run the network first")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Export Run Statistics", "activations.csv", "CSV table (*.csv)"
+            )
+            if not path:
+                return False
+        try:
+            target = write_statistics_csv(result, path)
+        except OSError as error:
+            QMessageBox.warning(self.window, "Export Run Statistics", f"Could not write {path}: {error}")
+            return False
+        self.window.show_status(f"Saved the statistics of {len(result.nodes)} nodes to {target.name}")
+        return True
+
+    def export_plot(self, path: str | None = None) -> bool:
+        """Save the result panel in view as a PNG."""
+        panel = self.visible_panel()
+        saved = panel.export_png(path)
+        if saved is not None:
+            self.window.show_status(f"Saved {panel.title_text} to {saved.name}")
+        return saved is not None
+
+    def visible_panel(self) -> ResultPanel:
+        """The result panel the user is looking at (the Activations panel when none is in view)."""
+        for panel, dock in zip(self.panels, self.docks):
+            if dock.isVisible() and not panel.visibleRegion().isEmpty():
+                return panel
+        return self.activations
+
+    def fill_run_menu(self, menu: QMenu, probe: bool = True) -> None:
+        """Fill the Run menu (again each time it opens, so the device list is current); `probe` looks for the
+        devices when they are not known yet (not while the window is being built: torch would load then)."""
+        a, c = self.window.actions, self.controller
+        menu.clear()
+        menu.addActions([a.run, a.cancel_run])
+        menu.addSeparator()
+        devices = menu.addMenu("&Device")
+        group = QActionGroup(devices)
+        for device in c.devices:
+            action = devices.addAction(device.label())
+            action.setCheckable(True)
+            action.setChecked(device.name == c.options.device)
+            action.triggered.connect(lambda _checked=False, name=device.name: c.set_device(name))
+            group.addAction(action)
+        if not c.devices_known:
+            if probe:
+                c.probe_devices()
+            looking = devices.addAction("Looking for GPUs...")
+            looking.setEnabled(False)
+        inputs = menu.addMenu("&Input")
+        for title, kind in (("&Random", "random"), ("&Sample Image", "sample")):
+            action = inputs.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(c.options.input.kind == kind)
+            seed = c.options.input.seed
+            action.triggered.connect(
+                lambda _checked=False, k=kind, s=seed: c.set_input(InputChoice(k, None, s))
+            )
+        inputs.addAction(a.open_image)
+        menu.addActions([a.open_weights, a.random_weights])
+        menu.addSeparator()
+        menu.addActions([a.export_statistics, a.export_plot])
+
+    def refresh_icons(self) -> None:
+        """Icons in the palette's colours (the Run triangle in green)."""
+        palette = self.window.palette()
+        self.window.actions.run.setIcon(icon("run", run_icon_palette(palette)))
+        self.window.actions.cancel_run.setIcon(icon("stop", palette))
+
+    # --- controller events ------------------------------------------------------------------------------------
+
+    def _running(self, running: bool) -> None:
+        a = self.window.actions
+        a.cancel_run.setEnabled(running)
+        a.run.setEnabled(self.controller.can_run)
+
+    def _availability(self, reason: str | None) -> None:
+        a = self.window.actions
+        a.run.setEnabled(self.controller.can_run)
+        if reason is not None:
+            tip = f"Run is unavailable: {reason}"
+        elif self.controller.running:
+            tip = "A run is on its way (Cancel stops it)"
+        else:
+            tip = "Send an input through the network and plot what each block makes of it (Ctrl+R)"
+        a.run.setToolTip(tip)
+        a.run.setStatusTip(tip)
+        self.toolbar.run_button.setToolTip(tip)
+
+    def _result_changed(self, result: RunResult | None) -> None:
+        self.thumbnails.show_result(result)
+        self.window.actions.export_statistics.setEnabled(result is not None)
+        if result is not None and not self._grown:
+            self._grown = True
+            self.activations_dock.show()
+            self.activations_dock.raise_()
+            height = round(self.window.height() * RESULT_DOCK_HEIGHT)
+            self.window.resizeDocks([self.activations_dock], [height], Qt.Orientation.Vertical)
+
+    def _finished(self, result: RunResult) -> None:
+        if result.status == "cancelled":
+            self.window.show_status("Run cancelled: the results shown are from the run before")
+            return
+        if result.problem is not None:
+            self.window.show_status(f"{result.problem.title}: {result.problem.message}")
+            self.activations_dock.show()
+            self.activations_dock.raise_()
+            return
+        memory = f", peak memory {bytes_text(result.peak_memory_bytes)}" if result.peak_memory_bytes else ""
+        self.window.show_status(
+            f"Ran {len(result.nodes)} nodes on {result.device_title or result.device} in "
+            f"{result.total_ms:.0f} ms{memory} ({result.input_text})"
+        )
+
+    # --- closing ----------------------------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Cancel a run in progress and wait for its thread (the window is closing or the app quits)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.thumbnails.detach()
+        self.controller.shutdown()
