@@ -1,10 +1,14 @@
 """Activation capture: statistics of a node's whole output, and a bounded copy of it, taken off the device.
 
-Statistics are computed on the device over the whole batch, at the moment the node produced its output (later
-in-place layers such as ReLU would overwrite a tensor held by reference). What is kept is a copy of at most
-`max_samples` samples, `max_channels` channels and `max_size` x `max_size` positions (larger maps are
-subsampled with a stride), so memory stays bounded however large the input. The histogram is computed from
-the kept values when first asked for.
+Statistics are computed on the device at the moment the node produced its output (later in-place layers such
+as ReLU would overwrite a tensor held by reference). Minimum, maximum and NaN/Inf counts always cover every
+value, in one pass. Mean, deviation and the fraction of zeros cover every value for outputs of up to
+SAMPLE_LIMIT values; larger ones use that many values in evenly spaced blocks spread over the whole batch
+(`CaptureOptions.exact=True` reads every value: each extra pass over a fresh output costs about as much as
+the pass itself, which is what keeps capture cheap). What is kept is a copy of at most `max_samples` samples,
+`max_channels` channels and `max_size` x `max_size` positions (larger maps are subsampled with a stride), so
+memory stays bounded however large the input. The histogram is computed from the kept values when first
+asked for.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-ZERO_COUNT_LIMIT = 1 << 17
-"""Outputs larger than this count zeros on this many evenly spaced values (exact mean, std, min and max)."""
+SAMPLE_LIMIT = 1 << 16
+"""Outputs larger than this estimate mean, deviation and zeros from this many values (unless exact)."""
+SAMPLE_BLOCK = 256
+"""Consecutive values per sampled block: whole cache lines, so sampling reads little memory."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +39,15 @@ class CaptureOptions:
     """Flat vectors (the head's scores) keep at most this many features per sample."""
     bins: int = 64
     """Histogram bins."""
+    exact: bool = False
+    """Mean, deviation and zeros over every value of large outputs too (slower)."""
 
 
 @dataclass(frozen=True)
 class ActivationStats:
-    """Statistics of a node's whole output (every sample, channel and position). NaN/Inf are counted, and
-    the other figures are over the finite values."""
+    """Statistics of a node's output over the whole batch. min, max and the NaN/Inf counts cover every value;
+    mean, std and zero_fraction cover `sampled` values (all of them, unless the output is large). With NaN or
+    Inf present, every figure is computed over all the finite values."""
 
     count: int
     mean: float
@@ -48,8 +57,9 @@ class ActivationStats:
     zero_fraction: float
     nan_count: int = 0
     inf_count: int = 0
-    zeros_counted: int = 0
-    """How many values zero_fraction was counted on: all of them, or at least ZERO_COUNT_LIMIT evenly spaced ones."""
+    sampled: int = 0
+    """How many values mean, std and zero_fraction were computed on: `count`, or about SAMPLE_LIMIT spread
+    evenly."""
 
     @property
     def finite(self) -> bool:
@@ -98,45 +108,60 @@ class Activation:
 def capture(value: Tensor, options: CaptureOptions) -> Activation:
     """Statistics of `value` and a bounded float32 copy of it on the CPU."""
     v = value.detach()
-    stats = statistics(v)
+    stats = statistics(v, exact=options.exact)
     kept, stride = _kept(v, options)
     values = kept.to("cpu", torch.float32, copy=True).numpy()
     return Activation(tuple(v.shape), stats, values, stride, options.bins)
 
 
-def statistics(v: Tensor) -> ActivationStats:
-    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a whole tensor, in one device sync."""
+def statistics(v: Tensor, *, exact: bool = True) -> ActivationStats:
+    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a tensor, in one device sync.
+
+    `exact=False`: outputs larger than SAMPLE_LIMIT compute mean, deviation and zeros on evenly spaced blocks
+    (min, max and NaN/Inf still read every value)."""
     n = v.numel()
     if n == 0:
         return ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)
-    flat = v.reshape(-1)
-    exact = v.dtype in (torch.float32, torch.float64)
-    accumulate = v.dtype if exact else torch.float32
-    # Only fast, vectorised passes (PyTorch's boolean reductions are several times slower per element than
-    # these): a sum, a dot product for the squares, min/max; zeros are counted as sign(x) . sign(x), on evenly
-    # spaced values for large outputs.
-    step = max(1, math.ceil(n / ZERO_COUNT_LIMIT))
-    signs = torch.sign(flat[::step]).to(accumulate)
-    squares = torch.dot(flat, flat) if exact else torch.linalg.vector_norm(flat, dtype=accumulate).square()
-    low, high = torch.aminmax(flat)
-    summary = torch.stack(
-        [
-            flat.sum(dtype=accumulate),
-            squares,
-            low.to(accumulate),
-            high.to(accumulate),
-            torch.dot(signs, signs),
-        ]
-    ).tolist()
-    total, square_sum, lo, hi, nonzero = summary
+    flat = _memory_order(v)
+    accumulate = torch.float64 if v.dtype == torch.float64 else torch.float32
+    low, high = torch.aminmax(flat)  # one pass; NaN propagates and Inf shows
+    moments = flat if exact or n <= SAMPLE_LIMIT else _spread_sample(flat)
+    if moments.dtype != accumulate:
+        moments = moments.to(accumulate)
+    # Fast vectorised kernels only: boolean reductions (count_nonzero, (x == 0).sum()) are several times slower
+    # per element, so zeros are counted as sign(x) . sign(x).
+    signs = torch.sign(moments).reshape(-1)
+    contiguous = moments.reshape(-1) if moments.is_contiguous() else None
+    squares = (
+        torch.dot(contiguous, contiguous)
+        if contiguous is not None
+        else torch.linalg.vector_norm(moments) ** 2
+    )
+    parts = [moments.sum(), squares, low.to(accumulate), high.to(accumulate), torch.dot(signs, signs)]
+    total, square_sum, lo, hi, nonzero = torch.stack(parts).tolist()
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _with_non_finite(flat, accumulate)
-    mean = total / n
-    variance = max(square_sum / n - mean * mean, 0.0)
-    counted = signs.numel()
-    return ActivationStats(
-        n, mean, math.sqrt(variance), lo, hi, (counted - round(nonzero)) / counted, zeros_counted=counted
-    )
+    m = moments.numel()
+    mean = total / m
+    variance = max(square_sum / m - mean * mean, 0.0)
+    if variance < 1e-3 * mean * mean:  # nearly constant: E[x^2] - E[x]^2 loses the digits; recompute exactly
+        variance = float(torch.var(moments.double(), correction=0))
+    return ActivationStats(n, mean, math.sqrt(variance), lo, hi, (m - round(nonzero)) / m, sampled=m)
+
+
+def _memory_order(v: Tensor) -> Tensor:
+    """The values as a flat view in memory order (no copy for channels-last maps either)."""
+    if v.dim() == 4 and not v.is_contiguous() and v.is_contiguous(memory_format=torch.channels_last):
+        return v.permute(0, 2, 3, 1).reshape(-1)
+    return v.reshape(-1)
+
+
+def _spread_sample(flat: Tensor) -> Tensor:
+    """At least SAMPLE_LIMIT values (under twice that) in blocks of SAMPLE_BLOCK, evenly spaced from the first
+    value to the last: a strided view, nothing copied."""
+    rows = flat.numel() // SAMPLE_BLOCK
+    step = max(1, rows // (SAMPLE_LIMIT // SAMPLE_BLOCK))
+    return flat[: rows * SAMPLE_BLOCK].view(rows, SAMPLE_BLOCK)[::step]
 
 
 def _with_non_finite(flat: Tensor, accumulate: torch.dtype) -> ActivationStats:

@@ -20,19 +20,23 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 CROP_FRACTION = 224 / 256
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class InputSource:
-    """Where a run's input comes from: 'random' (normal, seeded), 'sample' (the shipped image) or an image path."""
+    """Where a run's input comes from: 'random' (normal, seeded), 'sample' (the shipped image), an image path, or
+    'tensor': a batch the caller made (N x C x H x W, given as `tensor`)."""
 
     kind: str
     path: Path | None = None
     seed: int = 0
+    tensor: torch.Tensor | None = None
 
     @staticmethod
-    def parse(text: str | Path | InputSource, seed: int = 0) -> InputSource:
-        """'random', 'sample' or a path to an image file."""
+    def parse(text: str | Path | InputSource | torch.Tensor, seed: int = 0) -> InputSource:
+        """'random', 'sample', a path to an image file, or a tensor."""
         if isinstance(text, InputSource):
             return text
+        if isinstance(text, torch.Tensor):
+            return InputSource("tensor", seed=seed, tensor=text)
         if isinstance(text, str) and text in ("random", "sample"):
             return InputSource(text, seed=seed)
         return InputSource("image", Path(text), seed)
@@ -43,6 +47,8 @@ class InputSource:
             return f"random normal (seed {self.seed})"
         if self.kind == "sample":
             return "sample image"
+        if self.kind == "tensor" and self.tensor is not None:
+            return "given tensor " + "x".join(map(str, self.tensor.shape))
         return self.path.name if self.path is not None else "image"
 
 
@@ -53,6 +59,15 @@ def make_input(source: InputSource, shape: Shape, batch_size: int) -> torch.Tens
     if source.kind == "random":
         generator = torch.Generator().manual_seed(source.seed)
         return torch.randn((batch_size, *shape), generator=generator)
+    if source.kind == "tensor":
+        assert source.tensor is not None
+        if tuple(source.tensor.shape) != (batch_size, *shape):
+            expected = "x".join(map(str, (batch_size, *shape)))
+            found = "x".join(map(str, source.tensor.shape))
+            raise InputError(
+                f"the given input is {found} but the run needs batch x channels x height x width {expected}"
+            )
+        return source.tensor.detach()
     if source.kind == "sample":
         data = sample_image_file().read_bytes()
         image = _open(io.BytesIO(data), "the sample image")
