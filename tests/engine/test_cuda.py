@@ -39,7 +39,7 @@ def test_a_forward_pass_on_cuda_matches_the_cpu_with_event_timing_and_device_mem
     assert gpu.memory_measure == "CUDA max_memory_allocated"
     assert gpu.peak_memory_bytes >= 25_557_032 * 4  # the weights live on the device
     # cuDNN may use TF32 and other algorithms: close, not identical
-    np.testing.assert_allclose(gpu.outputs[0], cpu.outputs[0], rtol=0.05, atol=0.05)
+    assert np.abs(gpu.outputs[0] - cpu.outputs[0]).max() <= 0.01 * np.abs(cpu.outputs[0]).max()
     stem_cpu, stem_gpu = cpu.node("stem").activation.stats, gpu.node("stem").activation.stats
     assert stem_gpu.mean == pytest.approx(stem_cpu.mean, rel=0.01)
 
