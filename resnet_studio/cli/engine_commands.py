@@ -150,7 +150,7 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         }
         shown: object = comparison
     else:
-        single = gradient_flow(graph, **options)  # type: ignore[arg-type]
+        single = gradient_flow(graph, **options)
         flows, data, shown = [single], {"network": gradflow_json(single)}, single
     failed = next((f for f in flows if f.error is not None), None)
     if failed is not None and failed.error is not None:

@@ -142,7 +142,7 @@ def gradient_flow(
                 outputs[slot] = value
             elif node.type != "Input" and value.requires_grad:
                 norms[slot] = value.detach().float().norm()
-                value.register_hook(_Store(grads, slot))
+                value.register_hook(_Store(grads, slot))  # type: ignore[no-untyped-call]
             if progress is not None:
                 progress(0.5 * (position + 1) / total, node.name)
         current = "the loss"
@@ -150,7 +150,7 @@ def gradient_flow(
         target = _labels(labels, logits, batch_size, seed, torch_device)
         loss = F.cross_entropy(logits.float(), target)
         current = "the backward pass"
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         if progress is not None:
             progress(1.0, "backward")
         layers = _layer_gradients(net)

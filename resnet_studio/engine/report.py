@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def forward_json(result: ForwardResult, network: str = "") -> dict[str, object]:
 def forward_table(result: ForwardResult) -> str:
     """A forward pass as a text table: node, type, shape, statistics, time; then totals."""
     header = ("node", "type", "shape", "mean", "std", "min", "max", "zeros", "ms")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for r in result.nodes:
         stats = r.activation.stats if r.activation is not None else None
         rows.append(
@@ -139,19 +140,19 @@ def gradflow_json(flow: GradientFlow) -> dict[str, object]:
 def gradflow_table(flow: GradientFlow | GradientFlowComparison) -> str:
     """Per-layer gradient norms (beside the plain twin's when comparing), then per-block ones."""
     if isinstance(flow, GradientFlow):
-        rows = [("layer", "node", "type", "grad norm")]
+        rows: list[tuple[str, ...]] = [("layer", "node", "type", "grad norm")]
         rows += [(g.path, g.node, g.type, _fmt(g.grad_norm)) for g in flow.layers]
-        blocks = [("block output", "type", "grad norm")]
+        blocks: list[tuple[str, ...]] = [("block output", "type", "grad norm")]
         blocks += [(b.node, b.type, _fmt(b.grad_norm)) for b in flow.blocks]
         footer = f"loss {_fmt(flow.loss)}, batch {flow.batch_size} on {flow.device}"
         return "\n".join([*_columns(rows, (3,)), "", *_columns(blocks, (2,)), footer]) + "\n"
     plain = {g.path: g for g in flow.plain.layers}
-    rows = [("layer", "node", "type", "grad norm", "plain twin")]
+    table: list[tuple[str, ...]] = [("layer", "node", "type", "grad norm", "plain twin")]
     for g in flow.network.layers:
         other = plain.get(g.path)
-        rows.append((g.path, g.node, g.type, _fmt(g.grad_norm), _fmt(other.grad_norm) if other else "-"))
+        table.append((g.path, g.node, g.type, _fmt(g.grad_norm), _fmt(other.grad_norm) if other else "-"))
     plain_blocks = {b.node: b for b in flow.plain.blocks}
-    blocks = [("block output", "type", "grad norm", "plain twin")]
+    compared: list[tuple[str, ...]] = [("block output", "type", "grad norm", "plain twin")]
     for b in flow.network.blocks:
         other_block = plain_blocks.get(b.node)
         blocks.append(
@@ -161,7 +162,7 @@ def gradflow_table(flow: GradientFlow | GradientFlowComparison) -> str:
         f"loss {_fmt(flow.network.loss)} (plain twin {_fmt(flow.plain.loss)}), batch {flow.network.batch_size} "
         f"on {flow.network.device}"
     )
-    return "\n".join([*_columns(rows, (3, 4)), "", *_columns(blocks, (2, 3)), footer]) + "\n"
+    return "\n".join([*_columns(table, (3, 4)), "", *_columns(compared, (2, 3)), footer]) + "\n"
 
 
 def _fmt(value: float | None) -> str:
@@ -172,7 +173,7 @@ def _fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def _columns(rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> list[str]:
+def _columns(rows: Sequence[Sequence[str]], right: tuple[int, ...] = ()) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:

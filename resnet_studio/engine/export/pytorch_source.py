@@ -269,7 +269,7 @@ def _layer(m: nn.Module) -> str:
     """The constructor call of a primitive layer, from its attributes."""
     if isinstance(m, nn.Conv2d):
         args = [str(m.in_channels), str(m.out_channels), f"kernel_size={m.kernel_size[0]}"]
-        args += [f"stride={m.stride[0]}", f"padding={m.padding[0]}"]  # type: ignore[index]
+        args += [f"stride={m.stride[0]}", f"padding={m.padding[0]}"]
         if m.dilation[0] != 1:
             args.append(f"dilation={m.dilation[0]}")
         if m.groups != 1:
@@ -306,8 +306,8 @@ def _layer(m: nn.Module) -> str:
     raise ExportError(f"a {type(m).__name__} layer cannot be exported as code")
 
 
-def _int(value: object) -> int:
-    return int(value[0] if isinstance(value, (tuple, list)) else value)  # type: ignore[arg-type,index]
+def _int(value: int | tuple[int, ...]) -> int:
+    return value[0] if isinstance(value, tuple) else value
 
 
 def _identifier(name: str) -> str:

@@ -27,7 +27,7 @@ from .devices import check_dtype, device_title, resolve_device, synchronize
 from .failures import classify
 from .inputs import InputSource, make_input
 from .memory import MemoryEstimate, PeakMemory, estimate
-from .results import ForwardResult, NodeRecord, RunError
+from .results import ErrorKind, ForwardResult, NodeRecord, RunError, Status
 from .timing import NodeTimer
 
 MAX_OUTPUT_SAMPLES = 64
@@ -66,7 +66,9 @@ def run_forward(
         result = replace(result, device=str(torch_device), device_title=device_title(torch_device))
         torch_dtype = check_dtype(torch_device, dtype)
     except DeviceError as error:
-        kind = "dtype" if "not supported" in str(error) or "number format" in str(error) else "device"
+        kind: ErrorKind = (
+            "dtype" if "not supported" in str(error) or "number format" in str(error) else "device"
+        )
         return replace(result, error=RunError(kind, str(error)))
     if batch_size < 1:
         return replace(
@@ -89,10 +91,11 @@ def run_forward(
         ]
         targets = _capture_targets(net, capture_nodes, options, hooks, handles)
     except (InputError, WeightsError) as error:
-        kind = "weights" if isinstance(error, WeightsError) else "input"
         for handle in handles:
             handle.remove()
-        return replace(result, error=RunError(kind, str(error)))
+        return replace(
+            result, error=RunError("weights" if isinstance(error, WeightsError) else "input", str(error))
+        )
     memory = estimate(net.info.analysis, batch_size, dtype)
     result = replace(result, estimated_memory_bytes=memory.total)
     runner = _Runner(net, torch_device, targets, options, progress, cancel, Faults(faults))
@@ -183,7 +186,7 @@ class _Runner:
                 steps = self.net.iterate(*batch)
                 for position, node in enumerate(info.nodes):
                     if self.cancel is not None and self.cancel():
-                        return replace(result, status="cancelled", nodes=self._timed(timer), **_peak(peak))
+                        return _with_peak(replace(result, status="cancelled", nodes=self._timed(timer)), peak)
                     current = node.name
                     self.faults.before(node.name)
                     timer.start()
@@ -197,28 +200,23 @@ class _Runner:
             total_ms = (time.perf_counter() - started) * 1000
         except Exception as error:  # every failure becomes a result
             failure = classify(error, current, device, memory, self.faults)
-            return replace(result, nodes=self._timed(timer), error=failure, **_peak(peak))
+            return _with_peak(replace(result, nodes=self._timed(timer), error=failure), peak)
         records = self._timed(timer)
         outputs = tuple(self.outputs[i].numpy() for i in info.outputs)
         bad = next((r for r in records if not r.finite), None)
-        error = None
+        problem = None
         if bad is not None:
-            error = RunError(
+            problem = RunError(
                 "non_finite",
                 f"NaN or Inf first appears in the output of {bad.name} ({bad.type}); every node before it gave "
                 "finite values. Check its weights and the input scale, or use float32 if you run in 16 bits.",
                 node=bad.name,
             )
-        status = "ok" if error is None else "error"
-        return replace(
-            result,
-            status=status,
-            nodes=records,
-            outputs=outputs,
-            total_ms=total_ms,
-            error=error,
-            **_peak(peak),
+        status: Status = "ok" if problem is None else "error"
+        done = replace(
+            result, status=status, nodes=records, outputs=outputs, total_ms=total_ms, error=problem
         )
+        return _with_peak(done, peak)
 
     def _prepare(
         self, inputs: list[Tensor], dtype: torch.dtype, channels_last: bool, train: bool
@@ -226,7 +224,7 @@ class _Runner:
         fmt = torch.channels_last if channels_last else torch.contiguous_format
         if not _already(self.net, self.device, dtype, channels_last):
             self.net.to(device=self.device, dtype=dtype)
-            self.net.to(memory_format=fmt)
+            self.net.to(memory_format=fmt)  # type: ignore[call-overload]
         if self.net.training != train:
             self.net.train(train)
         batch = [x.to(device=self.device, dtype=dtype).contiguous(memory_format=fmt) for x in inputs]
@@ -266,7 +264,8 @@ def _already(net: Network, device: torch.device, dtype: torch.dtype, channels_la
     return conv is None or conv.is_contiguous(memory_format=fmt)
 
 
-def _peak(peak: PeakMemory | None) -> dict[str, object]:
+def _with_peak(result: ForwardResult, peak: PeakMemory | None) -> ForwardResult:
+    """The result with the run's peak memory, when it got far enough to measure it."""
     if peak is None:
-        return {}
-    return {"peak_memory_bytes": peak.result(), "memory_measure": peak.measure}
+        return result
+    return replace(result, peak_memory_bytes=peak.result(), memory_measure=peak.measure)

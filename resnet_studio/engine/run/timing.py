@@ -22,7 +22,7 @@ class NodeTimer:
     def start(self) -> None:
         """Mark the start of a node."""
         if self.cuda:
-            event = torch.cuda.Event(enable_timing=True)
+            event = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
             event.record()
             self._pending = event
         else:
@@ -32,7 +32,7 @@ class NodeTimer:
     def stop(self, slot: int) -> None:
         """Mark the end of the node in `slot`."""
         if self.cuda:
-            end = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
             end.record()
             assert isinstance(self._pending, torch.cuda.Event)
             self._events.append((slot, self._pending, end))
