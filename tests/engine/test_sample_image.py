@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
-from resnet_studio.engine.resources import resource, sample_image_file
+from resnet_studio.engine.resources import sample_image_file
 from resnet_studio.engine.sample_image import SIZE, make_sample_image
 
 
@@ -23,10 +25,9 @@ def test_the_sample_image_has_structure_at_several_scales() -> None:
     assert np.abs(np.diff(pixels, axis=1)).mean() > 1  # edges
 
 
-def test_a_missing_resource_names_where_it_looked() -> None:
-    try:
-        resource("images", "does-not-exist.png")
-    except FileNotFoundError as error:
-        assert "does-not-exist.png" in str(error) and "resources" in str(error)
-    else:
-        raise AssertionError("expected FileNotFoundError")
+def test_a_missing_sample_image_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from resnet_studio.engine import resources
+
+    monkeypatch.setattr(resources, "resource", lambda *parts: Path("/nonexistent", *parts))
+    with pytest.raises(FileNotFoundError, match="sample image is missing"):
+        resources.sample_image_file()
