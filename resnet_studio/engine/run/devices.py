@@ -50,15 +50,15 @@ def resolve_device(name: str | torch.device) -> torch.device:
     """The torch device for a name; raises DeviceError naming the devices that exist."""
     try:
         device = torch.device(name)
-    except (RuntimeError, TypeError) as error:
-        raise DeviceError(f"{name!r} is not a device name; use cpu, cuda:0 or mps ({error})") from None
-    known = {d.name for d in list_devices()}
-    key = device.type if device.index is None and device.type != "cuda" else str(device)
-    if device.type == "cuda" and device.index is None:
-        key = "cuda:0"
+    except (RuntimeError, TypeError):
+        raise DeviceError(f"{str(name)!r} is not a device name; use cpu, cuda:0 or mps") from None
+    if device.type in ("cpu", "mps"):
+        device = torch.device(device.type)  # one CPU, one Apple GPU: 'cpu:0' is the CPU
+    elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda:0")
-    if key not in known:
-        raise DeviceError(f"device {key} is not available here; available: {', '.join(sorted(known))}")
+    known = {d.name for d in list_devices()}
+    if str(device) not in known:
+        raise DeviceError(f"device {device} is not available here; available: {', '.join(sorted(known))}")
     return device
 
 
