@@ -7,6 +7,7 @@ ui.run.results: numpy arrays and numbers, never a torch object.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from .run.display import preview_map
 from .run.results import (
@@ -30,6 +31,22 @@ from .run.results import (
 
 PROGRESS_INTERVAL_S = 0.03
 """At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
+STOP_POLL_S = 0.005
+
+_heap_settled = False
+
+
+def settle_heap() -> None:
+    """Once torch has loaded: collect, then freeze what survives (torch, Qt, numpy, the window).
+
+    A full garbage collection stops every thread while it walks every tracked object; with torch loaded that
+    is 50-100 ms, long enough to freeze the window in the middle of a run. Frozen objects are skipped, so later
+    full collections only walk what was made since. Runs once, on a worker thread, while the app is idle."""
+    global _heap_settled
+    if not _heap_settled:
+        _heap_settled = True
+        gc.collect()
+        gc.freeze()
 
 
 class ForwardWorker(QObject):
@@ -69,6 +86,8 @@ class ForwardWorker(QObject):
         if self._cancel.is_set():
             return _cancelled(self.request)
         from ..engine.run import CaptureOptions, Fault, run_forward
+
+        settle_heap()
 
         request = self.request
         settings = request.settings
@@ -111,6 +130,7 @@ class DeviceWorker(QObject):
             from ..engine.run import list_devices
 
             devices = tuple(DeviceChoice(d.name, d.kind, d.title, d.total_memory) for d in list_devices())
+            settle_heap()
         except BaseException:  # no torch or a broken driver: the CPU is still there
             traceback.print_exc(file=sys.stderr)
             devices = (DeviceChoice("cpu", "cpu", "CPU", None),)
@@ -131,7 +151,9 @@ class WorkerThread(QObject):
         worker.moveToThread(self.thread)
         run: Callable[[], None] = worker.run  # type: ignore[attr-defined]
         self.thread.started.connect(run)
-        worker.finished.connect(self.thread.quit)  # type: ignore[attr-defined]
+        # Direct: quit() is thread-safe, and a queued call would wait for the GUI thread, which may be the
+        # one waiting in stop().
+        worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)  # type: ignore[attr-defined]
         self.thread.finished.connect(self._finished)
 
     def start(self) -> None:
@@ -147,11 +169,14 @@ class WorkerThread(QObject):
         cancel = getattr(self.worker, "cancel", None)
         if callable(cancel):
             cancel()
-        if not self.thread.isRunning():
-            return True
-        if timeout_ms is None:
-            return bool(self.thread.wait())
-        return bool(self.thread.wait(timeout_ms))
+        # QThread.wait() keeps the GIL, so the worker could never reach its next layer boundary: poll with
+        # sleeps (which let the worker run) instead.
+        deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        while self.thread.isRunning():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(STOP_POLL_S)
+        return bool(self.thread.wait(0) or self.thread.isFinished())
 
     def _finished(self) -> None:
         self.done.emit()

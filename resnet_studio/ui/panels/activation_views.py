@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.shapes import format_shape
 from ...core.units import exact
-from ..run.display import Levels, dead_channels
+from ..run.display import Levels, colour_map, dead_channels
 from ..run.results import NodeRun
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 from .plots import LINE_WIDTH, PlotColours, label_style, plot_font, style_plot, style_view
@@ -47,6 +47,7 @@ class ChannelView(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
         self._quiet = False
+        self._signed: bool | None = None
 
     def set_colours(self, colours: PlotColours, font: QFont) -> None:
         """Palette colours and UI font for the axes."""
@@ -77,8 +78,9 @@ class ChannelView(QWidget):
                 xvals=np.arange(values.shape[0]),
                 autoHistogramRange=False,
             )
-            cmap = pg.colormap.get("CET-D1" if levels.signed else "inferno")
-            self.view.setColorMap(cmap)
+            if levels.signed != self._signed:  # rebuilding the colour bar is slow: only when it changes
+                self._signed = levels.signed
+                self.view.setColorMap(colour_map(levels.signed))
             self.view.ui.histogram.setHistogramRange(levels.low, levels.high)  # type: ignore[attr-defined]
             self.view.setCurrentIndex(min(channel, values.shape[0] - 1))
             self.plot.autoRange(padding=0.02)

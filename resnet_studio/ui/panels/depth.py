@@ -130,7 +130,7 @@ class DepthPanel(ResultPanel):
             self.cursor.hide()
 
     def _clicked(self, _item: object, points: list[pg.SpotItem], *_args: object) -> None:
-        if not len(points) or not self.names:
+        if len(points) == 0 or not self.names:
             return
         index = round(points[0].pos().x())
         if 0 <= index < len(self.names):

@@ -50,7 +50,10 @@ def class_name(index: int, classes: int) -> str:
 def softmax(scores: np.ndarray) -> np.ndarray:
     """Probabilities from scores (stable for large values)."""
     finite = np.where(np.isfinite(scores), scores, -np.inf)
-    shifted = finite - np.max(finite)
+    top = np.max(finite) if finite.size else -np.inf
+    if not np.isfinite(top):  # every score NaN or Inf: no probabilities to give
+        return np.zeros_like(scores, dtype=np.float64)
+    shifted = finite - top
     e = np.exp(shifted)
     total = e.sum()
     return e / total if total > 0 else np.zeros_like(scores)

@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QFont, QShowEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QFrame,
     QGraphicsOpacityEffect,
@@ -102,6 +103,8 @@ class ResultPanel(QWidget):
         self.controller = controller
         self.run_action = run_action
         self.result: RunResult | None = None
+        self._pending = False
+        self._dock_shown: bool | None = None
         self.colours = PlotColours.of(self.palette())
         self.title = QLabel(self.title_text, self)
         self.subtitle = QLabel(self)
@@ -175,11 +178,43 @@ class ResultPanel(QWidget):
 
     def _result_changed(self, result: RunResult | None) -> None:
         self.result = result
+        self._pending = False
         if result is None:
             self._show_empty()
             return
         self.stack.setCurrentWidget(self.content)
-        self.show_result(result)
+        if self.on_screen:
+            self.show_result(result)
+        else:
+            # A panel behind another tab draws when it is first looked at: a result arrives in one short
+            # step of the event loop however many panels there are.
+            self._pending = True
+
+    def bring_up_to_date(self) -> None:
+        """Draw the current result now if it arrived while the panel was hidden."""
+        if self._pending and self.result is not None:
+            self._pending = False
+            self.show_result(self.result)
+
+    @property
+    def on_screen(self) -> bool:
+        """True when the user can see the panel (in a dock: its tab is the one in front)."""
+        return self._dock_shown if self._dock_shown is not None else self.isVisible()
+
+    def follow_dock(self, dock: QDockWidget) -> None:
+        """Track whether the dock holding the panel is in view (tabs behind others count as hidden)."""
+        self._dock_shown = not self.visibleRegion().isEmpty()
+        dock.visibilityChanged.connect(self._dock_visibility)
+
+    def _dock_visibility(self, shown: bool) -> None:
+        self._dock_shown = shown
+        if shown:
+            self.bring_up_to_date()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dock_shown is None:
+            self.bring_up_to_date()
 
     def _show_empty(self) -> None:
         reason = self.controller.blocked_reason
@@ -253,6 +288,7 @@ class ResultPanel(QWidget):
             if not chosen:
                 return None
             path = chosen
+        self.bring_up_to_date()
         try:
             return export_png(self.export_target(), path)
         except OSError as error:

@@ -32,7 +32,7 @@ from .results import (
     run_key,
 )
 
-CAPTURE_BUDGET_BYTES = 512 * 1024 * 1024
+CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
 MIN_MAX_SIZE = 16
 MIN_MAX_CHANNELS = 256
@@ -225,14 +225,17 @@ class RunController(QObject):
         self._running_request = None
         if self._closing:
             return
-        if result.has_nodes:
+        # A cancelled pass is half a picture: the results before it stay. A failed one shows what it got
+        # (every node up to an out-of-memory, every node after a NaN), so the failure can be looked at.
+        shown = result.has_nodes and result.status != "cancelled"
+        if shown:
             if self.current is not None and self.current.has_nodes:
                 self.previous = self.current
             self.current = result
         if result.status != "cancelled":
             self.problem = result.problem
             self.problem_changed.emit(result.problem)
-        if result.has_nodes:
+        if shown:
             self.result_changed.emit(result)
         self._check_stale()
         self.finished.emit(result)

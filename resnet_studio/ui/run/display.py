@@ -87,13 +87,30 @@ def dead_channels(values: np.ndarray) -> int:
     return int(np.count_nonzero(~np.any(values != 0, axis=(1, 2))))
 
 
+COLOUR_MAPS = {False: "inferno", True: "CET-D1"}
+"""pyqtgraph's names of the two activation colour maps."""
+GRADIENT_STOPS = 9
+"""Stops of the colour bar beside the channel view (the full map has 256: each stop is an editable tick
+there, and building 256 of them costs ~25 ms every time the map changes)."""
+
+
+@cache
+def colour_map(signed: bool) -> object:
+    """The activation colour map as a pyqtgraph ColorMap with a few stops (for colour bars)."""
+    import pyqtgraph as pg
+
+    full = pg.colormap.get(COLOUR_MAPS[signed])
+    positions = np.linspace(0.0, 1.0, GRADIENT_STOPS)
+    return pg.ColorMap(positions, full.map(positions, mode="byte"))
+
+
 @cache
 def colour_table(signed: bool) -> np.ndarray:
     """A 256 x 3 uint8 colour table: inferno (black = zero, bright = strong) for non-negative activations,
     a blue-white-red diverging map centred on zero for signed ones. Both read in colour-blind vision."""
     import pyqtgraph as pg
 
-    cmap = pg.colormap.get("CET-D1" if signed else "inferno")
+    cmap = pg.colormap.get(COLOUR_MAPS[signed])
     table = cmap.getLookupTable(0.0, 1.0, 256, alpha=False)
     return np.ascontiguousarray(table[:, :3], dtype=np.uint8)
 

@@ -64,7 +64,8 @@ class RunUi(QObject):
             previous = dock
             self.docks.append(dock)
             panel.node_activated.connect(window.reveal_node)
-        self.activations_dock = self.docks[0]
+            panel.follow_dock(dock)
+        self.activations_dock, self.depth_dock, self.timing_dock, self.output_dock = self.docks
         self.bar = QToolBar("Run", window)
         self.bar.setObjectName("RunToolbar")
         self.bar.setMovable(False)
@@ -83,7 +84,7 @@ class RunUi(QObject):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        QTimer.singleShot(DEVICE_PROBE_DELAY_MS, self.controller.probe_devices)
+        QTimer.singleShot(DEVICE_PROBE_DELAY_MS, self.controller, self.controller.probe_devices)
 
     def _connect(self) -> None:
         a, c, w = self.window.actions, self.controller, self.window
@@ -220,14 +221,25 @@ class RunUi(QObject):
         self.toolbar.run_button.setToolTip(tip)
 
     def _result_changed(self, result: RunResult | None) -> None:
-        self.thumbnails.show_result(result)
         self.window.actions.export_statistics.setEnabled(result is not None)
+        # The thumbnails and the first showing of the docks each repaint a large area: separate steps of the
+        # event loop keep every step short (the window answers in between).
+        QTimer.singleShot(0, self, self._show_thumbnails)
         if result is not None and not self._grown:
             self._grown = True
-            self.activations_dock.show()
-            self.activations_dock.raise_()
-            height = round(self.window.height() * RESULT_DOCK_HEIGHT)
-            self.window.resizeDocks([self.activations_dock], [height], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self, self._show_results_dock)
+
+    def _show_thumbnails(self) -> None:
+        if not self._closed:
+            self.thumbnails.show_result(self.controller.current)
+
+    def _show_results_dock(self) -> None:
+        if self._closed:
+            return
+        self.activations_dock.show()
+        self.activations_dock.raise_()
+        height = round(self.window.height() * RESULT_DOCK_HEIGHT)
+        self.window.resizeDocks([self.activations_dock], [height], Qt.Orientation.Vertical)
 
     def _finished(self, result: RunResult) -> None:
         if result.status == "cancelled":

@@ -1,0 +1,175 @@
+"""Run is refused with its reason while the network has errors; results go stale after edits and setting
+changes (and fresh again on undo); engine failures show as messages, never as a crash."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from resnet_studio.core.analysis import RunSettings
+from resnet_studio.core.commands import MoveNodes
+from resnet_studio.core.edits import remove_nodes, set_params
+from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.run.results import InjectedFault, InputChoice
+from resnet_studio.ui.run.window import RunUi
+
+from .conftest import WindowFactory, run
+
+
+def stale_everywhere(ui: RunUi) -> bool:
+    """Every panel shows the stale banner and greys its plots; every thumbnail is greyed."""
+    panels = all(p.stale_banner.isVisibleTo(p) and p._opacity.isEnabled() for p in ui.panels)
+    thumbs = ui.thumbnails.items()
+    return panels and bool(thumbs) and all(t.stale for t in thumbs)
+
+
+def fresh_everywhere(ui: RunUi) -> bool:
+    """No banner, no greying."""
+    panels = all(not p.stale_banner.isVisibleTo(p) and not p._opacity.isEnabled() for p in ui.panels)
+    return panels and not any(t.stale for t in ui.thumbnails.items())
+
+
+def test_a_graph_error_disables_run_with_the_reason(qtbot: object, window: MainWindow) -> None:
+    ui, document = window.run_ui, window.document
+    assert window.actions.run.isEnabled()
+    document.push(remove_nodes(document.graph, ["layer1.1"]))  # layer2.0 loses its input
+    assert not window.actions.run.isEnabled()
+    tip = window.actions.run.toolTip()
+    assert tip.startswith("Run is unavailable: Fix the 1 error in the network first") and "layer2.0" in tip
+    assert ui.toolbar.run_button.toolTip() == tip
+    assert not ui.run() and "Fix the 1 error" in window.statusBar().currentMessage()
+    assert not ui.controller.running
+    assert ui.activations.empty.text().startswith("Run is unavailable. Fix the 1 error")
+    document.undo_stack.undo()
+    assert window.actions.run.isEnabled() and ui.controller.blocked_reason is None
+    assert ui.activations.empty.text().startswith("Press Run")
+
+
+def test_results_go_stale_after_an_edit_and_fresh_again_on_undo(qtbot: object, window: MainWindow) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    assert not ui.controller.stale and fresh_everywhere(ui)
+    document.push(MoveNodes({"layer2.0": (600.0, 900.0)}))
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    assert not ui.controller.stale  # moving a card changes nothing that was computed
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    assert stale_everywhere(ui)
+    assert "Stale" in ui.activations.stale_banner.text()
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
+    assert fresh_everywhere(ui)
+
+
+def test_results_go_stale_when_run_settings_change(qtbot: object, window: MainWindow) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    window.run_settings.batch.setValue(4)  # the toolbar's batch field
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    assert stale_everywhere(ui)
+    window.run_settings.batch.setValue(1)
+    qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
+    ui.toolbar.input.setCurrentIndex(1)
+    ui.toolbar.input.activated.emit(1)  # the sample image instead of random numbers
+    assert ui.controller.options.input.kind == "sample"
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    # Run Again on the banner runs with the new settings and clears the mark.
+    with qtbot.waitSignal(ui.controller.finished, timeout=60_000):  # type: ignore[attr-defined]
+        ui.depth.stale_banner.button.click()
+    qtbot.waitUntil(lambda: not ui.controller.running)  # type: ignore[attr-defined]
+    assert not ui.controller.stale and fresh_everywhere(ui)
+    assert document.settings.batch_size == 1
+
+
+def test_out_of_memory_shows_the_engine_advice_and_applies_it(
+    qtbot: object, make_window: WindowFactory
+) -> None:
+    window = make_window("resnet18", RunSettings(input_shape=(3, 64, 64), batch_size=16))
+    fault = InjectedFault("out_of_memory", "layer3.0", capacity=50 * 2**20)
+    result = run(qtbot, window, (fault,))
+    assert result.status == "error" and result.problem is not None
+    problem = result.problem
+    assert problem.kind == "out_of_memory" and problem.suggested_batch is not None
+    assert 1 <= problem.suggested_batch < 16
+    banner = window.run_ui.activations.problem_banner
+    assert banner.isVisibleTo(window.run_ui.activations)
+    assert banner.text().startswith("<b>Out of memory.</b>") and "layer3.0" in banner.text()
+    assert f"Batch {problem.suggested_batch} should fit" in banner.text()
+    assert "Out of memory" in window.statusBar().currentMessage()
+    assert window.run_ui.activations_dock.isVisible()
+    banner.button.click()  # "Use Batch N"
+    assert window.document.settings.batch_size == problem.suggested_batch
+    # The nodes before the failure are there to look at.
+    assert [n.name for n in result.captured][-1] == "layer2.1"
+    clean = run(qtbot, window)
+    assert clean.ok and not banner.isVisibleTo(window.run_ui.activations)
+
+
+def test_nan_names_the_first_node_where_it_appears(qtbot: object, window: MainWindow) -> None:
+    result = run(qtbot, window, (InjectedFault("nan", "layer2.0"),))
+    assert result.status == "error" and result.problem is not None
+    assert result.problem.kind == "non_finite" and result.problem.node == "layer2.0"
+    ui = window.run_ui
+    banner = ui.activations.problem_banner
+    assert "NaN or Inf" in banner.text() and "layer2.0" in banner.text()
+    assert banner.button.text() == "Show layer2.0"
+    banner.button.click()
+    assert window.document.selection == ("layer2.0",)
+    stats = ui.activations.stats
+    assert stats.text("NaN / Inf").startswith("1 /") and "color" in stats.values["NaN / Inf"].styleSheet()
+    layer = result.node("layer2.0")
+    assert layer is not None and layer.values is not None and np.isnan(layer.values).any()
+
+
+def test_unreadable_image_and_weights_are_messages(qtbot: object, window: MainWindow, tmp_path: Path) -> None:
+    ui = window.run_ui
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("hello")
+    ui.controller.set_input(InputChoice("image", str(not_an_image)))
+    result = run(qtbot, window)
+    assert result.problem is not None and result.problem.kind == "input"
+    assert "Input cannot be used" in ui.activations.problem_banner.text()
+    assert ui.controller.current is None  # nothing ran
+    ui.controller.set_input(InputChoice("random"))
+    weights = tmp_path / "weights.pt"
+    weights.write_bytes(b"\x00not a checkpoint")
+    ui.controller.set_weights(str(weights))
+    assert ui.toolbar.weights.text() == "Weights: weights.pt"
+    result = run(qtbot, window)
+    assert result.problem is not None and result.problem.kind == "weights"
+    assert "Weights cannot be loaded" in ui.activations.problem_banner.text()
+    window.actions.random_weights.trigger()
+    assert ui.controller.options.weights is None and ui.toolbar.weights.text() == "Weights: random"
+
+
+def test_an_unknown_device_is_a_message(qtbot: object, window: MainWindow) -> None:
+    ui = window.run_ui
+    ui.controller.set_device("cuda:7")
+    assert ui.toolbar.device.currentData() == "cuda:7"
+    result = run(qtbot, window)
+    assert result.problem is not None and result.problem.kind == "device"
+    assert "not available" in ui.activations.problem_banner.text()
+    ui.controller.set_device("cpu")
+    assert run(qtbot, window).ok
+
+
+def test_open_image_from_the_toolbar(
+    qtbot: object, window: MainWindow, dialogs: object, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "stripes.png"
+    pixels = np.zeros((48, 64, 3), dtype=np.uint8)
+    pixels[:, ::8] = 255
+    Image.fromarray(pixels).save(picture)
+    dialogs.open_path = str(picture)  # type: ignore[attr-defined]
+    ui = window.run_ui
+    index = ui.toolbar.input.findData("__open__")
+    ui.toolbar.input.setCurrentIndex(index)
+    ui.toolbar.input.activated.emit(index)
+    assert ui.controller.options.input == replace(InputChoice("image", str(picture)))
+    assert ui.toolbar.input.currentText() == "Image: stripes.png"
+    result = run(qtbot, window)
+    assert result.ok and result.input_text == "stripes.png"
