@@ -89,7 +89,7 @@ def gradient_flow(
     device: str = "cpu",
     batch_size: int = 8,
     dtype: str = "float32",
-    input: str | Path | InputSource = "random",
+    input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
     labels: Sequence[int] | None = None,
     input_shape: tuple[int, int, int] | None = None,
