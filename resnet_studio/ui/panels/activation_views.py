@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.shapes import format_shape
 from ...core.units import exact
@@ -20,6 +20,8 @@ from .plots import LINE_WIDTH, PlotColours, label_style, plot_font, style_plot, 
 
 MANY_ZEROS = 0.5
 """Above this fraction of zeros the statistic is flagged: many dead ReLUs for this input."""
+WIDEST_FIGURE = "12 845 056 (2048x112x112 x batch)"
+"""The statistics column is as wide as its widest likely figure, whatever the node."""
 MAP_AXES = {"t": 0, "y": 1, "x": 2, "c": None}
 """(C, H, W) is always a stack of channels, even when W <= 4 (pyqtgraph would guess colour)."""
 
@@ -32,13 +34,20 @@ class ChannelView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption = QLabel(self)
-        self.view = pg.ImageView(self, view=pg.PlotItem())
+        steady(self.caption)
+        # A bare view box (no pixel axes): the caption gives the size, and every axis costs a redraw on
+        # each switch of node.
+        self.view = pg.ImageView(self)
         self.view.ui.roiBtn.hide()
         self.view.ui.menuBtn.hide()
-        self.plot: pg.PlotItem = self.view.getView()
-        self.plot.invertY(True)
-        self.plot.setAspectLocked(True)
+        self.box: pg.ViewBox = self.view.getView()
+        self.box.invertY(True)
+        self.box.setAspectLocked(True)
+        self.box.setMenuEnabled(False)
         self.view.timeLine.setPen(pg.mkPen(width=3))
+        timeline = self.view.ui.roiPlot.getPlotItem()
+        timeline.hideAxis("left")  # the channel slider has no y to read
+        timeline.setLabel("bottom", "channel")
         self.view.sigTimeChanged.connect(self._time_changed)
         self.node: NodeRun | None = None
         layout = QVBoxLayout(self)
@@ -53,13 +62,9 @@ class ChannelView(QWidget):
         """Palette colours and UI font for the axes."""
         style_view(self.view.ui.graphicsView, colours)
         self.view.ui.histogram.setBackground(colours.background)  # type: ignore[attr-defined]
-        style_plot(self.plot, colours, font)
-        self.plot.showGrid(x=False, y=False)  # grid lines would cross the pixels
         timeline = self.view.ui.roiPlot.getPlotItem()
-        style_plot(timeline, colours, font)
+        style_plot(timeline, colours, font, grid=(False, False))
         style_view(self.view.ui.roiPlot, colours)
-        for name in ("left", "bottom"):
-            self.plot.getAxis(name).setTickFont(font)
 
     def show_node(self, node: NodeRun, levels: Levels, channel: int) -> None:
         """Show a node's channels, starting at `channel`, with the node's fixed levels."""
@@ -83,7 +88,7 @@ class ChannelView(QWidget):
                 self.view.setColorMap(colour_map(levels.signed))
             self.view.ui.histogram.setHistogramRange(levels.low, levels.high)  # type: ignore[attr-defined]
             self.view.setCurrentIndex(min(channel, values.shape[0] - 1))
-            self.plot.autoRange(padding=0.02)
+            self.box.autoRange(padding=0.02)
         finally:
             self._quiet = False
         self._caption(self.view.currentIndex)
@@ -134,7 +139,7 @@ class HistogramView(pg.PlotWidget):
         """Palette colours and UI font."""
         self.colours = colours
         style_view(self, colours)
-        style_plot(self.plot_item, colours, font)
+        style_plot(self.plot_item, colours, font, grid=(False, True))
         self.bars.setOpts(brush=pg.mkBrush(colours.bar), pen=pg.mkPen(None))
         self.zero_bar.setOpts(brush=pg.mkBrush(colours.zeros), pen=pg.mkPen(None))
         self.zero_text.setColor(colours.zeros)
@@ -180,7 +185,7 @@ class VectorView(pg.PlotWidget):
     def set_colours(self, colours: PlotColours, font: QFont) -> None:
         """Palette colours and UI font."""
         style_view(self, colours)
-        style_plot(self.plot_item, colours, font)
+        style_plot(self.plot_item, colours, font, grid=(False, True))
         self.curve.setPen(pg.mkPen(colours.bar, width=LINE_WIDTH / 2))
         self.curve.setFillBrush(pg.mkBrush(colours.bar.red(), colours.bar.green(), colours.bar.blue(), 90))
 
@@ -214,6 +219,7 @@ class StatsView(QFrame):
             value = QLabel(self)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            steady(value)
             grid.addWidget(label, row, 0)
             grid.addWidget(value, row, 1)
             self.values[name] = value
@@ -226,6 +232,7 @@ class StatsView(QFrame):
         font.setBold(True)
         for label in self.values.values():
             label.setFont(font)
+            label.setMinimumWidth(QFontMetrics(font).horizontalAdvance(WIDEST_FIGURE))
 
     def text(self, row: str) -> str:
         """The figure shown in a row."""
@@ -261,6 +268,12 @@ class StatsView(QFrame):
         v["NaN / Inf"].setStyleSheet(f"color: {ERROR_COLOUR};" if bad else "")
         v["Time"].setText("–" if node.time_ms is None else f"{node.time_ms:.2f} ms")
         v["Values"].setText(f"{exact(s.count)} ({format_shape(node.shape)} x batch)")
+
+
+def steady(label: QLabel) -> None:
+    """Let a label's text change without resizing the plots beside it (the splitter would re-lay them out)."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(1)
 
 
 def _number(value: float) -> str:

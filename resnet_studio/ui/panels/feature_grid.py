@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -89,6 +90,7 @@ class FeatureGrid(QWidget):
         self.box.addItem(self.marker)
         self.marker.hide()
         self.range_label = QLabel(self)
+        self.range_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.previous = QToolButton(self)
         self.previous.setArrowType(Qt.ArrowType.LeftArrow)
         self.previous.setToolTip("Previous channels (Page Up)")

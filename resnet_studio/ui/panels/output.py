@@ -196,8 +196,7 @@ class OutputPanel(ResultPanel):
     def restyle(self) -> None:
         """Colours and fonts."""
         style_view(self.view, self.colours)
-        style_plot(self.plot, self.colours, plot_font(self))
-        self.plot.showGrid(x=True, y=False, alpha=0.25)
+        style_plot(self.plot, self.colours, plot_font(self), grid=(True, False))
         self.axis.picture = None
         if self.result is not None:
             self._show_scores()

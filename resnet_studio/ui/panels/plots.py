@@ -74,8 +74,10 @@ def plot_font(widget: QWidget | None = None, scale: float = 1.0) -> QFont:
     return font
 
 
-def style_plot(plot: pg.PlotItem, colours: PlotColours, font: QFont) -> None:
-    """Axes, ticks and labels in the palette's colours and the UI's font size."""
+def style_plot(
+    plot: pg.PlotItem, colours: PlotColours, font: QFont, grid: tuple[bool, bool] = (True, True)
+) -> None:
+    """Axes, ticks and labels in the palette's colours and the UI's font size; grid lines along (x, y)."""
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(colours.foreground, width=1))
@@ -84,7 +86,7 @@ def style_plot(plot: pg.PlotItem, colours: PlotColours, font: QFont) -> None:
         axis.setStyle(tickTextOffset=6, autoExpandTextSpace=True)
         if axis.labelText:
             axis.setLabel(axis.labelText, axis.labelUnits, **label_style(colours, font))
-    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.showGrid(x=grid[0], y=grid[1], alpha=0.25)
     if plot.titleLabel.text:
         plot.setTitle(plot.titleLabel.text, **label_style(colours, font, bold=True))
 

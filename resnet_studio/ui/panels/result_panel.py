@@ -109,6 +109,7 @@ class ResultPanel(QWidget):
         self.title = QLabel(self.title_text, self)
         self.subtitle = QLabel(self)
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.header = QHBoxLayout()
         self.header.setSpacing(10)
         self.header.addWidget(self.title)

@@ -132,8 +132,7 @@ class TimingPanel(ResultPanel):
     def restyle(self) -> None:
         """Colours and fonts."""
         style_view(self.view, self.colours)
-        style_plot(self.plot, self.colours, plot_font(self))
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        style_plot(self.plot, self.colours, plot_font(self), grid=(False, True))
         self.axis.picture = None
         if self.result is not None:
             self.show_result(self.result)
