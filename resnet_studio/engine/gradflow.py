@@ -87,7 +87,7 @@ def gradient_flow(
     network: Graph | GraphSnapshot,
     *,
     device: str = "cpu",
-    batch_size: int = 8,
+    batch_size: int | None = None,
     dtype: str = "float32",
     input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
@@ -102,6 +102,8 @@ def gradient_flow(
 ) -> GradientFlow:
     """Cross-entropy of the first output against `labels` (or seeded random classes), one backward pass, and
     the gradient norms. BatchNorm uses batch statistics (`train=True`), as in training."""
+    source = InputSource.parse(input, seed)
+    batch_size = source.batch_size(batch_size, default=8)
     result = GradientFlow("error", label, str(device), dtype, batch_size)
     try:
         torch_device = resolve_device(device)
@@ -113,7 +115,6 @@ def gradient_flow(
             from .weights import load_weights
 
             load_weights(net, weights, strict=True)
-        source = InputSource.parse(input, seed)
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]

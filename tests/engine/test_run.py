@@ -240,3 +240,14 @@ def test_a_built_network_can_be_run_again_and_in_training_mode() -> None:
     first = run_forward(net)
     trained = run_forward(net, train=True, batch_size=4)
     assert first.ok and trained.ok and net.training
+
+
+def test_a_given_tensor_is_the_input_and_sets_the_batch_size() -> None:
+    net = build(small_cnn())
+    x = torch.randn(3, 3, 20, 18)
+    result = run_forward(net, input=x)
+    assert result.ok and result.batch_size == 3 and result.input == "given tensor 3x3x20x18"
+    with torch.no_grad():
+        assert np.allclose(result.outputs[0], net.eval()(x).numpy(), atol=1e-6)
+    wrong = run_forward(net, input=torch.randn(2, 3, 8, 8))
+    assert wrong.error.kind == "input" and "2x3x20x18" in wrong.error.message

@@ -1,14 +1,10 @@
 """Activation capture: statistics of a node's whole output, and a bounded copy of it, taken off the device.
 
-Statistics are computed on the device at the moment the node produced its output (later in-place layers such
-as ReLU would overwrite a tensor held by reference). Minimum, maximum and NaN/Inf counts always cover every
-value, in one pass. Mean, deviation and the fraction of zeros cover every value for outputs of up to
-SAMPLE_LIMIT values; larger ones use that many values in evenly spaced blocks spread over the whole batch
-(`CaptureOptions.exact=True` reads every value: each extra pass over a fresh output costs about as much as
-the pass itself, which is what keeps capture cheap). What is kept is a copy of at most `max_samples` samples,
-`max_channels` channels and `max_size` x `max_size` positions (larger maps are subsampled with a stride), so
-memory stays bounded however large the input. The histogram is computed from the kept values when first
-asked for.
+Statistics cover every value of the whole batch and are computed on the device at the moment the node produced
+its output (later in-place layers such as ReLU would overwrite a tensor held by reference). What is kept is a
+copy of at most `max_samples` samples, `max_channels` channels and `max_size` x `max_size` positions (larger
+maps are subsampled with a stride), so memory stays bounded however large the input. The histogram is
+computed from the kept values when first asked for.
 """
 
 from __future__ import annotations
@@ -20,11 +16,6 @@ from functools import cached_property
 import numpy as np
 import torch
 from torch import Tensor
-
-SAMPLE_LIMIT = 1 << 16
-"""Outputs larger than this estimate mean, deviation and zeros from this many values (unless exact)."""
-SAMPLE_BLOCK = 256
-"""Consecutive values per sampled block: whole cache lines, so sampling reads little memory."""
 
 
 @dataclass(frozen=True)
@@ -39,15 +30,12 @@ class CaptureOptions:
     """Flat vectors (the head's scores) keep at most this many features per sample."""
     bins: int = 64
     """Histogram bins."""
-    exact: bool = False
-    """Mean, deviation and zeros over every value of large outputs too (slower)."""
 
 
 @dataclass(frozen=True)
 class ActivationStats:
-    """Statistics of a node's output over the whole batch. min, max and the NaN/Inf counts cover every value;
-    mean, std and zero_fraction cover `sampled` values (all of them, unless the output is large). With NaN or
-    Inf present, every figure is computed over all the finite values."""
+    """Statistics of a node's whole output (every sample, channel and position). NaN/Inf are counted, and
+    the other figures are over the finite values."""
 
     count: int
     mean: float
@@ -57,9 +45,6 @@ class ActivationStats:
     zero_fraction: float
     nan_count: int = 0
     inf_count: int = 0
-    sampled: int = 0
-    """How many values mean, std and zero_fraction were computed on: `count`, or about SAMPLE_LIMIT spread
-    evenly."""
 
     @property
     def finite(self) -> bool:
@@ -108,45 +93,34 @@ class Activation:
 def capture(value: Tensor, options: CaptureOptions) -> Activation:
     """Statistics of `value` and a bounded float32 copy of it on the CPU."""
     v = value.detach()
-    stats = statistics(v, exact=options.exact)
+    stats = statistics(v)
     kept, stride = _kept(v, options)
     values = kept.to("cpu", torch.float32, copy=True).numpy()
     return Activation(tuple(v.shape), stats, values, stride, options.bins)
 
 
-def statistics(v: Tensor, *, exact: bool = True) -> ActivationStats:
-    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a tensor, in one device sync.
-
-    `exact=False`: outputs larger than SAMPLE_LIMIT compute mean, deviation and zeros on evenly spaced blocks
-    (min, max and NaN/Inf still read every value)."""
+def statistics(v: Tensor) -> ActivationStats:
+    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a whole tensor, in one device sync."""
     n = v.numel()
     if n == 0:
         return ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)
     flat = _memory_order(v)
     accumulate = torch.float64 if v.dtype == torch.float64 else torch.float32
-    low, high = torch.aminmax(flat)  # one pass; NaN propagates and Inf shows
-    moments = flat if exact or n <= SAMPLE_LIMIT else _spread_sample(flat)
-    if moments.dtype != accumulate:
-        moments = moments.to(accumulate)
-    # Fast vectorised kernels only: boolean reductions (count_nonzero, (x == 0).sum()) are several times slower
-    # per element, so zeros are counted as sign(x) . sign(x).
-    signs = torch.sign(moments).reshape(-1)
-    contiguous = moments.reshape(-1) if moments.is_contiguous() else None
-    squares = (
-        torch.dot(contiguous, contiguous)
-        if contiguous is not None
-        else torch.linalg.vector_norm(moments) ** 2
-    )
-    parts = [moments.sum(), squares, low.to(accumulate), high.to(accumulate), torch.dot(signs, signs)]
+    if flat.dtype != accumulate:
+        flat = flat.to(accumulate)  # 16-bit outputs: sums and squares in float32
+    # Fast vectorised kernels only: min/max in one pass (NaN propagates, Inf shows), a sum, a dot product for the
+    # squares, and zeros counted as sign(x) . sign(x) (boolean reductions are several times slower here).
+    low, high = torch.aminmax(flat)
+    signs = torch.sign(flat)
+    parts = [flat.sum(), torch.dot(flat, flat), low, high, torch.dot(signs, signs)]
     total, square_sum, lo, hi, nonzero = torch.stack(parts).tolist()
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _with_non_finite(flat, accumulate)
-    m = moments.numel()
-    mean = total / m
-    variance = max(square_sum / m - mean * mean, 0.0)
+    mean = total / n
+    variance = max(square_sum / n - mean * mean, 0.0)
     if variance < 1e-3 * mean * mean:  # nearly constant: E[x^2] - E[x]^2 loses the digits; recompute exactly
-        variance = float(torch.var(moments.double(), correction=0))
-    return ActivationStats(n, mean, math.sqrt(variance), lo, hi, (m - round(nonzero)) / m, sampled=m)
+        variance = float(torch.var(flat.double(), correction=0))
+    return ActivationStats(n, mean, math.sqrt(variance), lo, hi, (n - round(nonzero)) / n)
 
 
 def _memory_order(v: Tensor) -> Tensor:
@@ -156,21 +130,13 @@ def _memory_order(v: Tensor) -> Tensor:
     return v.reshape(-1)
 
 
-def _spread_sample(flat: Tensor) -> Tensor:
-    """At least SAMPLE_LIMIT values (under twice that) in blocks of SAMPLE_BLOCK, evenly spaced from the first
-    value to the last: a strided view, nothing copied."""
-    rows = flat.numel() // SAMPLE_BLOCK
-    step = max(1, rows // (SAMPLE_LIMIT // SAMPLE_BLOCK))
-    return flat[: rows * SAMPLE_BLOCK].view(rows, SAMPLE_BLOCK)[::step]
-
-
 def _with_non_finite(flat: Tensor, accumulate: torch.dtype) -> ActivationStats:
     nan_count = int(torch.isnan(flat).sum())
     inf_count = int(torch.isinf(flat).sum())
     finite = flat[torch.isfinite(flat)].to(accumulate)
     n = flat.numel()
     if finite.numel() == 0:
-        return ActivationStats(n, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count, inf_count, n)
+        return ActivationStats(n, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count, inf_count)
     var, mean = torch.var_mean(finite, correction=0)
     zeros = float((finite == 0).sum())
     return ActivationStats(
@@ -182,7 +148,6 @@ def _with_non_finite(flat: Tensor, accumulate: torch.dtype) -> ActivationStats:
         zeros / n,
         nan_count,
         inf_count,
-        n,
     )
 
 

@@ -37,7 +37,7 @@ def run_forward(
     network: Graph | GraphSnapshot | Network,
     *,
     device: str = "cpu",
-    batch_size: int = 1,
+    batch_size: int | None = None,
     dtype: str = "float32",
     channels_last: bool = False,
     input: str | Path | InputSource | Tensor = "random",
@@ -54,10 +54,13 @@ def run_forward(
     """Run one forward pass and return per-node shapes, statistics, times and captured activations.
 
     `capture_nodes`: node names (or module paths inside blocks, such as 'layer1.0.conv1') whose outputs to
-    capture; None captures every node but Input and Output, () none. A graph is built from an immutable
-    snapshot with weights seeded by `seed`; a Network is used as it is (moved to the device and dtype).
+    capture; None captures every node but Input and Output, () none. `input`: 'random' (seeded normal),
+    'sample', an image path, or a tensor (batch x C x H x W; `batch_size` then defaults to its batch). A graph
+    is built from an immutable snapshot with weights seeded by `seed`; a Network is used as it is (moved to the
+    device and dtype).
     """
     source = InputSource.parse(input, seed)
+    batch_size = source.batch_size(batch_size, default=1)
     result = ForwardResult(
         "error", str(device), str(device), dtype, batch_size, channels_last, source.describe()
     )

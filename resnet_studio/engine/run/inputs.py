@@ -41,6 +41,14 @@ class InputSource:
             return InputSource(text, seed=seed)
         return InputSource("image", Path(text), seed)
 
+    def batch_size(self, asked: int | None, default: int) -> int:
+        """The batch size of a run: as asked, else a given tensor's, else `default`."""
+        if asked is not None:
+            return asked
+        if self.tensor is not None and self.tensor.dim() >= 1:
+            return int(self.tensor.shape[0])
+        return default
+
     def describe(self) -> str:
         """In words, for reports: 'random normal (seed 0)', 'sample image', 'cat.jpg'."""
         if self.kind == "random":
