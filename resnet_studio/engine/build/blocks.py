@@ -40,7 +40,9 @@ class ResidualBlock(nn.Module):
     out = relu(bn2(conv2(relu(bn1(conv1(x))))) + downsample(x)).
     """
 
-    def __init__(self, main: Sequence[nn.Module], shortcut: Sequence[nn.Module] | None, tail: Sequence[nn.Module]):
+    def __init__(
+        self, main: Sequence[nn.Module], shortcut: Sequence[nn.Module] | None, tail: Sequence[nn.Module]
+    ):
         super().__init__()
         # Plain tuples of references to the registered children: a straight loop, no name lookups per call.
         self._main = tuple(main)
@@ -120,7 +122,9 @@ def build_steps(steps: Sequence[Step], block_input: TensorInfo, *, inplace: bool
     return built
 
 
-def build_module(type_name: str, params: Params, in_shapes: tuple[Shape, ...], *, inplace: bool = False) -> nn.Module:
+def build_module(
+    type_name: str, params: Params, in_shapes: tuple[Shape, ...], *, inplace: bool = False
+) -> nn.Module:
     """The module of a block (primitive or composite) on inputs of known shapes."""
     spec = get_spec(type_name)
     if spec.plan is None:

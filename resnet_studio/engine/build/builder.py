@@ -11,8 +11,8 @@ from ...core.graph import Graph
 from ...core.model import GraphSnapshot, Node
 from ...core.shapes import Shape, TensorInfo
 from ..errors import BuildError
-from .init import initialise, materialise
 from .blocks import assemble, attach, build_block, build_steps, chain_order
+from .init import initialise, materialise
 from .layers import make_layer
 from .names import NameTable, module_path
 from .network import CALL, INPUT, PASS, FlatChain, Network, NetworkInfo, NodeInfo
@@ -71,7 +71,9 @@ def _assemble(graph: Graph, analysis: Analysis, *, strict: bool, inplace: bool) 
         for port in graph.input_ports(node_id):
             edge = graph.edge_into(node_id, port)
             if edge is None:
-                raise BuildError(f"{graph.node(node_id).name}: input {port!r} is not connected", analysis.errors)
+                raise BuildError(
+                    f"{graph.node(node_id).name}: input {port!r} is not connected", analysis.errors
+                )
             srcs.append(index[edge.src])
             consumers[index[edge.src]].append(i)
         sources.append(tuple(srcs))
@@ -103,8 +105,17 @@ def _assemble(graph: Graph, analysis: Analysis, *, strict: bool, inplace: bool) 
             network_modules.extend(parts)
             calls.append((CALL, fn))
         infos.append(
-            NodeInfo(node.id, node.name, node.type, i, path, layer_paths, sources[i], result.output_shape,
-                     spec.is_composite)
+            NodeInfo(
+                node.id,
+                node.name,
+                node.type,
+                i,
+                path,
+                layer_paths,
+                sources[i],
+                result.output_shape,
+                spec.is_composite,
+            )
         )
 
     inputs = tuple(i for i, node_id in enumerate(order) if graph.node(node_id).type == "Input")
@@ -179,6 +190,4 @@ def _program(
     for slot, last in last_use.items():
         if slot not in keep:
             frees[last].append(slot)
-    return tuple(
-        (kind, fn, i, sources[i], tuple(frees[i])) for i, (kind, fn) in enumerate(calls)
-    )
+    return tuple((kind, fn, i, sources[i], tuple(frees[i])) for i, (kind, fn) in enumerate(calls))

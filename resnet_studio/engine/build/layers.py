@@ -39,7 +39,9 @@ class StrictAdd(Add):
     def forward(self, *xs: Tensor) -> Tensor:
         for i, x in enumerate(xs[1:], start=2):
             if x.shape != xs[0].shape:
-                raise RuntimeError(f"Add: input {i} has shape {tuple(x.shape)} but input 1 has {tuple(xs[0].shape)}")
+                raise RuntimeError(
+                    f"Add: input {i} has shape {tuple(x.shape)} but input 1 has {tuple(xs[0].shape)}"
+                )
         return super().forward(*xs)
 
 
@@ -139,7 +141,12 @@ LAYERS: dict[str, LayerFactory] = {
 
 
 def make_layer(
-    type_name: str, params: Params, in_shapes: tuple[Shape | None, ...], *, strict: bool = False, inplace: bool = False
+    type_name: str,
+    params: Params,
+    in_shapes: tuple[Shape | None, ...],
+    *,
+    strict: bool = False,
+    inplace: bool = False,
 ) -> nn.Module:
     """The module of one primitive layer; `strict` builds shape-inferring layers that refuse what the block refuses."""
     module = LAYERS[type_name](params, in_shapes, strict)
