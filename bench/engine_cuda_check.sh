@@ -15,8 +15,8 @@ say() { printf '\n== %s\n' "$*" | tee -a "$LOG"; }
 
 say "setup"
 "$PY" -c "import torch; print('torch', torch.__version__, '| cuda', torch.version.cuda, '| devices', torch.cuda.device_count(), '|', torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no CUDA')" | tee -a "$LOG"
-if ls .whl/psygnal-*.whl .whl/torchinfo-*.whl >/dev/null 2>&1; then
-  "$PY" -m pip install -q --no-index --no-deps --no-compile --target /tmp/engine-site .whl/psygnal-*.whl .whl/torchinfo-*.whl \
+if ls .whl/*.whl >/dev/null 2>&1; then  # psygnal, torchinfo, pydantic (+ its needs) carried as wheels
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --target /tmp/engine-site .whl/*.whl \
     && export PYTHONPATH="/tmp/engine-site${PYTHONPATH:+:$PYTHONPATH}"
 fi
 for module in psygnal torchinfo networkx numpy PIL pytest hypothesis; do
@@ -69,5 +69,26 @@ r = run_forward(graph, device="cuda:0", batch_size=batch, capture_nodes=())
 print(f"out of memory at batch {batch}: {r.status}/{r.error.kind if r.error else None}: {r.error}")
 again = run_forward(graph, device="cuda:0", batch_size=r.error.suggested_batch // 4 if r.error and r.error.suggested_batch else 2)
 print(f"afterwards, batch {again.batch_size}: {again.status}, peak {again.peak_memory_bytes / 2**30:.1f} GiB")
+PYTHON
+say "torchvision parity on cuda:0 (where torchvision is installed): its state_dict loads strictly, same outputs"
+timeout 120 "$PY" - <<'PYTHON' 2>&1 | tee -a "$LOG"
+try:
+    import torchvision
+except Exception as error:  # not every machine has it
+    print(f"torchvision not available ({error}); skipped")
+    raise SystemExit(0)
+import torch
+from resnet_studio.core import preset
+from resnet_studio.engine import build
+for name in ("resnet18", "resnet50", "resnext50_32x4d", "wide_resnet50_2"):
+    reference = getattr(torchvision.models, name)(weights=None).eval().cuda()
+    ours = build(preset(name)).eval().cuda()
+    keys_match = list(reference.state_dict()) == list(ours.state_dict())
+    missing = ours.load_state_dict(reference.state_dict(), strict=True)
+    x = torch.randn(4, 3, 224, 224, device="cuda")
+    with torch.no_grad():
+        diff = (reference(x) - ours(x)).abs().max().item()
+    print(f"{name:16} torchvision {torchvision.__version__}: keys and order identical: {keys_match}; "
+          f"strict load ok; max |difference| {diff:.2e}")
 PYTHON
 say "done (log: $LOG)"
