@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .common import UserError, load_network, parse_shape, positive_int
-
-DTYPES = ("float32", "float16", "bfloat16", "float64")
+from .common import UserError, add_memory_arguments, add_network_argument, load_network, parse_shape
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,9 +17,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         help="draw a network to a PNG or SVG file (no window needed)",
         description="Draw a network with the same cards and edges the editor shows, for slides and documents.",
     )
-    render.add_argument(
-        "network", metavar="NAME_OR_FILE", help="a preset name (e.g. resnet18) or a project file"
-    )
+    add_network_argument(render)
     render.add_argument(
         "-o", "--output", required=True, metavar="OUT", help="the image to write: .png or .svg"
     )
@@ -29,10 +25,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
         "--expanded", action="store_true", help="draw every block as the primitive layers it is made of"
     )
     render.add_argument("--input", type=parse_shape, metavar="CxHxW", help="input size, e.g. 3x224x224")
-    render.add_argument(
-        "--batch", type=positive_int, default=1, metavar="N", help="batch size for memory figures"
-    )
-    render.add_argument("--dtype", choices=DTYPES, default="float32", help="number format for memory figures")
+    add_memory_arguments(render)
     render.add_argument(
         "--theme", choices=("light", "dark"), default="light", help="colours (default: light)"
     )

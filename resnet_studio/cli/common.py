@@ -21,6 +21,29 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+DTYPES = ("float32", "bfloat16", "float16", "float64")
+"""The number formats every subcommand accepts."""
+
+
+def add_network_argument(parser: argparse.ArgumentParser) -> None:
+    """The positional NAME_OR_FILE every subcommand that works on a network takes."""
+    parser.add_argument(
+        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
+    )
+
+
+def add_memory_arguments(parser: argparse.ArgumentParser, *, batch_default: int = 1) -> None:
+    """--batch and --dtype, which decide the memory figures (and, for runs, what is run)."""
+    parser.add_argument(
+        "--batch",
+        type=positive_int,
+        default=batch_default,
+        metavar="N",
+        help=f"batch size (default {batch_default})",
+    )
+    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="number format (default float32)")
+
+
 def parse_shape(text: str) -> tuple[int, int, int]:
     """'3x224x224', '224x224' or '224' (3 channels assumed) -> (C, H, W)."""
     parts = text.lower().replace("×", "x").replace(",", "x").split("x")

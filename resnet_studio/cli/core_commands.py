@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import load_network, parse_shape, positive_int
+from .common import add_memory_arguments, add_network_argument, load_network, parse_shape
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,9 +15,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="per-layer shapes, parameters, MACs and memory of a network",
         description="Print a per-layer table (name, type, output shape, params, MACs, memory) and totals.",
     )
-    summary.add_argument(
-        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
-    )
+    add_network_argument(summary)
     summary.add_argument(
         "--input",
         type=parse_shape,
@@ -25,10 +23,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         metavar="CxHxW",
         help="input size, e.g. 3x224x224 (default: the network's Input node)",
     )
-    summary.add_argument(
-        "--batch", type=positive_int, default=1, metavar="N", help="batch size for memory figures"
-    )
-    summary.add_argument("--dtype", choices=("float32", "float16", "bfloat16", "float64"), default="float32")
+    add_memory_arguments(summary)
     summary.add_argument("--format", choices=("table", "csv", "markdown", "json"), default="table")
     summary.add_argument(
         "--expanded", action="store_true", help="expand every block into its primitive layers"

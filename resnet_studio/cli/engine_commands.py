@@ -7,9 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import UserError, load_network, parse_shape, positive_int
-
-DTYPES = ("float32", "bfloat16", "float16", "float64")
+from .common import UserError, add_memory_arguments, add_network_argument, load_network, parse_shape
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,8 +20,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     _network_arguments(run)
     run.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
-    run.add_argument("--batch", type=positive_int, default=1, metavar="N", help="batch size (default 1)")
-    run.add_argument("--dtype", choices=DTYPES, default="float32", help="number format (default float32)")
+    add_memory_arguments(run)
     run.add_argument("--channels-last", action="store_true", help="use the channels-last memory format")
     run.add_argument(
         "--input",
@@ -44,8 +41,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     _network_arguments(grad)
     grad.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
     grad.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
-    grad.add_argument("--batch", type=positive_int, default=8, metavar="N", help="batch size (default 8)")
-    grad.add_argument("--dtype", choices=DTYPES, default="float32")
+    add_memory_arguments(grad, batch_default=8)
     grad.add_argument("--input", default="random", metavar="random|sample|PATH")
     grad.add_argument("--weights", type=Path, metavar="PATH", help="load weights first")
     grad.add_argument("--format", choices=("table", "json"), default="table")
@@ -71,9 +67,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _network_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
-    )
+    add_network_argument(parser)
     parser.add_argument(
         "--input-size",
         type=parse_shape,
