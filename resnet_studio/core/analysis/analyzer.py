@@ -204,7 +204,9 @@ class Analyzer:
         in_shapes = tuple(i.shape if i is not None else None for i in inputs)
         if cost is None:
             self._infos[node.id] = None
-            self._results[node.id] = NodeAnalysis(node.id, node.type, in_shapes, None, diagnostics=diagnostics)
+            self._results[node.id] = NodeAnalysis(
+                node.id, node.type, in_shapes, None, diagnostics=diagnostics
+            )
             return
         info = cost.output
         self._infos[node.id] = info
