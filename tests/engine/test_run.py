@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from resnet_studio.engine import (
 )
 from resnet_studio.engine.run import devices as devices_module
 from resnet_studio.engine.run.inputs import IMAGENET_MEAN, IMAGENET_STD, make_input
-from resnet_studio.engine.run.memory import estimate, suggest_batch
+from resnet_studio.engine.run.memory import capture_bytes, estimate, suggest_batch
 
 from .graphs import chain, small_cnn, two_branch
 
@@ -43,7 +44,11 @@ def test_every_node_is_recorded_with_its_real_and_analysed_shape_time_and_statis
     assert np.allclose(result.outputs[0][:1], head.values)
     assert result.total_ms > 0 and result.peak_memory_bytes is not None
     assert result.memory_measure == "growth of resident memory (RSS)"
-    assert result.estimated_memory_bytes == estimate(analysis, 3, "float32").total
+    captured = [
+        analysis[i].output_shape for i in analysis.order if graph.node(i).type not in ("Input", "Output")
+    ]
+    extra = capture_bytes(captured, [(10,)], 0, CaptureOptions(), 3, "float32", "cpu")
+    assert extra > 0 and result.estimated_memory_bytes == estimate(analysis, 3, "float32").total + extra
 
 
 def test_statistics_describe_the_whole_batch_as_it_was_produced() -> None:
@@ -152,12 +157,16 @@ def test_out_of_memory_reports_the_estimate_and_a_computed_smaller_batch() -> No
     capacity = memory.fixed + memory.per_sample * 30  # room for about 30 samples by the estimate
     result = run_forward(graph, batch_size=64, faults=[Fault("out_of_memory", "layer2.0", capacity=capacity)])
     assert result.status == "error" and result.error.kind == "out_of_memory"
-    expected = (int(capacity * 0.9) - memory.fixed) // memory.per_sample
-    assert result.error.suggested_batch == expected == suggest_batch(memory, capacity)
+    # Capture adds its copies and temporaries to the estimate, and the suggestion leaves room for them.
+    capture = result.error.estimated_bytes - memory.total
+    assert 0 < capture < memory.total // 20
+    expected = (int(capacity * 0.9) - memory.fixed - capture) // memory.per_sample
+    with_capture = replace(memory, capture=capture)
+    assert result.error.suggested_batch == expected == suggest_batch(with_capture, capacity)
     assert 0 < expected < 64
     assert f"Batch {expected} should fit" in result.error.message
     assert "layer2.0" in result.error.message and result.error.node == "layer2.0"
-    assert result.error.estimated_bytes == memory.total and "per sample" in result.error.message
+    assert result.error.estimated_bytes == with_capture.total and "per sample" in result.error.message
     assert [r.name for r in result.nodes] == ["input", "stem", "layer1.0", "layer1.1"]
 
 

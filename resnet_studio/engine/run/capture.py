@@ -17,6 +17,27 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .readback import Readback
+from .stats import (
+    ActivationStats,
+    Recipe,
+    ZeroCounter,
+    accumulation_dtype,
+    exact_statistics,
+    recipe_for,
+    reduce,
+)
+
+__all__ = [
+    "Activation",
+    "ActivationStats",
+    "CaptureOptions",
+    "Histogram",
+    "capture",
+    "is_finite",
+    "statistics",
+]
+
 
 @dataclass(frozen=True)
 class CaptureOptions:
@@ -30,26 +51,6 @@ class CaptureOptions:
     """Flat vectors (the head's scores) keep at most this many features per sample."""
     bins: int = 64
     """Histogram bins."""
-
-
-@dataclass(frozen=True)
-class ActivationStats:
-    """Statistics of a node's whole output (every sample, channel and position). NaN/Inf are counted, and
-    the other figures are over the finite values."""
-
-    count: int
-    mean: float
-    std: float
-    min: float
-    max: float
-    zero_fraction: float
-    nan_count: int = 0
-    inf_count: int = 0
-
-    @property
-    def finite(self) -> bool:
-        """True when there is no NaN or Inf."""
-        return self.nan_count == 0 and self.inf_count == 0
 
 
 @dataclass(frozen=True)
@@ -91,83 +92,71 @@ class Activation:
 
 
 def capture(value: Tensor, options: CaptureOptions) -> Activation:
-    """Statistics of `value` and a bounded float32 copy of it on the CPU."""
+    """Statistics of `value` and a bounded float32 copy of it on the CPU, read back at once."""
     v = value.detach()
-    stats = statistics(v)
-    kept, stride = _kept(v, options)
+    kept, stride = kept_view(v, options)
     values = kept.to("cpu", torch.float32, copy=True).numpy()
-    return Activation(tuple(v.shape), stats, values, stride, options.bins)
+    return Activation(tuple(v.shape), statistics(v), values, stride, options.bins)
 
 
-def statistics(v: Tensor) -> ActivationStats:
-    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a whole tensor, in one device sync."""
-    n = v.numel()
-    if n == 0:
-        return ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)
-    flat = _memory_order(v)
-    accumulate = torch.float64 if v.dtype == torch.float64 else torch.float32
-    if flat.dtype != accumulate:
-        flat = flat.to(accumulate)  # 16-bit outputs: sums and squares in float32
-    # Fast vectorised kernels only: min/max in one pass (NaN propagates, Inf shows), a sum, a dot product for the
-    # squares, and zeros counted as sign(x) . sign(x) (boolean reductions are several times slower here).
-    low, high = torch.aminmax(flat)
-    signs = torch.sign(flat)
-    parts = [flat.sum(), torch.dot(flat, flat), low, high, torch.dot(signs, signs)]
-    total, square_sum, lo, hi, nonzero = torch.stack(parts).tolist()
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return _with_non_finite(flat, accumulate)
-    mean = total / n
-    variance = max(square_sum / n - mean * mean, 0.0)
-    if variance < 1e-3 * mean * mean:  # nearly constant: E[x^2] - E[x]^2 loses the digits; recompute exactly
-        variance = float(torch.var(flat.double(), correction=0))
-    return ActivationStats(n, mean, math.sqrt(variance), lo, hi, (n - round(nonzero)) / n)
+def statistics(v: Tensor, *, recipe: Recipe | None = None, chunk: int | None = None) -> ActivationStats:
+    """Mean, deviation, range, fraction of zeros and NaN/Inf counts of a whole tensor, read back at once.
+
+    `recipe`: the reductions to use (by default the fastest on the tensor's device); `chunk`: values reduced at
+    once (CHUNK_ELEMENTS by default).
+    """
+    v = v.detach()
+    pending, tensors = reduce(v, recipe or recipe_for(v.device), ZeroCounter(), chunk)
+    readback = Readback(v.device)
+    readback.add_numbers(tensors)
+    readback.fetch()
+    return pending.resolve(readback.numbers) or exact_statistics(v, chunk)
 
 
-def _memory_order(v: Tensor) -> Tensor:
-    """The values as a flat view in memory order (no copy for channels-last maps either)."""
-    if v.dim() == 4 and not v.is_contiguous() and v.is_contiguous(memory_format=torch.channels_last):
-        return v.permute(0, 2, 3, 1).reshape(-1)
-    return v.reshape(-1)
-
-
-def _with_non_finite(flat: Tensor, accumulate: torch.dtype) -> ActivationStats:
-    nan_count = int(torch.isnan(flat).sum())
-    inf_count = int(torch.isinf(flat).sum())
-    finite = flat[torch.isfinite(flat)].to(accumulate)
-    n = flat.numel()
-    if finite.numel() == 0:
-        return ActivationStats(n, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count, inf_count)
-    var, mean = torch.var_mean(finite, correction=0)
-    zeros = float((finite == 0).sum())
-    return ActivationStats(
-        n,
-        float(mean),
-        float(var.sqrt()),
-        float(finite.min()),
-        float(finite.max()),
-        zeros / n,
-        nan_count,
-        inf_count,
-    )
+def finite_flag(value: Tensor) -> Tensor | None:
+    """A 0-d tensor that is finite exactly when `value` has no NaN or Inf (its sum: an overflow of the float32 sum
+    itself would need values near 1e38), queued without waiting; None for tensors that cannot hold NaN.
+    Call it without autograd (torch.no_grad()) or on a detached tensor."""
+    if not value.is_floating_point() or value.numel() == 0:
+        return None
+    return value.sum(dtype=accumulation_dtype(value.dtype))
 
 
 def is_finite(value: Tensor) -> bool:
-    """True when a tensor has no NaN or Inf: one fast pass, as a sum is NaN or Inf exactly then (an overflow of
-    the float32 sum itself would need values near 1e38)."""
-    if not value.is_floating_point() or value.numel() == 0:
-        return True
-    accumulate = torch.float64 if value.dtype == torch.float64 else torch.float32
-    return math.isfinite(value.detach().sum(dtype=accumulate).item())
+    """True when a tensor has no NaN or Inf: one fast pass (see finite_flag)."""
+    flag = finite_flag(value.detach())
+    return flag is None or math.isfinite(flag.item())
 
 
-def _kept(v: Tensor, options: CaptureOptions) -> tuple[Tensor, int]:
-    kept = v[: options.max_samples]
-    if kept.dim() == 4:
-        kept = kept[:, : options.max_channels]
-        stride = max(1, math.ceil(max(kept.shape[2], kept.shape[3]) / options.max_size))
+def kept_elements(shape: tuple[int, ...], options: CaptureOptions) -> int:
+    """How many values kept_view keeps of an output of this shape (batch included)."""
+    if not shape:
+        return 1
+    samples = min(shape[0], options.max_samples)
+    if len(shape) == 4:
+        height, width = shape[2], shape[3]
+        stride = max(1, math.ceil(max(height, width) / options.max_size))
+        return (
+            samples
+            * min(shape[1], options.max_channels)
+            * math.ceil(height / stride)
+            * math.ceil(width / stride)
+        )
+    return samples * min(math.prod(shape[1:]), options.max_features)
+
+
+def kept_view(v: Tensor, options: CaptureOptions) -> tuple[Tensor, int]:
+    """The part of an output to keep (a view: the first samples and channels, strided maps) and its stride."""
+    if v.dim() == 4:
+        n, c, height, width = v.shape
+        stride = max(1, math.ceil(max(height, width) / options.max_size))
+        # One indexing call, and none at all when everything is kept: each costs host time on a GPU.
         if stride > 1:
-            kept = kept[:, :, ::stride, ::stride]
-        return kept, stride
+            return v[: options.max_samples, : options.max_channels, ::stride, ::stride], stride
+        if n > options.max_samples or c > options.max_channels:
+            return v[: options.max_samples, : options.max_channels], 1
+        return v, 1
+    kept = v[: options.max_samples]
     if kept.dim() == 2:
         return kept[:, : options.max_features], 1
     return kept.reshape(kept.shape[0], -1)[:, : options.max_features], 1

@@ -3,13 +3,17 @@
 Every failure comes back as a result with a message (never an exception): a graph with errors, a missing
 device or unsupported dtype, unreadable input or weights, out of memory (with the analysis' estimate and a
 batch that would fit), NaN or Inf (the first node where it appears), or a device lost mid-run.
+
+On a GPU the pass never waits for the device between nodes: statistics, kept copies, finite flags and timing
+events are queued as the nodes run and read back together at the end (see recorder.py). Progress reports a node
+when it has been queued, and cancelling stops before the next node is queued.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,16 +25,16 @@ from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ..build import Network, build
 from ..errors import BuildError, DeviceError, InputError, WeightsError
-from .capture import Activation, CaptureOptions, capture, is_finite
+from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback
 from .devices import check_dtype, device_title, resolve_device, synchronize
 from .failures import classify
 from .inputs import InputSource, make_input
-from .memory import MemoryEstimate, PeakMemory, estimate
-from .results import ErrorKind, ForwardResult, NodeRecord, RunError, Status
+from .memory import MemoryEstimate, PeakMemory
+from .plan import LayerHook, capture_targets, overwritten_slots, run_memory
+from .recorder import PassRecorder, Recorded
+from .results import ErrorKind, ForwardResult, RunError, Status
 from .timing import NodeTimer
-
-MAX_OUTPUT_SAMPLES = 64
 
 
 def run_forward(
@@ -50,6 +54,7 @@ def run_forward(
     progress: ProgressCallback | None = None,
     cancel: Cancel | None = None,
     faults: Sequence[Fault] = (),
+    deferred: bool | None = None,
 ) -> ForwardResult:
     """Run one forward pass and return per-node shapes, statistics, times and captured activations.
 
@@ -57,7 +62,10 @@ def run_forward(
     capture; None captures every node but Input and Output, () none. `input`: 'random' (seeded normal),
     'sample', an image path, or a tensor (batch x C x H x W; `batch_size` then defaults to its batch). A graph
     is built from an immutable snapshot with weights seeded by `seed`; a Network is used as it is (moved to the
-    device and dtype).
+    device and dtype). `deferred`: read statistics, copies and times back once at the end of the pass (True) or
+    after every node (False, where a device fault is then seen at its node); by default deferred on CUDA outside
+    training. A deferred pass that meets NaN or Inf repeats eagerly to give its figures exactly; training passes
+    are never repeated (BatchNorm would count the batch twice), so they always read back eagerly.
     """
     source = InputSource.parse(input, seed)
     batch_size = source.batch_size(batch_size, default=1)
@@ -66,7 +74,15 @@ def run_forward(
     )
     try:
         torch_device = resolve_device(device)
-        result = replace(result, device=str(torch_device), device_title=device_title(torch_device))
+        result = ForwardResult(
+            "error",
+            str(torch_device),
+            device_title(torch_device),
+            dtype,
+            batch_size,
+            channels_last,
+            result.input,
+        )
         torch_dtype = check_dtype(torch_device, dtype)
     except DeviceError as error:
         kind: ErrorKind = (
@@ -82,7 +98,7 @@ def run_forward(
     except BuildError as error:
         return replace(result, error=RunError("build", str(error), diagnostics=error.diagnostics))
     options = options or CaptureOptions()
-    hooks: dict[str, _LayerHook] = {}
+    hooks: list[LayerHook] = []
     handles: list[RemovableHandle] = []
     try:
         if weights is not None:
@@ -92,65 +108,26 @@ def run_forward(
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]
-        targets = _capture_targets(net, capture_nodes, options, hooks, handles)
+        targets = capture_targets(net, capture_nodes, hooks, handles)
     except (InputError, WeightsError) as error:
         for handle in handles:
             handle.remove()
         return replace(
             result, error=RunError("weights" if isinstance(error, WeightsError) else "input", str(error))
         )
-    memory = estimate(net.info.analysis, batch_size, dtype)
-    result = replace(result, estimated_memory_bytes=memory.total)
-    runner = _Runner(net, torch_device, targets, options, progress, cancel, Faults(faults))
+    deferred = (torch_device.type == "cuda" if deferred is None else deferred) and not train
+    memory = run_memory(net, targets, len(hooks), options, batch_size, dtype, torch_device, deferred)
+    runner = _Runner(net, torch_device, targets, options, hooks, cancel, Faults(faults))
     try:
-        result = runner.run(result, inputs, torch_dtype, channels_last, train, memory)
+        return runner.run(result, inputs, torch_dtype, channels_last, train, memory, progress, deferred)
     finally:
         for handle in handles:
             handle.remove()
-    layers = {name: hook.activation for name, hook in hooks.items() if hook.activation is not None}
-    return replace(result, layers=layers) if layers else result
-
-
-def _capture_targets(
-    net: Network,
-    names: Sequence[str] | None,
-    options: CaptureOptions,
-    hooks: dict[str, _LayerHook],
-    handles: list[RemovableHandle],
-) -> set[int]:
-    """Node slots to capture in the loop; layers inside blocks get forward hooks (added to `hooks`)."""
-    if names is None:
-        return {n.index for n in net.info.nodes if n.type not in ("Input", "Output")}
-    slots: set[int] = set()
-    layers: dict[str, torch.nn.Module] = {}
-    for name in names:
-        node = net.info.find(name)
-        if node is not None:
-            slots.add(node.index)
-            continue
-        layers = layers or dict(net.named_modules())
-        if name and name in layers:
-            hooks[name] = _LayerHook(options)
-            handles.append(layers[name].register_forward_hook(hooks[name]))
-        else:
-            raise InputError(f"there is no node or layer named {name!r} to capture")
-    return slots
-
-
-class _LayerHook:
-    """Captures a layer's output the moment it is made (before an in-place ReLU can overwrite it)."""
-
-    def __init__(self, options: CaptureOptions) -> None:
-        self.options = options
-        self.activation: Activation | None = None
-
-    def __call__(self, module: torch.nn.Module, args: object, output: object) -> None:
-        if isinstance(output, Tensor):
-            self.activation = capture(output, self.options)
 
 
 class _Runner:
-    """The executor loop of one run."""
+    """The executor loop of one run: prepares the network and the batch, runs the pass, repeats it eagerly when
+    a deferred pass needs exact figures."""
 
     def __init__(
         self,
@@ -158,14 +135,13 @@ class _Runner:
         device: torch.device,
         targets: set[int],
         options: CaptureOptions,
-        progress: ProgressCallback | None,
+        hooks: list[LayerHook],
         cancel: Cancel | None,
         faults: Faults,
     ) -> None:
         self.net, self.device, self.targets, self.options = net, device, targets, options
-        self.progress, self.cancel, self.faults = progress, cancel, faults
-        self.records: list[NodeRecord] = []
-        self.outputs: dict[int, Tensor] = {}
+        self.hooks, self.cancel, self.faults = hooks, cancel, faults
+        self.outputs = set(net.info.outputs)
 
     def run(
         self,
@@ -175,51 +151,79 @@ class _Runner:
         channels_last: bool,
         train: bool,
         memory: MemoryEstimate,
+        progress: ProgressCallback | None,
+        deferred: bool,
     ) -> ForwardResult:
-        info, device = self.net.info, self.device
-        current = info.nodes[0].name if info.nodes else ""
-        peak: PeakMemory | None = None
-        timer = NodeTimer(device)
+        """Run the pass (twice when a deferred one met NaN or Inf) and build its result."""
         try:
             batch = self._prepare(inputs, dtype, channels_last, train)
-            peak = PeakMemory(device)
-            started = time.perf_counter()
-            # CUDA events and streams belong to the current device: make it the run's.
-            with torch.no_grad(), torch.cuda.device(device) if device.type == "cuda" else nullcontext():
+        except Exception as error:  # moving the weights can run out of memory too
+            first = self.net.info.nodes[0].name if self.net.info.nodes else ""
+            failure = classify(error, first, self.device, memory, self.faults)
+            return replace(result, error=failure, estimated_memory_bytes=memory.total)
+        done, exact_needed = self._pass(result, batch, memory, progress, deferred=deferred)
+        if exact_needed:
+            # The figures over NaN/Inf values need the tensors themselves, gone by the end of a deferred pass.
+            done, _ = self._pass(result, batch, memory, None, deferred=False)
+        return done
+
+    def _pass(
+        self,
+        result: ForwardResult,
+        batch: list[Tensor],
+        memory: MemoryEstimate,
+        progress: ProgressCallback | None,
+        *,
+        deferred: bool,
+    ) -> tuple[ForwardResult, bool]:
+        """One pass over the nodes; returns its result and whether its figures need an eager repeat."""
+        info, device = self.net.info, self.device
+        recorder = PassRecorder(
+            device, self.options, deferred=deferred, overwritten=overwritten_slots(self.net)
+        )
+        for hook in self.hooks:
+            hook.recorder = recorder
+        timer = NodeTimer(device, len(info.nodes))
+        peak = PeakMemory(device)
+        current = info.nodes[0].name if info.nodes else ""
+        status: Status = "ok"
+        # Nothing queued on the device between two nodes (no hooks, no injected faults, the output only held):
+        # the end of one node is the start of the next, and one timing event does for both.
+        faults = self.faults if self.faults.faults else None
+        idle, may_be_idle = False, not self.hooks and faults is None
+        sample = None if peak.cuda else peak.sample
+        targets, outputs, count = self.targets, self.outputs, len(info.nodes)
+        started = time.perf_counter()
+        try:
+            with torch.no_grad(), _on(device):
                 steps = self.net.iterate(*batch)
                 for position, node in enumerate(info.nodes):
                     if self.cancel is not None and self.cancel():
-                        return _with_peak(replace(result, status="cancelled", nodes=self._timed(timer)), peak)
+                        status = "cancelled"
+                        break
                     current = node.name
-                    self.faults.before(node.name)
-                    timer.start()
+                    if faults is not None:
+                        faults.before(current)
+                    timer.start(idle=idle)
                     slot, value = next(steps)
                     timer.stop(slot)
-                    self._record(node.index, value)
-                    peak.sample()
-                    if self.progress is not None:
-                        self.progress((position + 1) / len(info.nodes), node.name)
-            synchronize(device)
+                    if faults is not None:
+                        faults.after(current, value)
+                    queued = recorder.node(node, value, captured=slot in targets, output=slot in outputs)
+                    idle = may_be_idle and not queued
+                    if sample is not None:
+                        sample()
+                    if progress is not None:
+                        progress((position + 1) / count, current)
+                recorded = recorder.finish(timer, complete=status == "ok")
             total_ms = (time.perf_counter() - started) * 1000
         except Exception as error:  # every failure becomes a result
             failure = classify(error, current, device, memory, self.faults)
-            return _with_peak(replace(result, nodes=self._timed(timer), error=failure), peak)
-        records = self._timed(timer)
-        outputs = tuple(self.outputs[i].numpy() for i in info.outputs)
-        bad = next((r for r in records if not r.finite), None)
-        problem = None
-        if bad is not None:
-            problem = RunError(
-                "non_finite",
-                f"NaN or Inf first appears in the output of {bad.name} ({bad.type}); every node before it gave "
-                "finite values. Check its weights and the input scale, or use float32 if you run in 16 bits.",
-                node=bad.name,
-            )
-        status: Status = "ok" if problem is None else "error"
-        done = replace(
-            result, status=status, nodes=records, outputs=outputs, total_ms=total_ms, error=problem
-        )
-        return _with_peak(done, peak)
+            return _stopped(result, _salvage(recorder, timer), failure, peak, memory), False
+        if status == "cancelled":
+            return _stopped(result, recorded, None, peak, memory), False
+        done = _finished(result, recorded, info.outputs, total_ms, peak, memory)
+        return done, recorded.exact_needed
 
     def _prepare(
         self, inputs: list[Tensor], dtype: torch.dtype, channels_last: bool, train: bool
@@ -234,23 +238,71 @@ class _Runner:
         synchronize(self.device)
         return batch
 
-    def _record(self, slot: int, value: Tensor) -> None:
-        node = self.net.info.nodes[slot]
-        self.faults.after(node.name, value)
-        activation = capture(value, self.options) if slot in self.targets else None
-        finite = activation.stats.finite if activation is not None else is_finite(value)
-        if slot in self.net.info.outputs:
-            self.outputs[slot] = value[:MAX_OUTPUT_SAMPLES].to("cpu", torch.float32, copy=True)
-        shape = tuple(value.shape[1:])
-        self.records.append(
-            NodeRecord(node.node_id, node.name, node.type, shape, node.output_shape, None, activation, finite)
-        )
 
-    def _timed(self, timer: NodeTimer) -> tuple[NodeRecord, ...]:
-        times = timer.times()
-        nodes = self.net.info.nodes
-        by_id = {n.node_id: n.index for n in nodes}
-        return tuple(replace(r, time_ms=times.get(by_id[r.node_id])) for r in self.records)
+def _on(device: torch.device) -> AbstractContextManager[object]:
+    """CUDA events and streams belong to the current device: make it the run's."""
+    return torch.cuda.device(device) if device.type == "cuda" else nullcontext()
+
+
+def _salvage(recorder: PassRecorder, timer: NodeTimer) -> Recorded:
+    """What a failed pass recorded up to the failure; shapes alone when the device cannot be read any more."""
+    try:
+        return recorder.finish(timer, complete=False)
+    except Exception:  # a lost device fails again when read: keep what the host knows
+        return recorder.unread()
+
+
+def _stopped(
+    result: ForwardResult,
+    recorded: Recorded,
+    error: RunError | None,
+    peak: PeakMemory,
+    memory: MemoryEstimate,
+) -> ForwardResult:
+    """The result of a pass that was cancelled (no error) or failed, with the nodes that ran."""
+    return replace(
+        result,
+        status="error" if error is not None else "cancelled",
+        nodes=tuple(recorded.nodes),
+        error=error,
+        layers=recorded.layers,
+        peak_memory_bytes=peak.result(),
+        memory_measure=peak.measure,
+        estimated_memory_bytes=memory.total,
+    )
+
+
+def _finished(
+    result: ForwardResult,
+    recorded: Recorded,
+    outputs: Sequence[int],
+    total_ms: float,
+    peak: PeakMemory,
+    memory: MemoryEstimate,
+) -> ForwardResult:
+    """The result of a complete pass: an error naming the first node with NaN or Inf, if one had them."""
+    records = tuple(recorded.nodes)
+    bad = next((r for r in records if not r.finite), None)
+    problem = None
+    if bad is not None:
+        problem = RunError(
+            "non_finite",
+            f"NaN or Inf first appears in the output of {bad.name} ({bad.type}); every node before it gave "
+            "finite values. Check its weights and the input scale, or use float32 if you run in 16 bits.",
+            node=bad.name,
+        )
+    return replace(
+        result,
+        status="ok" if problem is None else "error",
+        nodes=records,
+        outputs=tuple(recorded.outputs[i] for i in outputs),
+        total_ms=total_ms,
+        error=problem,
+        layers=recorded.layers,
+        peak_memory_bytes=peak.result(),
+        memory_measure=peak.measure,
+        estimated_memory_bytes=memory.total,
+    )
 
 
 def _already(net: Network, device: torch.device, dtype: torch.dtype, channels_last: bool) -> bool:
@@ -265,10 +317,3 @@ def _already(net: Network, device: torch.device, dtype: torch.dtype, channels_la
         return False
     conv = next((p for p in net.parameters() if p.dim() == 4 and p.shape[2:] != (1, 1)), None)
     return conv is None or conv.is_contiguous(memory_format=fmt)
-
-
-def _with_peak(result: ForwardResult, peak: PeakMemory | None) -> ForwardResult:
-    """The result with the run's peak memory, when it got far enough to measure it."""
-    if peak is None:
-        return result
-    return replace(result, peak_memory_bytes=peak.result(), memory_measure=peak.measure)

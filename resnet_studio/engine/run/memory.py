@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
 from ...core.analysis import Analysis
-from ...core.shapes import DTYPE_BYTES
+from ...core.shapes import DTYPE_BYTES, Shape
 from ...core.units import bytes_text
+from .capture import CaptureOptions, kept_elements
+from .recorder import MAX_OUTPUT_SAMPLES
+from .stats import CHUNK_ELEMENTS, ZERO_BUFFER_ELEMENTS
 
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Bytes a run needs by the analysis: a fixed part (weights) plus a part per sample (activations)."""
+    """Bytes a run needs by the analysis: a fixed part (weights) plus a part per sample (activations), plus what
+    capturing adds (copies of the kept values and outputs, the largest temporary of the statistics)."""
 
     fixed: int
     per_sample: int
     batch_size: int
+    capture: int = 0
+    """Bytes capture adds at this batch size (taken as fixed: at a smaller batch it is no larger)."""
 
     @property
     def total(self) -> int:
         """Bytes at this batch size."""
-        return self.fixed + self.per_sample * self.batch_size
+        return self.fixed + self.capture + self.per_sample * self.batch_size
 
     def describe(self) -> str:
-        """'1.2 GiB (weights 97.5 MiB + 11.3 MiB per sample)'."""
-        return f"{bytes_text(self.total)} (weights {bytes_text(self.fixed)} + {bytes_text(self.per_sample)} per sample)"
+        """'1.2 GiB (weights 97.5 MiB + 11.3 MiB per sample + capture 4.1 MiB)'."""
+        text = f"{bytes_text(self.total)} (weights {bytes_text(self.fixed)} + {bytes_text(self.per_sample)} per sample"
+        return text + (f" + capture {bytes_text(self.capture)})" if self.capture else ")")
 
     def largest_batch(self, capacity: int) -> int:
         """The largest batch whose estimate fits in `capacity` bytes (0 when not even one sample fits)."""
         if self.per_sample <= 0:
             return self.batch_size
-        return max(0, (capacity - self.fixed) // self.per_sample)
+        return max(0, (capacity - self.fixed - self.capture) // self.per_sample)
 
 
 def estimate(analysis: Analysis, batch_size: int, dtype: str, *, training: bool = False) -> MemoryEstimate:
@@ -51,6 +59,30 @@ def estimate(analysis: Analysis, batch_size: int, dtype: str, *, training: bool 
         images = [n.output_shape for n in analysis if n.type == "Input" and n.output_shape is not None]
         per_sample += sum(math.prod(shape) for shape in images) * element
     return MemoryEstimate(weights, per_sample, batch_size)
+
+
+def capture_bytes(
+    captured: Sequence[Shape],
+    outputs: Sequence[Shape],
+    layers: int,
+    options: CaptureOptions,
+    batch_size: int,
+    dtype: str,
+    device_type: str,
+) -> int:
+    """Bytes that capture adds to a pass at this batch size: the float32 kept copies of the captured outputs (shapes
+    without the batch; `layers` inner layers, whose shapes are not analysed, at the options' bound), held to the
+    end of the pass and once more in the batched transfer; the copies of the network's outputs; and the largest
+    temporary of the statistics (a chunk's float32 copy of 16-bit values, the CPU's sign buffer)."""
+    kept = sum(kept_elements((batch_size, *shape), options) for shape in captured)
+    per_layer = max(options.max_channels * options.max_size**2, options.max_features)
+    kept += layers * min(batch_size, options.max_samples) * per_layer
+    copies = sum(min(batch_size, MAX_OUTPUT_SAMPLES) * math.prod(shape) for shape in outputs)
+    largest = max((batch_size * math.prod(shape) for shape in captured), default=0)
+    temporary = min(largest, CHUNK_ELEMENTS) if DTYPE_BYTES[dtype] < 4 else 0
+    if device_type == "cpu":
+        temporary += min(largest, ZERO_BUFFER_ELEMENTS)
+    return 4 * (2 * kept + copies + temporary)
 
 
 def suggest_batch(estimate: MemoryEstimate, capacity: int | None) -> int | None:
@@ -103,9 +135,9 @@ class PeakMemory:
         self.device = device
         self.cuda = device.type == "cuda"
         self._statm: int | None = None
+        self.start = 0
         if self.cuda:
             torch.cuda.reset_peak_memory_stats(device)
-            self.start = torch.cuda.memory_allocated(device)
         else:
             try:  # kept open: reading it between layers is then a few microseconds
                 self._statm = os.open("/proc/self/statm", os.O_RDONLY)
@@ -140,7 +172,16 @@ class PeakMemory:
     def result(self) -> int:
         """Peak bytes: allocated on CUDA (weights included), RSS growth since the start elsewhere."""
         if self.cuda:
-            return int(torch.cuda.max_memory_allocated(self.device))
+            return cuda_peak_allocated(self.device)
         self.sample()
         self.close()
         return max(0, self.peak - self.start)
+
+
+def cuda_peak_allocated(device: torch.device) -> int:
+    """torch.cuda.max_memory_allocated without its cost: that flattens and sorts every allocator statistic (a
+    tenth of a millisecond, a few percent of a small network's pass), where one nested entry is enough."""
+    try:
+        return int(torch.cuda.memory_stats_as_nested_dict(device)["allocated_bytes"]["all"]["peak"])
+    except (AttributeError, KeyError, TypeError):  # another PyTorch: the slower way
+        return int(torch.cuda.max_memory_allocated(device))

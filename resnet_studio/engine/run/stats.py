@@ -1,0 +1,255 @@
+"""Statistics of a whole tensor: a few reductions queued on its device, read back later, combined on the host.
+
+Two recipes give the same figures with the fewest passes over the data where they run:
+
+- "moments" (GPUs): aminmax, var_mean (Welford: exact for nearly constant outputs too) and the count of non-zeros
+  (an L0 norm). Three kernels: on a GPU every launch costs host time, and a launch-bound network has none to spare.
+- "sums" (CPUs): aminmax, a sum, a dot product for the squares, and zeros counted as sign(x) . sign(x) through one
+  small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and boolean sums are several
+  times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which then take the exact path.
+
+Nothing here waits for the device: `reduce` queues the reductions and returns a PendingStats whose 0-d tensors are
+read back by the caller, at once or together with every other node's at the end of a pass. Values are reduced in
+chunks of at most CHUNK_ELEMENTS, so temporaries (a 16-bit chunk's float32 copy) stay bounded whatever the output's
+size, and counts accumulated in float32 stay exact (every integer up to 2^24 is). Outputs holding NaN or Inf take
+`exact_statistics`, which needs the tensor itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+CHUNK_ELEMENTS = 2**24
+"""Values reduced at once: bounds temporaries to 64 MiB (float32) and keeps float32 counts exact."""
+ZERO_BUFFER_ELEMENTS = 2**18
+"""Size of the CPU's sign() buffer: 1 MiB stays in cache between the sign and the dot product."""
+NEARLY_CONSTANT = 1e-3
+"""'sums' recomputes exactly when the variance is below this fraction of the squared mean (cancellation)."""
+
+Recipe = Literal["moments", "sums"]
+
+
+@dataclass(frozen=True)
+class ActivationStats:
+    """Statistics of a node's whole output (every sample, channel and position). NaN/Inf are counted, and
+    the other figures are over the finite values."""
+
+    count: int
+    mean: float
+    std: float
+    min: float
+    max: float
+    zero_fraction: float
+    nan_count: int = 0
+    inf_count: int = 0
+
+    @property
+    def finite(self) -> bool:
+        """True when there is no NaN or Inf."""
+        return self.nan_count == 0 and self.inf_count == 0
+
+
+EMPTY = ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)
+
+
+def recipe_for(device: torch.device) -> Recipe:
+    """The reductions that are fastest on this kind of device."""
+    return "sums" if device.type == "cpu" else "moments"
+
+
+def accumulation_dtype(dtype: torch.dtype) -> torch.dtype:
+    """Sums of 16-bit (and integer) values accumulate in float32; float64 stays float64."""
+    return torch.float64 if dtype == torch.float64 else torch.float32
+
+
+def memory_order(v: Tensor) -> Tensor:
+    """The values as a flat view in memory order (no copy for channels-last maps either)."""
+    if v.dim() == 4 and not v.is_contiguous() and v.is_contiguous(memory_format=torch.channels_last):
+        return v.permute(0, 2, 3, 1).reshape(-1)
+    return v.reshape(-1)
+
+
+class ZeroCounter:
+    """Counts non-zeros on the CPU as sign(x) . sign(x), through one small buffer reused for every tensor of a pass
+    (a fresh sign() copy per tensor costs more than the arithmetic: its pages fault in each time)."""
+
+    def __init__(self, size: int = ZERO_BUFFER_ELEMENTS) -> None:
+        self.size = size
+        self._buffer: Tensor | None = None
+
+    def count(self, values: Tensor) -> list[Tensor]:
+        """0-d tensors that add up to the number of non-zero (or NaN) values in a flat tensor, each exact."""
+        buffer = self._buffer_for(values)
+        n = values.numel()
+        counts = []
+        for start in range(0, n, self.size):
+            piece = values[start : start + self.size] if n > self.size else values
+            signs = torch.sign(piece, out=buffer[: piece.numel()])
+            counts.append(torch.dot(signs, signs))
+        return counts
+
+    def _buffer_for(self, values: Tensor) -> Tensor:
+        need = min(values.numel(), self.size)
+        buffer = self._buffer
+        if (
+            buffer is None
+            or buffer.numel() < need
+            or buffer.dtype != values.dtype
+            or buffer.device != values.device
+        ):
+            buffer = torch.empty(need, dtype=values.dtype, device=values.device)
+            self._buffer = buffer
+        return buffer
+
+
+@dataclass(frozen=True)
+class PendingStats:
+    """How to turn a tensor's read-back reductions into statistics: which recipe, and how many values and
+    reductions each chunk had ('moments' gives 5 per chunk: min, max, variance, mean, non-zeros; 'sums' gives
+    4 + k: sum, sum of squares, min, max and k partial non-zero counts)."""
+
+    count: int
+    recipe: Recipe
+    chunks: tuple[tuple[int, int], ...]
+    """(values in the chunk, numbers it gave), in order."""
+
+    @property
+    def width(self) -> int:
+        """How many numbers the reductions give."""
+        return sum(width for _, width in self.chunks)
+
+    def finite(self, numbers: Sequence[float]) -> bool:
+        """True when the read-back numbers show no NaN or Inf (the minimum and maximum tell)."""
+        lo_at, hi_at = (0, 1) if self.recipe == "moments" else (2, 3)
+        return all(math.isfinite(p[lo_at]) and math.isfinite(p[hi_at]) for p in _split(numbers, self.chunks))
+
+    def resolve(self, numbers: Sequence[float]) -> ActivationStats | None:
+        """The statistics from the read-back numbers; None when they need `exact_statistics` (NaN or Inf
+        present, or a nearly constant output under 'sums')."""
+        n = self.count
+        if n == 0:
+            return EMPTY
+        if self.recipe == "moments":
+            if len(self.chunks) == 1:  # the usual case, kept cheap: it runs for every node of every pass
+                lo, hi, variance, mean, nonzero = numbers
+            else:
+                parts = _split(numbers, self.chunks)
+                lo, hi = min(p[0] for p in parts), max(p[1] for p in parts)
+                mean, variance = _pooled([(size, p[3], p[2]) for (size, _), p in zip(self.chunks, parts)])
+                nonzero = sum(p[4] for p in parts)
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
+        else:
+            parts = _split(numbers, self.chunks)
+            lo, hi = min(p[2] for p in parts), max(p[3] for p in parts)
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
+            mean = sum(p[0] for p in parts) / n
+            variance = max(sum(p[1] for p in parts) / n - mean * mean, 0.0)
+            if variance < NEARLY_CONSTANT * mean * mean:
+                return None
+            nonzero = sum(sum(p[4:]) for p in parts)
+        return ActivationStats(n, mean, math.sqrt(max(variance, 0.0)), lo, hi, (n - round(nonzero)) / n)
+
+
+def reduce(
+    value: Tensor, recipe: Recipe, zeros: ZeroCounter | None = None, chunk: int | None = None
+) -> tuple[PendingStats, list[Tensor]]:
+    """Queue the reductions of `recipe` over every value of `value`, `chunk` values at a time (CHUNK_ELEMENTS by
+    default); returns the layout and the reductions' 0-d results to read back. Waits for nothing."""
+    chunk = chunk or CHUNK_ELEMENTS
+    flat = memory_order(value)
+    n = flat.numel()
+    accumulate = accumulation_dtype(flat.dtype)
+    chunks: list[tuple[int, int]] = []
+    tensors: list[Tensor] = []
+    for start in range(0, n, chunk):
+        part = flat[start : start + chunk] if n > chunk else flat
+        if part.dtype != accumulate:
+            part = part.to(accumulate)  # 16-bit: a float32 copy of one chunk at most
+        if recipe == "moments":
+            got = [
+                *torch.aminmax(part),
+                *torch.var_mean(part, correction=0),
+                torch.linalg.vector_norm(part, 0),
+            ]
+        else:
+            lo, hi = torch.aminmax(part)
+            got = [part.sum(), torch.dot(part, part), lo, hi, *(zeros or ZeroCounter()).count(part)]
+        chunks.append((part.numel(), len(got)))
+        tensors.extend(got)
+    return PendingStats(n, "moments" if recipe == "moments" else "sums", tuple(chunks)), tensors
+
+
+MOMENTS = 5
+"""Numbers per row from reduce_rows (the 'moments' recipe): min, max, variance, mean, non-zeros."""
+
+
+def reduce_rows(rows: Tensor) -> list[Tensor]:
+    """The 'moments' reductions of every row of a (k, n) tensor at once: five tensors of k values each (min, max,
+    variance, mean, non-zeros). Three kernels for k outputs instead of three per output. Rows must stay within
+    CHUNK_ELEMENTS values (float32 counts stay exact)."""
+    if rows.dtype != accumulation_dtype(rows.dtype):
+        rows = rows.to(accumulation_dtype(rows.dtype))
+    return [
+        *torch.aminmax(rows, dim=1),
+        *torch.var_mean(rows, dim=1, correction=0),
+        torch.linalg.vector_norm(rows, 0, dim=1),
+    ]
+
+
+def exact_statistics(value: Tensor, chunk: int | None = None) -> ActivationStats:
+    """Every figure computed directly in float64, chunk by chunk: NaN and Inf counted, the rest over the finite
+    values. Waits for the device once per chunk; for outputs with NaN/Inf and nearly constant ones."""
+    chunk = chunk or CHUNK_ELEMENTS
+    flat = memory_order(value.detach())
+    n = flat.numel()
+    if n == 0:
+        return EMPTY
+    nan_count = inf_count = zeros = 0
+    lo, hi = math.inf, -math.inf
+    groups: list[tuple[int, float, float]] = []
+    for start in range(0, n, chunk):
+        part = flat[start : start + chunk]
+        finite = part[torch.isfinite(part)].double()
+        nans = int(torch.isnan(part).sum())
+        nan_count += nans
+        inf_count += part.numel() - finite.numel() - nans
+        if finite.numel() == 0:
+            continue
+        moments = torch.var_mean(finite, correction=0)
+        figures = torch.stack([*moments, finite.min(), finite.max(), (finite == 0).sum().double()])
+        part_variance, part_mean, part_lo, part_hi, part_zeros = figures.tolist()
+        groups.append((finite.numel(), part_mean, part_variance))
+        lo, hi, zeros = min(lo, part_lo), max(hi, part_hi), zeros + round(part_zeros)
+    if not groups:
+        return ActivationStats(n, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count, inf_count)
+    pooled_mean, pooled_variance = _pooled(groups)
+    return ActivationStats(
+        n, pooled_mean, math.sqrt(pooled_variance), lo, hi, zeros / n, nan_count, inf_count
+    )
+
+
+def _pooled(groups: Sequence[tuple[int, float, float]]) -> tuple[float, float]:
+    """Mean and variance of the union of groups given as (size, mean, variance): Chan's parallel formula."""
+    if len(groups) == 1:
+        return groups[0][1], max(groups[0][2], 0.0)
+    total = sum(size for size, _, _ in groups)
+    mean = sum(size * m for size, m, _ in groups) / total
+    spread = sum(size * (v + (m - mean) ** 2) for size, m, v in groups)
+    return mean, max(spread / total, 0.0)
+
+
+def _split(numbers: Sequence[float], chunks: Sequence[tuple[int, int]]) -> list[Sequence[float]]:
+    parts = []
+    at = 0
+    for _, width in chunks:
+        parts.append(numbers[at : at + width])
+        at += width
+    return parts
