@@ -10,7 +10,23 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resnet_studio.engine.run.capture import CaptureOptions, capture, is_finite, statistics
+from resnet_studio.engine.run.capture import (
+    CaptureOptions,
+    capture,
+    is_finite,
+    kept_elements,
+    kept_view,
+    statistics,
+)
+from resnet_studio.engine.run.readback import Readback
+from resnet_studio.engine.run.stats import (
+    MOMENTS,
+    PendingStats,
+    Recipe,
+    exact_statistics,
+    reduce,
+    reduce_rows,
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -104,3 +120,110 @@ def test_histogram_covers_the_kept_values() -> None:
     assert histogram.counts.sum() == activation.values.size and len(histogram.edges) == 17
     constant = capture(torch.zeros(1, 2, 3, 3), CaptureOptions()).histogram
     assert constant.counts.sum() == 18 and constant.edges[0] < 0 < constant.edges[-1]
+
+
+@pytest.mark.parametrize("recipe", ["sums", "moments"])
+@pytest.mark.parametrize("chunk", [1, 7, 1000, 4096])
+def test_statistics_in_chunks_equal_those_of_the_whole_tensor(recipe: Recipe, chunk: int) -> None:
+    generator = torch.Generator().manual_seed(chunk)
+    x = torch.relu(torch.randn(3, 16, 9, 11, generator=generator) + 0.2)
+    whole, chunked = statistics(x, recipe=recipe), statistics(x, recipe=recipe, chunk=chunk)
+    assert (chunked.count, chunked.min, chunked.max, chunked.zero_fraction) == (
+        whole.count,
+        whole.min,
+        whole.max,
+        whole.zero_fraction,
+    )
+    assert chunked.mean == pytest.approx(whole.mean, rel=1e-5) and chunked.std == pytest.approx(
+        whole.std, rel=1e-5
+    )
+    data = x.double().numpy()
+    assert chunked.std == pytest.approx(data.std(), rel=1e-5) and chunked.zero_fraction == np.mean(data == 0)
+
+
+@pytest.mark.parametrize("chunk", [3, 64, None])
+def test_the_exact_path_counts_nan_and_inf_the_same_in_chunks(chunk: int | None) -> None:
+    x = torch.randn(4, 8, 6, 6, generator=torch.Generator().manual_seed(3))
+    x[0, 1, 2, 3] = float("nan")
+    x[3, 7, 5, 5] = float("inf")
+    x[2, 0, 0, :] = float("-inf")
+    x[1, 2] = 0.0
+    stats = statistics(x, chunk=chunk)
+    finite = x[torch.isfinite(x)].double().numpy()
+    assert (stats.nan_count, stats.inf_count, stats.count) == (1, 7, x.numel())
+    assert stats.mean == pytest.approx(finite.mean()) and stats.std == pytest.approx(finite.std())
+    assert (stats.min, stats.max) == (finite.min(), finite.max())
+    assert stats.zero_fraction == np.sum(finite == 0) / x.numel()
+    assert exact_statistics(x, chunk) == stats
+
+
+def test_16_bit_chunks_are_converted_one_at_a_time() -> None:
+    x = (torch.randn(64, 100, generator=torch.Generator().manual_seed(1)) * 3).to(torch.bfloat16)
+    reference = exact_statistics(x.float())
+    for chunk in (50, 333, None):
+        stats = statistics(x, chunk=chunk, recipe="moments")
+        assert (stats.min, stats.max, stats.zero_fraction) == (
+            reference.min,
+            reference.max,
+            reference.zero_fraction,
+        )
+        assert stats.mean == pytest.approx(reference.mean, rel=1e-5, abs=1e-6)
+        assert stats.std == pytest.approx(reference.std, rel=1e-5)
+
+
+def test_nearly_constant_outputs_take_the_exact_path() -> None:
+    x = torch.full((200, 300), 1000.0) + torch.linspace(0, 1e-3, 300)
+    stats = statistics(x, recipe="sums")
+    assert stats.std == pytest.approx(x.double().std(unbiased=False).item(), rel=1e-6)
+    pending, tensors = reduce(x, "sums")
+    assert pending.resolve([t.item() for t in tensors]) is None  # E[x^2] - E[x]^2 would have lost the digits
+
+
+def test_rows_of_equal_size_give_each_output_its_own_figures() -> None:
+    generator = torch.Generator().manual_seed(2)
+    outputs = [torch.relu(torch.randn(2, 5, 7, 3, generator=generator) * s) for s in (0.5, 1.0, 4.0)]
+    rows = torch.stack([o.reshape(-1) for o in outputs])
+    numbers = torch.stack(
+        reduce_rows(rows), dim=1
+    ).tolist()  # k rows of (min, max, variance, mean, non-zeros)
+    layout = PendingStats(rows.shape[1], "moments", ((rows.shape[1], MOMENTS),))
+    for output, figures in zip(outputs, numbers):
+        stats, reference = layout.resolve(figures), exact_statistics(output)
+        assert stats is not None
+        assert (stats.min, stats.max, stats.zero_fraction) == (
+            reference.min,
+            reference.max,
+            reference.zero_fraction,
+        )
+        assert stats.mean == pytest.approx(reference.mean, rel=1e-5)
+        assert stats.std == pytest.approx(reference.std, rel=1e-5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 90), min_size=1, max_size=4),
+    st.integers(1, 3),
+    st.integers(1, 70),
+    st.integers(2, 20),
+)
+def test_kept_elements_predicts_the_kept_view(
+    shape: list[int], samples: int, channels: int, size: int
+) -> None:
+    options = CaptureOptions(max_samples=samples, max_channels=channels, max_size=size, max_features=50)
+    x = torch.zeros(shape)
+    kept, _ = kept_view(x, options)
+    assert kept_elements(tuple(shape), options) == kept.numel()
+
+
+def test_readback_gives_numbers_in_order_and_copies_as_they_were() -> None:
+    readback = Readback(torch.device("cpu"))
+    counts = torch.tensor([3, 4], dtype=torch.int64)
+    assert readback.add_numbers([torch.tensor(1.5), counts, torch.tensor(2.0, dtype=torch.float64)]) == 0
+    assert readback.add_numbers([torch.tensor([7.0, 8.0])]) == 4
+    x = torch.arange(12.0).reshape(3, 4)
+    now, later = readback.add_copy(x[:, :2]), readback.add_copy(x[1:], now=False)
+    readback.fetch()
+    assert readback.numbers == [1.5, 3, 4, 2.0, 7.0, 8.0]
+    assert np.array_equal(readback.arrays[now], x[:, :2].numpy()) and readback.arrays[later].shape == (2, 4)
+    x.zero_()  # copies, not views: the result outlives the pass's tensors
+    assert readback.arrays[now].any() and readback.arrays[later].any()

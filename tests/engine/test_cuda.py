@@ -5,15 +5,23 @@ Marked `cuda`; skipped (with the reason) where PyTorch sees no CUDA device.
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
 
 from resnet_studio.core import analyze, preset
-from resnet_studio.engine import compare_gradient_flow, list_devices, run_forward
+from resnet_studio.engine import Fault, build, compare_gradient_flow, list_devices, run_forward
+from resnet_studio.engine.run import readback as readback_module
+from resnet_studio.engine.run.capture import statistics
 from resnet_studio.engine.run.memory import estimate, suggest_batch
+from resnet_studio.engine.run.readback import Readback
+from resnet_studio.engine.run.stats import exact_statistics
 from resnet_studio.engine.run.timing import NodeTimer
 
+from .compare import assert_same_run
 from .graphs import chain
 
 pytestmark = [
@@ -90,3 +98,117 @@ def test_gradient_flow_runs_on_cuda() -> None:
     comparison = compare_gradient_flow(preset("resnet20"), device="cuda:0", batch_size=8)
     assert comparison.network.ok and comparison.plain.ok
     assert comparison.network.device == "cuda:0" and all(g.grad_norm > 0 for g in comparison.network.layers)
+
+
+# --- deferred read-back: the default on CUDA ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"dtype": "bfloat16", "channels_last": True},
+        {"faults": [Fault("nan", "layer2.0")]},
+        {"capture_nodes": ["stem", "layer1.0.bn1", "layer3.1"]},
+    ],
+    ids=["float32", "bfloat16 channels last", "nan", "inner layers"],
+)
+def test_a_deferred_pass_on_cuda_gives_what_an_eager_one_gives(kwargs: dict[str, Any]) -> None:
+    if kwargs.get("dtype") == "bfloat16" and not torch.cuda.is_bf16_supported():
+        pytest.skip("this GPU has no bfloat16")
+    net = build(preset("resnet18"), (3, 64, 64))
+    eager = run_forward(net, device="cuda:0", batch_size=4, deferred=False, **kwargs)
+    deferred = run_forward(net, device="cuda:0", batch_size=4, **kwargs)  # deferred by default on CUDA
+    assert_same_run(eager, deferred, exact=False, same_values=False)
+    assert all(r.time_ms is not None and r.time_ms >= 0 for r in deferred.nodes)
+    if "faults" in kwargs:
+        assert deferred.error is not None and deferred.error.node == "layer2.0"
+        assert deferred.node("layer2.0").activation.stats.nan_count >= 1
+
+
+def test_a_deferred_pass_waits_for_the_gpu_once_not_at_every_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = build(preset("resnet50"), (3, 64, 64))
+    x = torch.randn(2, 3, 64, 64, device="cuda:0")
+    run_forward(net, device="cuda:0", input=x)  # warm-up: cuDNN, allocator, pinned memory, events
+    waits: list[torch.device] = []
+
+    def counted(device: torch.device) -> None:
+        waits.append(device)
+        torch.cuda.synchronize(device)
+
+    monkeypatch.setattr(readback_module, "synchronize", counted)
+
+    def run(**kwargs: Any) -> tuple[int, int]:
+        """(explicit waits for the read-back, implicit ones such as .item() that PyTorch warns about)"""
+        waits.clear()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            torch.cuda.set_sync_debug_mode("warn")
+            try:
+                result = run_forward(net, device="cuda:0", input=x, **kwargs)
+            finally:
+                torch.cuda.set_sync_debug_mode("default")
+        assert result.ok, result.error
+        return len(waits), sum("synchroniz" in str(w.message) for w in caught)
+
+    waits_deferred, implicit = run()
+    assert waits_deferred == 1 and implicit <= 1  # one wait for everything (and at most one unforeseen)
+    waits_eager, _ = run(deferred=False)
+    assert waits_eager == len(net.info.nodes)  # eager: one per node
+
+
+def test_the_readback_fetches_numbers_and_copies_with_one_wait() -> None:
+    device = torch.device("cuda:0")
+    readback = Readback(device)
+    x = torch.arange(24.0, device=device).reshape(2, 3, 4)
+    at = readback.add_numbers([x.sum(), torch.count_nonzero(x), x[0, 0], x[1, 2].double()])
+    now = readback.add_copy(x[:, :2])
+    later = readback.add_copy(x[1].to(torch.bfloat16), now=False)
+    x.zero_()  # queued after the copy taken now: it does not see this
+    readback.fetch()
+    assert at == 0 and readback.numbers == [276.0, 23, 0.0, 1.0, 2.0, 3.0, 20.0, 21.0, 22.0, 23.0]
+    assert np.array_equal(readback.arrays[now], np.arange(24.0).reshape(2, 3, 4)[:, :2])
+    assert readback.arrays[later].dtype == np.float32 and readback.arrays[later].shape == (3, 4)
+
+
+def test_large_copies_go_straight_to_pinned_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readback_module, "DIRECT_COPY_ELEMENTS", 10)
+    readback = Readback(torch.device("cuda:0"))
+    x = torch.randn(5, 7, device="cuda:0")
+    index = readback.add_copy(x)
+    readback.fetch()
+    assert np.array_equal(readback.arrays[index], x.cpu().numpy())
+
+
+@pytest.mark.parametrize("chunk", [1000, None])
+def test_statistics_on_cuda_match_the_exact_ones(chunk: int | None) -> None:
+    x = torch.relu(torch.randn(8, 64, 30, 30, device="cuda:0"))
+    x[3, 2, 1, 0] = float("nan")
+    clean = torch.relu(torch.randn(8, 64, 30, 30, device="cuda:0"))
+    for tensor in (x, clean):
+        stats, reference = statistics(tensor, chunk=chunk), exact_statistics(tensor.cpu())
+        assert (stats.count, stats.min, stats.max, stats.zero_fraction) == (
+            reference.count,
+            reference.min,
+            reference.max,
+            reference.zero_fraction,
+        )
+        assert (stats.nan_count, stats.inf_count) == (reference.nan_count, reference.inf_count)
+        assert stats.mean == pytest.approx(reference.mean, rel=1e-5)
+        assert stats.std == pytest.approx(reference.std, rel=1e-5)
+
+
+def test_timing_events_are_shared_between_idle_nodes_and_reused_across_runs() -> None:
+    timer = NodeTimer(torch.device("cuda:0"), nodes=3)
+    x = torch.randn(1024, 1024, device="cuda:0")
+    for slot in range(3):
+        timer.start(idle=slot > 0)
+        for _ in range(5):
+            x = x @ x / 1024
+        timer.stop(slot)
+    times = timer.times()
+    assert sorted(times) == [0, 1, 2] and all(t > 0 for t in times.values())
+    again = NodeTimer(torch.device("cuda:0"), nodes=3)
+    again.start()
+    again.stop(0)
+    assert again.times()[0] >= 0

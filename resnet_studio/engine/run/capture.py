@@ -1,10 +1,10 @@
-"""Activation capture: statistics of a node's whole output, and a bounded copy of it, taken off the device.
+"""Activation capture: what is kept of a node's output (statistics of every value, a bounded copy), and eager helpers.
 
-Statistics cover every value of the whole batch and are computed on the device at the moment the node produced
-its output (later in-place layers such as ReLU would overwrite a tensor held by reference). What is kept is a
-copy of at most `max_samples` samples, `max_channels` channels and `max_size` x `max_size` positions (larger
-maps are subsampled with a stride), so memory stays bounded however large the input. The histogram is
-computed from the kept values when first asked for.
+Statistics cover every value of the whole batch and are taken at the moment the node produced its output (later
+in-place layers such as ReLU would overwrite a tensor held by reference); stats.py computes them and recorder.py
+decides when they are read back. What is kept is a copy of at most `max_samples` samples, `max_channels` channels
+and `max_size` x `max_size` positions (larger maps are subsampled with a stride), so memory stays bounded however
+large the input. The histogram is computed from the kept values when first asked for.
 """
 
 from __future__ import annotations

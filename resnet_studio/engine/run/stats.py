@@ -2,17 +2,19 @@
 
 Two recipes give the same figures with the fewest passes over the data where they run:
 
-- "moments" (GPUs): aminmax, var_mean (Welford: exact for nearly constant outputs too) and the count of non-zeros
+- "moments" (CUDA): aminmax, var_mean (Welford: exact for nearly constant outputs too) and the count of non-zeros
   (an L0 norm). Three kernels: on a GPU every launch costs host time, and a launch-bound network has none to spare.
-- "sums" (CPUs): aminmax, a sum, a dot product for the squares, and zeros counted as sign(x) . sign(x) through one
-  small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and boolean sums are several
-  times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which then take the exact path.
+  `reduce_rows` does the same for many equal-size outputs at once, as the rows of one tensor.
+- "sums" (CPU and MPS): aminmax, a sum, a dot product for the squares, and zeros counted as sign(x) . sign(x)
+  through one small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and boolean sums are
+  several times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which then take the exact
+  path.
 
-Nothing here waits for the device: `reduce` queues the reductions and returns a PendingStats whose 0-d tensors are
-read back by the caller, at once or together with every other node's at the end of a pass. Values are reduced in
-chunks of at most CHUNK_ELEMENTS, so temporaries (a 16-bit chunk's float32 copy) stay bounded whatever the output's
-size, and counts accumulated in float32 stay exact (every integer up to 2^24 is). Outputs holding NaN or Inf take
-`exact_statistics`, which needs the tensor itself.
+Nothing here waits for the device: `reduce` queues the reductions and returns their layout (PendingStats) and
+their 0-d results, which the caller reads back at once or together with every other node's at the end of a pass.
+Values are reduced in chunks of at most CHUNK_ELEMENTS, so temporaries (a 16-bit chunk's float32 copy) stay
+bounded whatever the output's size, and counts accumulated in float32 stay exact (every integer up to 2^24 is).
+Outputs holding NaN or Inf take `exact_statistics`, which needs the tensor itself.
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ EMPTY = ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)
 
 
 def recipe_for(device: torch.device) -> Recipe:
-    """The reductions that are fastest on this kind of device."""
-    return "sums" if device.type == "cpu" else "moments"
+    """The reductions that are fastest on this kind of device ('moments' on CUDA; other devices keep the
+    kernels they have always run)."""
+    return "moments" if device.type == "cuda" else "sums"
 
 
 def accumulation_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -79,8 +82,8 @@ class ZeroCounter:
     """Counts non-zeros on the CPU as sign(x) . sign(x), through one small buffer reused for every tensor of a pass
     (a fresh sign() copy per tensor costs more than the arithmetic: its pages fault in each time)."""
 
-    def __init__(self, size: int = ZERO_BUFFER_ELEMENTS) -> None:
-        self.size = size
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or ZERO_BUFFER_ELEMENTS
         self._buffer: Tensor | None = None
 
     def count(self, values: Tensor) -> list[Tensor]:
