@@ -43,7 +43,7 @@ class Readback:
         """Note tensors (0-d or not) to read; returns the index in `numbers` of the first one's first value."""
         at = self._count
         self._numbers.extend(tensors)
-        self._count += sum(t.numel() for t in tensors)
+        self._count += sum(map(Tensor.numel, tensors))
         return at
 
     def add_copy(self, tensor: Tensor, *, now: bool = True) -> int:
@@ -64,7 +64,10 @@ class Readback:
     def fetch(self) -> None:
         """Bring everything to the host, waiting for the device once."""
         if self.cpu:
-            self.numbers = [value for t in self._numbers for value in _values(t)]
+            if self._count == len(self._numbers):  # all 0-d: the usual case
+                self.numbers = [t.item() for t in self._numbers]
+            else:
+                self.numbers = [value for t in self._numbers for value in _values(t)]
             self.arrays = [copy.numpy() for copy in self._copies]
         else:
             numbers = self._stage_numbers()
