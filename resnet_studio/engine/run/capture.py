@@ -150,11 +150,13 @@ def kept_view(v: Tensor, options: CaptureOptions) -> tuple[Tensor, int]:
     if v.dim() == 4:
         n, c, height, width = v.shape
         stride = max(1, math.ceil(max(height, width) / options.max_size))
-        # One indexing call, and none at all when everything is kept: each costs host time on a GPU.
         if stride > 1:
             return v[: options.max_samples, : options.max_channels, ::stride, ::stride], stride
-        if n > options.max_samples or c > options.max_channels:
-            return v[: options.max_samples, : options.max_channels], 1
+        # narrow() rather than indexing, and only where needed: on a GPU each call is host time in the pass.
+        if n > options.max_samples:
+            v = v.narrow(0, 0, options.max_samples)
+        if c > options.max_channels:
+            v = v.narrow(1, 0, options.max_channels)
         return v, 1
     kept = v[: options.max_samples]
     if kept.dim() == 2:

@@ -122,9 +122,11 @@ def _run_memory(
         dtype,
         device.type,
     )
-    if deferred:  # held outputs are concatenated (and made float32) at the end: up to twice the held budget
+    if deferred:  # held outputs are concatenated at the end of the pass (and made float32 when 16-bit)
+        element = DTYPE_BYTES[dtype]
         every = sum(math.prod(n.output_shape) for n in nodes if n.output_shape is not None)
-        extra += 2 * min(HELD_BYTES, every * batch_size * DTYPE_BYTES[dtype])
+        held = min(HELD_BYTES, every * batch_size * element)
+        extra += held + (held * 4 // element if element < 4 else 0)
     return replace(estimate(net.info.analysis, batch_size, dtype), capture=extra)
 
 

@@ -34,6 +34,7 @@ from .capture import Activation, CaptureOptions, finite_flag, kept_view
 from .readback import Readback
 from .results import NodeRecord
 from .stats import (
+    CHUNK_ELEMENTS,
     MOMENTS,
     PendingStats,
     ZeroCounter,
@@ -48,8 +49,8 @@ from .timing import NodeTimer
 
 MAX_OUTPUT_SAMPLES = 64
 """Samples of each network output copied back."""
-HELD_ELEMENTS = 2**22
-"""Outputs up to this size may be held for the end of a deferred pass (larger ones keep the GPU busy)."""
+HELD_ELEMENTS = CHUNK_ELEMENTS
+"""Outputs up to this size may be held for the end of a deferred pass (rows within a chunk keep counts exact)."""
 HELD_BYTES = 2**28
 """At most this much output memory is held by one deferred pass (256 MiB)."""
 
