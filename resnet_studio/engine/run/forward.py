@@ -69,26 +69,25 @@ def run_forward(
     """
     source = InputSource.parse(input, seed)
     batch_size = source.batch_size(batch_size, default=1)
-    result = ForwardResult(
-        "error", str(device), str(device), dtype, batch_size, channels_last, source.describe()
-    )
+
+    def failed(name: str, title: str, error: RunError) -> ForwardResult:
+        return ForwardResult(
+            "error", name, title, dtype, batch_size, channels_last, source.describe(), error=error
+        )
+
     try:
         torch_device = resolve_device(device)
-        result = ForwardResult(
-            "error",
-            str(torch_device),
-            device_title(torch_device),
-            dtype,
-            batch_size,
-            channels_last,
-            result.input,
-        )
+    except DeviceError as error:
+        return failed(str(device), str(device), RunError("device", str(error)))
+    name, title = str(torch_device), device_title(torch_device)
+    try:
         torch_dtype = check_dtype(torch_device, dtype)
     except DeviceError as error:
         kind: ErrorKind = (
             "dtype" if "not supported" in str(error) or "number format" in str(error) else "device"
         )
-        return replace(result, error=RunError(kind, str(error)))
+        return failed(name, title, RunError(kind, str(error)))
+    result = ForwardResult("error", name, title, dtype, batch_size, channels_last, source.describe())
     if batch_size < 1:
         return replace(
             result, error=RunError("input", f"the batch size must be at least 1, not {batch_size}")
