@@ -170,6 +170,19 @@ def test_out_of_memory_reports_the_estimate_and_a_computed_smaller_batch() -> No
     assert [r.name for r in result.nodes] == ["input", "stem", "layer1.0", "layer1.1"]
 
 
+def test_the_estimate_counts_what_capture_adds() -> None:
+    shapes = [(64, 56, 56), (256, 56, 56)]
+    narrow = capture_bytes(shapes, [(1000,)], 0, CaptureOptions(max_channels=8), 4, "float32", "cuda")
+    wide = capture_bytes(shapes, [(1000,)], 0, CaptureOptions(max_channels=64), 4, "float32", "cuda")
+    assert wide - narrow == 4 * 2 * (2 * 56 * 56 * 56)  # two nodes, one sample kept, copied twice on CUDA
+    half = capture_bytes(shapes, [(1000,)], 0, CaptureOptions(), 4, "bfloat16", "cuda")
+    assert half - wide == 4 * (4 * 256 * 56 * 56)  # the float32 copy of the largest output (one chunk)
+    layers = capture_bytes([], [(1000,)], 2, CaptureOptions(), 4, "float32", "cuda")
+    assert layers == 4 * (2 * 2 * 64 * 64 * 64 + 4 * 1000)  # unanalysed layers at the options' bound
+    cpu = capture_bytes(shapes, [], 0, CaptureOptions(), 4, "float32", "cpu")
+    assert cpu == 4 * (2 * 64 * 56 * 56 + 4 * 256 * 56 * 56)  # kept once, and the sign buffer
+
+
 def test_out_of_memory_at_batch_one_says_what_else_to_try() -> None:
     result = run_forward(small_cnn(), faults=[Fault("out_of_memory", "block", capacity=1000)])
     assert result.error.suggested_batch is None and "smaller input size" in result.error.message

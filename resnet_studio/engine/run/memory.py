@@ -71,9 +71,9 @@ def capture_bytes(
     device_type: str,
 ) -> int:
     """Bytes that capture adds to a pass at this batch size: the float32 kept copies of the captured outputs (shapes
-    without the batch; `layers` inner layers, whose shapes are not analysed, at the options' bound), held to the
-    end of the pass and once more in the batched transfer; the copies of the network's outputs; and the largest
-    temporary of the statistics (a chunk's float32 copy of 16-bit values, the CPU's sign buffer)."""
+    without the batch; `layers` inner layers, whose shapes are not analysed, at the options' bound), on CUDA once
+    more for the batched transfer; the copies of the network's outputs; and the largest temporary of the
+    statistics (a chunk's float32 copy of 16-bit values, the CPU's sign buffer)."""
     kept = sum(kept_elements((batch_size, *shape), options) for shape in captured)
     per_layer = max(options.max_channels * options.max_size**2, options.max_features)
     kept += layers * min(batch_size, options.max_samples) * per_layer
@@ -82,7 +82,8 @@ def capture_bytes(
     temporary = min(largest, CHUNK_ELEMENTS) if DTYPE_BYTES[dtype] < 4 else 0
     if device_type == "cpu":
         temporary += min(largest, ZERO_BUFFER_ELEMENTS)
-    return 4 * (2 * kept + copies + temporary)
+    transfers = 2 if device_type == "cuda" else 1
+    return 4 * (transfers * kept + copies + temporary)
 
 
 def suggest_batch(estimate: MemoryEstimate, capacity: int | None) -> int | None:
