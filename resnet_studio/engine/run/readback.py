@@ -33,6 +33,7 @@ class Readback:
         self.cuda = device.type == "cuda"
         self._numbers: list[Tensor] = []
         self._count = 0
+        self._one_each = True
         self._copies: list[Tensor] = []
         self.numbers: list[float] = []
         """After fetch(): the values of every added tensor, flattened, in the order they were added."""
@@ -42,8 +43,10 @@ class Readback:
     def add_numbers(self, tensors: Sequence[Tensor]) -> int:
         """Note tensors (0-d or not) to read; returns the index in `numbers` of the first one's first value."""
         at = self._count
+        sizes = [t.numel() for t in tensors]
         self._numbers.extend(tensors)
-        self._count += sum(map(Tensor.numel, tensors))
+        self._count += sum(sizes)
+        self._one_each = self._one_each and all(size == 1 for size in sizes)
         return at
 
     def add_copy(self, tensor: Tensor, *, now: bool = True) -> int:
@@ -64,7 +67,7 @@ class Readback:
     def fetch(self) -> None:
         """Bring everything to the host, waiting for the device once."""
         if self.cpu:
-            if self._count == len(self._numbers):  # all 0-d: the usual case
+            if self._one_each:  # the usual case: 0-d results
                 self.numbers = [t.item() for t in self._numbers]
             else:
                 self.numbers = [value for t in self._numbers for value in _values(t)]
@@ -75,7 +78,7 @@ class Readback:
             synchronize(self.device)  # the one wait: every queued reduction, copy and timing event is done
             self.numbers = numbers()
             self.arrays = copies()
-        self._numbers, self._count, self._copies = [], 0, []
+        self._numbers, self._count, self._one_each, self._copies = [], 0, True, []
 
     def _stage_numbers(self) -> Callable[[], list[float]]:
         """Queue the transfer of the numbers: one concatenation and one copy per dtype (counts stay exact)."""
@@ -89,7 +92,7 @@ class Readback:
             at += t.numel()
         staged = []
         for where in groups.values():
-            flat = torch.cat([self._numbers[i].reshape(-1) for i in where])
+            flat = torch.cat([_flat(self._numbers[i]) for i in where])
             staged.append(([(starts[i], self._numbers[i].numel()) for i in where], self._to_host(flat)))
         total = at
 
@@ -115,7 +118,7 @@ class Readback:
                 groups.setdefault(c.dtype, []).append(i)
         staged = []
         for where in groups.values():
-            flat = torch.cat([copies[i].reshape(-1) for i in where])
+            flat = torch.cat([_flat(copies[i]) for i in where])
             staged.append(
                 (where, _pinned_copy(flat, torch.float32) if self.cuda else flat.to("cpu", torch.float32))
             )
@@ -137,6 +140,10 @@ class Readback:
     def _to_host(self, tensor: Tensor) -> Tensor:
         """A host copy: queued into pinned memory on CUDA; other devices (MPS) copy at once."""
         return _pinned_copy(tensor, tensor.dtype) if self.cuda else tensor.to("cpu")
+
+
+def _flat(t: Tensor) -> Tensor:
+    return t if t.dim() == 1 else t.reshape(-1)
 
 
 def _values(t: Tensor) -> list[float]:
