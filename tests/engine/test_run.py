@@ -178,7 +178,7 @@ def test_the_estimate_counts_what_capture_adds() -> None:
     half = capture_bytes(shapes, [(1000,)], 0, CaptureOptions(), 4, "bfloat16", "cuda")
     assert half - wide == 4 * (4 * 256 * 56 * 56)  # the float32 copy of the largest output (one chunk)
     layers = capture_bytes([], [(1000,)], 2, CaptureOptions(), 4, "float32", "cuda")
-    assert layers == 4 * (2 * 2 * 64 * 64 * 64 + 4 * 1000)  # unanalysed layers at the options' bound
+    assert layers == 4 * 2 * (2 * 64 * 64 * 64 + 4 * 1000)  # unanalysed layers at the bound, and the outputs
     cpu = capture_bytes(shapes, [], 0, CaptureOptions(), 4, "float32", "cpu")
     assert cpu == 4 * (2 * 64 * 56 * 56 + 4 * 256 * 56 * 56)  # kept once, and the sign buffer
 

@@ -13,6 +13,7 @@ from ...core.analysis import Analysis
 from ...core.shapes import DTYPE_BYTES, Shape
 from ...core.units import bytes_text
 from .capture import CaptureOptions, kept_elements
+from .readback import DIRECT_COPY_ELEMENTS
 from .recorder import MAX_OUTPUT_SAMPLES
 from .stats import CHUNK_ELEMENTS, ZERO_BUFFER_ELEMENTS
 
@@ -70,20 +71,24 @@ def capture_bytes(
     dtype: str,
     device_type: str,
 ) -> int:
-    """Bytes that capture adds to a pass at this batch size: the float32 kept copies of the captured outputs (shapes
-    without the batch; `layers` inner layers, whose shapes are not analysed, at the options' bound), on CUDA once
-    more for the batched transfer; the copies of the network's outputs; and the largest temporary of the
-    statistics (a chunk's float32 copy of 16-bit values, the CPU's sign buffer)."""
-    kept = sum(kept_elements((batch_size, *shape), options) for shape in captured)
+    """Bytes that capture adds to a pass at this batch size: the float32 copies of what is kept of the captured
+    outputs (shapes without the batch; `layers` inner layers, whose shapes are not analysed, at the options' bound)
+    and of the network's outputs, and the largest temporary of the statistics (a chunk's float32 copy of 16-bit
+    values, the CPU's sign buffer). On CUDA, copies up to DIRECT_COPY_ELEMENTS wait on the device for the batched
+    transfer and are concatenated for it (so they count twice); larger ones go straight to host memory."""
     per_layer = max(options.max_channels * options.max_size**2, options.max_features)
-    kept += layers * min(batch_size, options.max_samples) * per_layer
-    copies = sum(min(batch_size, MAX_OUTPUT_SAMPLES) * math.prod(shape) for shape in outputs)
+    copies = [kept_elements((batch_size, *shape), options) for shape in captured]
+    copies += [min(batch_size, options.max_samples) * per_layer] * layers
+    copies += [min(batch_size, MAX_OUTPUT_SAMPLES) * math.prod(shape) for shape in outputs]
+    if device_type == "cuda":
+        on_device = 2 * sum(size for size in copies if size <= DIRECT_COPY_ELEMENTS)
+    else:  # the copies live in the memory the pass runs in
+        on_device = sum(copies)
     largest = max((batch_size * math.prod(shape) for shape in captured), default=0)
     temporary = min(largest, CHUNK_ELEMENTS) if DTYPE_BYTES[dtype] < 4 else 0
     if device_type == "cpu":
         temporary += min(largest, ZERO_BUFFER_ELEMENTS)
-    transfers = 2 if device_type == "cuda" else 1
-    return 4 * (transfers * kept + copies + temporary)
+    return 4 * (on_device + temporary)
 
 
 def suggest_batch(estimate: MemoryEstimate, capacity: int | None) -> int | None:

@@ -19,7 +19,7 @@ from ..build import Network
 from ..errors import InputError
 from .capture import CaptureOptions
 from .memory import MemoryEstimate, capture_bytes, estimate
-from .recorder import HELD_BYTES, PassRecorder
+from .recorder import HELD_BYTES, HELD_ELEMENTS, PassRecorder
 
 
 class LayerHook:
@@ -124,8 +124,8 @@ def _run_memory(
     )
     if deferred:  # held outputs are concatenated at the end of the pass (and made float32 when 16-bit)
         element = DTYPE_BYTES[dtype]
-        every = sum(math.prod(n.output_shape) for n in nodes if n.output_shape is not None)
-        held = min(HELD_BYTES, every * batch_size * element)
+        sizes = [batch_size * math.prod(n.output_shape) for n in nodes if n.output_shape is not None]
+        held = min(HELD_BYTES, element * sum(size for size in sizes if size <= HELD_ELEMENTS))
         extra += held + (held * 4 // element if element < 4 else 0)
     return replace(estimate(net.info.analysis, batch_size, dtype), capture=extra)
 

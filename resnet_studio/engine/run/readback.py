@@ -20,8 +20,9 @@ from torch import Tensor
 from .devices import synchronize
 
 DIRECT_COPY_ELEMENTS = 2**22
-"""Copies taken at once that are larger than this (16 MiB of float32) go straight to pinned host memory instead of
-waiting on the device for the batched transfer, so no big copy is held twice on the device."""
+"""Copies taken at once that are larger than this (16 MiB of float32) go straight to host memory, waiting for the
+device (a copy that size takes longer than the wait), instead of waiting on the device for the batched transfer:
+no big copy is held twice on the device, and none takes gigabytes of pinned memory."""
 
 
 class Readback:
@@ -57,8 +58,8 @@ class Readback:
         if self.cpu:
             # A copy always: a view would keep the whole output's memory alive for as long as the result lives.
             tensor = tensor.to(torch.float32, memory_format=torch.contiguous_format, copy=True)
-        elif now and self.cuda and tensor.numel() > DIRECT_COPY_ELEMENTS:
-            tensor = _pinned_copy(tensor, torch.float32)
+        elif now and tensor.numel() > DIRECT_COPY_ELEMENTS:
+            tensor = tensor.to("cpu", torch.float32)
         elif now:
             tensor = tensor.to(torch.float32, memory_format=torch.contiguous_format, copy=True)
         self._copies.append(tensor)
