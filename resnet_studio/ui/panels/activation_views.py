@@ -20,7 +20,7 @@ from .plots import LINE_WIDTH, PlotColours, label_style, plot_font, style_plot, 
 
 MANY_ZEROS = 0.5
 """Above this fraction of zeros the statistic is flagged: many dead ReLUs for this input."""
-WIDEST_FIGURE = "12 845 056 (2048x112x112 x batch)"
+WIDEST_FIGURE = "12 845 056 (batch 256)"
 """The statistics column is as wide as its widest likely figure, whatever the node."""
 MAP_AXES = {"t": 0, "y": 1, "x": 2, "c": None}
 """(C, H, W) is always a stack of channels, even when W <= 4 (pyqtgraph would guess colour)."""
@@ -45,6 +45,7 @@ class ChannelView(QWidget):
         self.box.setAspectLocked(True)
         self.box.setMenuEnabled(False)
         self.view.timeLine.setPen(pg.mkPen(width=3))
+        self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]  # a colour bar, not an editor
         timeline = self.view.ui.roiPlot.getPlotItem()
         timeline.hideAxis("left")  # the channel slider has no y to read
         timeline.setLabel("bottom", "channel")
@@ -86,6 +87,7 @@ class ChannelView(QWidget):
             if levels.signed != self._signed:  # rebuilding the colour bar is slow: only when it changes
                 self._signed = levels.signed
                 self.view.setColorMap(colour_map(levels.signed))
+                self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]
             self.view.ui.histogram.setHistogramRange(levels.low, levels.high)  # type: ignore[attr-defined]
             self.view.setCurrentIndex(min(channel, values.shape[0] - 1))
             self.box.autoRange(padding=0.02)
@@ -114,8 +116,11 @@ class ChannelView(QWidget):
             self.caption.setText("")
             return
         h, w = node.values.shape[1:]
-        every = f", every {node.stride}th pixel" if node.stride > 1 else ""
-        self.caption.setText(f"Channel {index} of {node.channels} ({h}x{w}{every}) — drag the slider")
+        every = f" (every {node.stride}th pixel)" if node.stride > 1 else ""
+        self.caption.setText(f"Channel {index} of {node.channels} · {h}x{w}{every}")
+        self.caption.setToolTip(
+            "Drag the slider under the picture (or click a tile in the grid) to change channel"
+        )
 
 
 class HistogramView(pg.PlotWidget):
@@ -212,14 +217,13 @@ class StatsView(QFrame):
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 6, 10, 6)
         grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(3)
+        grid.setVerticalSpacing(1)
         self.values: dict[str, QLabel] = {}
         for row, name in enumerate(self.ROWS):
             label = QLabel(name, self)
             value = QLabel(self)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            steady(value)
             grid.addWidget(label, row, 0)
             grid.addWidget(value, row, 1)
             self.values[name] = value
@@ -228,7 +232,7 @@ class StatsView(QFrame):
 
     def restyle(self) -> None:
         """Bold, slightly larger figures in the current UI font."""
-        font = plot_font(self, 1.1)
+        font = plot_font(self)
         font.setBold(True)
         for label in self.values.values():
             label.setFont(font)
@@ -267,7 +271,11 @@ class StatsView(QFrame):
         v["NaN / Inf"].setText(f"{exact(s.nan_count)} / {exact(s.inf_count)}")
         v["NaN / Inf"].setStyleSheet(f"color: {ERROR_COLOUR};" if bad else "")
         v["Time"].setText("–" if node.time_ms is None else f"{node.time_ms:.2f} ms")
-        v["Values"].setText(f"{exact(s.count)} ({format_shape(node.shape)} x batch)")
+        batch = s.count // max(1, math.prod(node.shape))
+        v["Values"].setText(f"{exact(s.count)} (batch {batch})")
+        v["Values"].setToolTip(
+            f"Every value of the output: {format_shape(node.shape)} per sample, {batch} samples"
+        )
 
 
 def steady(label: QLabel) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStackedWidget, QWidget
 
 from ...core.shapes import format_shape
 from ..document import Document
@@ -47,17 +47,18 @@ class ActivationsPanel(ResultPanel):
         self.channel_view = ChannelView(self.content)
         self.histogram = HistogramView(self.content)
         self.stats = StatsView(self.content)
-        right = QWidget(self.content)
-        column = QVBoxLayout(right)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.histogram, 1)
-        column.addWidget(self.stats)
+        right = QSplitter(Qt.Orientation.Vertical, self.content)
+        right.addWidget(self.histogram)
+        right.addWidget(self.stats)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 0)
+        right.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.content)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.channel_view)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 3)
         self.splitter.setChildrenCollapsible(False)
         layout = QHBoxLayout(self.content)

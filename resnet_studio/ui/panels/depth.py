@@ -12,15 +12,21 @@ from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 from ..document import Document
 from ..run.controller import RunController
 from ..run.results import NodeRun, RunResult
-from .plots import LINE_WIDTH, NodeAxis, label_style, plot_font, style_plot, style_view
+from .plots import LINE_WIDTH, NodeAxis, ValueAxis, label_style, plot_font, style_plot, style_view
 from .result_panel import ResultPanel
 
 SYMBOL_SIZE = 9
 
 
+def in_depth_plot(node: NodeRun) -> bool:
+    """Feature maps only: the class scores at the end are another kind of number (their scale says nothing
+    about how the signal travels through the blocks)."""
+    return node.stats is not None and len(node.shape) == 3
+
+
 def depth_series(nodes: tuple[NodeRun, ...]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(names, means, stds) of the captured nodes, in network order."""
-    captured = [n for n in nodes if n.stats is not None]
+    """(names, means, stds) of the nodes that output feature maps, in network order."""
+    captured = [n for n in nodes if in_depth_plot(n)]
     means = np.array([n.stats.mean for n in captured], dtype=np.float64)  # type: ignore[union-attr]
     stds = np.array([n.stats.std for n in captured], dtype=np.float64)  # type: ignore[union-attr]
     return [n.name for n in captured], means, stds
@@ -31,7 +37,7 @@ def aligned(names: list[str], other: tuple[NodeRun, ...]) -> tuple[np.ndarray, n
     position = {name: i for i, name in enumerate(names)}
     xs, means, stds = [], [], []
     for node in other:
-        if node.stats is not None and node.name in position:
+        if in_depth_plot(node) and node.name in position:
             xs.append(position[node.name])
             means.append(node.stats.mean)
             stds.append(node.stats.std)
@@ -52,12 +58,13 @@ class DepthPanel(ResultPanel):
     ) -> None:
         super().__init__(document, controller, run_action, parent)
         self.axis = NodeAxis("bottom")
-        self.view = pg.PlotWidget(self.content, axisItems={"bottom": self.axis})
+        self.view = pg.PlotWidget(self.content, axisItems={"bottom": self.axis, "left": ValueAxis("left")})
         self.plot: pg.PlotItem = self.view.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "activation")
         self.plot.setLabel("bottom", "node (network order)")
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = self.plot.addLegend(offset=(10, 6), colCount=4)
+        self.plot.getViewBox().setDefaultPadding(0.1)  # room above the curves for the one-row legend
         self.mean = self.plot.plot([], [], name="mean")
         self.std = self.plot.plot([], [], name="std")
         self.previous_mean = self.plot.plot([], [], name="mean, previous run")

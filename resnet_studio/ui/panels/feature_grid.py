@@ -91,6 +91,7 @@ class FeatureGrid(QWidget):
         self.marker.hide()
         self.range_label = QLabel(self)
         self.range_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.range_label.setToolTip("The channels on this page (Page Up / Page Down turn pages)")
         self.previous = QToolButton(self)
         self.previous.setArrowType(Qt.ArrowType.LeftArrow)
         self.previous.setToolTip("Previous channels (Page Up)")
@@ -199,7 +200,7 @@ class FeatureGrid(QWidget):
             self.box.autoRange(padding=0.01)
         total = node.channels
         kept = node.kept_channels
-        text = f"Channels {first + 1}–{first + count} of {total}" if count else "No channels"
+        text = f"{first + 1}–{first + count} of {total}" if count else "No channels"
         if kept < total:
             text += f" ({kept} kept)"
         self.range_label.setText(text)

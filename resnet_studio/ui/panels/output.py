@@ -95,19 +95,23 @@ class OutputPanel(ResultPanel):
             self.table.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents
             )
+        self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.note = QLabel(self.content)
         self.note.setWordWrap(True)
         left = QWidget(self.content)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.table)
         column.addWidget(self.note)
+        column.addStretch(1)
         self.axis = NodeAxis("left")
         self.view = pg.PlotWidget(self.content, axisItems={"left": self.axis})
         self.plot: pg.PlotItem = self.view.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setLabel("bottom", "probability")
+        self.plot.setLabel("bottom", "probability (%)")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.invertY(True)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], width=[0], height=0.7)
         self.plot.addItem(self.bars)
@@ -168,11 +172,11 @@ class OutputPanel(ResultPanel):
         chart = top_classes(scores, TOP_CHART)
         self.axis.set_names([class_name(i, classes) for i, _p, _s in chart])
         y = np.arange(len(chart), dtype=np.float64)
-        widths = np.array([p for _i, p, _s in chart])
+        widths = np.array([p * 100.0 for _i, p, _s in chart])
         self.bars.setOpts(
             x0=np.zeros_like(y), y=y, width=widths, height=0.7, brush=pg.mkBrush(self.colours.bar)
         )
-        self.plot.setXRange(0, max(float(widths.max()) if widths.size else 1.0, 1e-3) * 1.05, padding=0)
+        self.plot.setXRange(0, max(float(widths.max()) if widths.size else 1.0, 0.1) * 1.05, padding=0)
         self.plot.setYRange(-0.6, len(chart) - 0.4, padding=0)
         top_index, top_p, _ = best[0]
         self.subtitle.setText(
@@ -194,7 +198,9 @@ class OutputPanel(ResultPanel):
         return " ".join(notes)
 
     def restyle(self) -> None:
-        """Colours and fonts."""
+        """Colours and fonts (the class names a little larger: they are what a class reads)."""
+        self.table.setFont(plot_font(self, 1.15))
+        self.table.resizeRowsToContents()
         style_view(self.view, self.colours)
         style_plot(self.plot, self.colours, plot_font(self), grid=(True, False))
         self.axis.picture = None

@@ -85,7 +85,10 @@ def style_plot(
         axis.setTickFont(font)
         axis.setStyle(tickTextOffset=6, autoExpandTextSpace=True)
         if axis.labelText:
-            axis.setLabel(axis.labelText, axis.labelUnits, **label_style(colours, font))
+            size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+            # Axis labels take CSS (font-size); titles and legends take pyqtgraph's own 'size'.
+            css = {"color": colours.foreground.name(), "font-size": f"{size:.1f}pt"}
+            axis.setLabel(axis.labelText, axis.labelUnits, **css)
     plot.showGrid(x=grid[0], y=grid[1], alpha=0.25)
     if plot.titleLabel.text:
         plot.setTitle(plot.titleLabel.text, **label_style(colours, font, bold=True))
@@ -121,6 +124,7 @@ class NodeAxis(pg.AxisItem):
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         if not self.names:
             return super().tickValues(minVal, maxVal, size)
+        minVal, maxVal = sorted((minVal, maxVal))  # an inverted view gives its range top first
         low, high = max(0, math.ceil(minVal)), min(len(self.names) - 1, math.floor(maxVal))
         if high < low or size <= 0:
             return []
@@ -142,6 +146,18 @@ class NodeAxis(pg.AxisItem):
             index = round(value)
             out.append(self.names[index] if 0 <= index < len(self.names) else "")
         return out
+
+
+class ValueAxis(pg.AxisItem):
+    """A value axis whose log scale labels only 1, 2 and 5 of each decade (0.06, 0.07, ... crowd each other)."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        strings = super().logTickStrings(values, scale, spacing)
+        kept = []
+        for value, text in zip(values, strings):
+            mantissa = round(10 ** (value - math.floor(value + 1e-9)), 3)
+            kept.append(text if mantissa in (1.0, 2.0, 5.0) else "")
+        return kept
 
 
 def export_png(widget: QWidget, path: str | Path, scale: float = 2.0) -> Path:

@@ -35,14 +35,23 @@ def category_colour(node_type: str, fallback: QColor) -> QColor:
 
 
 def memory_text(result: RunResult) -> str:
-    """'peak memory 15.2 MiB (growth of resident memory (RSS)) · estimate 60.1 MiB'."""
+    """'peak memory 15.2 MiB · estimate 60.1 MiB' (what the peak measures is in memory_tooltip)."""
     parts = []
     if result.peak_memory_bytes is not None:
-        measure = f" ({result.memory_measure})" if result.memory_measure else ""
-        parts.append(f"peak memory {bytes_text(result.peak_memory_bytes)}{measure}")
+        parts.append(f"peak memory {bytes_text(result.peak_memory_bytes)}")
     if result.estimated_memory_bytes is not None:
-        parts.append(f"analysis estimate {bytes_text(result.estimated_memory_bytes)}")
+        parts.append(f"estimate {bytes_text(result.estimated_memory_bytes)}")
     return " · ".join(parts)
+
+
+def memory_tooltip(result: RunResult) -> str:
+    """What the memory figures mean."""
+    lines = []
+    if result.peak_memory_bytes is not None:
+        lines.append(f"Peak memory: {result.memory_measure or 'as measured by the engine'}")
+    if result.estimated_memory_bytes is not None:
+        lines.append("Estimate: the analysis' figure for the weights and every node's output at this batch")
+    return "\n".join(lines)
 
 
 class TimingPanel(ResultPanel):
@@ -91,6 +100,7 @@ class TimingPanel(ResultPanel):
         device = result.device_title or result.device
         memory = memory_text(result)
         self.subtitle.setText(f"total {total:.1f} ms on {device}" + (f" · {memory}" if memory else ""))
+        self.subtitle.setToolTip(memory_tooltip(result))
         self.plot.enableAutoRange()
         self._mark_selection()
 

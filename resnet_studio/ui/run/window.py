@@ -80,6 +80,7 @@ class RunUi(QObject):
         self._connect()
         self._availability(self.controller.blocked_reason)
         self._running(False)
+        a.export_statistics.setEnabled(False)  # until a run has statistics to export
         self.refresh_icons()
         app = QApplication.instance()
         if app is not None:

@@ -86,9 +86,16 @@ def test_results_go_stale_when_run_settings_change(qtbot: object, window: MainWi
 def test_out_of_memory_shows_the_engine_advice_and_applies_it(
     qtbot: object, make_window: WindowFactory
 ) -> None:
-    window = make_window("resnet18", RunSettings(input_shape=(3, 64, 64), batch_size=16))
-    fault = InjectedFault("out_of_memory", "layer3.0", capacity=50 * 2**20)
-    result = run(qtbot, window, (fault,))
+    window = make_window("resnet18", RunSettings(input_shape=(3, 64, 64), batch_size=1))
+    # The engine's estimates at batch 1 and 16 give its fixed and per-sample parts: pretend the device holds
+    # what batch 4 needs, then run batch 16 there.
+    one = run(qtbot, window).estimated_memory_bytes
+    window.run_settings.batch.setValue(16)
+    sixteen = run(qtbot, window).estimated_memory_bytes
+    assert one is not None and sixteen is not None and sixteen > one
+    per_sample = (sixteen - one) / 15
+    capacity = round((one + 3 * per_sample) / 0.9) + 1
+    result = run(qtbot, window, (InjectedFault("out_of_memory", "layer3.0", capacity=capacity),))
     assert result.status == "error" and result.problem is not None
     problem = result.problem
     assert problem.kind == "out_of_memory" and problem.suggested_batch is not None
