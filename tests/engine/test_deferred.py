@@ -16,6 +16,7 @@ from resnet_studio.core import preset
 from resnet_studio.core.expansion import expand_all
 from resnet_studio.engine import CancelToken, Fault, build, run_forward
 from resnet_studio.engine.run import forward as forward_module
+from resnet_studio.engine.run import readback as readback_module
 from resnet_studio.engine.run import recorder as recorder_module
 from resnet_studio.engine.run.recorder import PassRecorder
 
@@ -173,3 +174,33 @@ def test_a_network_run_twice_deferred_gives_the_same_figures() -> None:
     first, second = run_forward(net, deferred=True), run_forward(net, deferred=True)
     assert_same_run(first, second)
     assert torch.equal(torch.from_numpy(first.outputs[0]), torch.from_numpy(second.outputs[0]))
+
+
+def test_the_gpu_code_path_run_on_the_cpu_gives_what_an_eager_pass_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Everything a CUDA pass does but pinning memory and timing with events: the GPU recipe, held outputs reduced
+    # as rows, and the read-back's staged transfers (numbers concatenated per dtype, copies concatenated and split).
+    monkeypatch.setattr(recorder_module, "recipe_for", lambda device: "moments")
+    monkeypatch.setattr(
+        readback_module, "_pinned_copy", lambda tensor, dtype: tensor.to("cpu", dtype, copy=True)
+    )
+    monkeypatch.setattr(readback_module, "DIRECT_COPY_ELEMENTS", 5000)  # some copies take the direct way
+    original = readback_module.Readback.__init__
+
+    def as_if_on_a_gpu(self: readback_module.Readback, device: torch.device) -> None:
+        original(self, device)
+        self.cpu, self.cuda = False, True
+
+    monkeypatch.setattr(readback_module.Readback, "__init__", as_if_on_a_gpu)
+    net = build(preset("resnet20"))
+    runs: list[dict[str, Any]] = [
+        {},
+        {"capture_nodes": ["stem", "layer1.0.bn1", "layer3.2"]},
+        {"dtype": "float64", "channels_last": True},
+        {"faults": [Fault("nan", "layer2.0")]},
+    ]
+    for kwargs in runs:
+        eager = run_forward(net, batch_size=3, deferred=False, **kwargs)
+        deferred = run_forward(net, batch_size=3, deferred=True, **kwargs)
+        assert_same_run(eager, deferred, exact=False)

@@ -36,6 +36,8 @@ class Readback:
         self._count = 0
         self._one_each = True
         self._copies: list[Tensor] = []
+        self._on_host: set[int] = set()
+        """Copies already in host memory (float32): the others travel in fetch()'s batched transfer."""
         self.numbers: list[float] = []
         """After fetch(): the values of every added tensor, flattened, in the order they were added."""
         self.arrays: list[np.ndarray] = []
@@ -58,8 +60,10 @@ class Readback:
         if self.cpu:
             # A copy always: a view would keep the whole output's memory alive for as long as the result lives.
             tensor = tensor.to(torch.float32, memory_format=torch.contiguous_format, copy=True)
+            self._on_host.add(len(self._copies))
         elif now and tensor.numel() > DIRECT_COPY_ELEMENTS:
             tensor = tensor.to("cpu", torch.float32)
+            self._on_host.add(len(self._copies))
         elif now:
             tensor = tensor.to(torch.float32, memory_format=torch.contiguous_format, copy=True)
         self._copies.append(tensor)
@@ -79,7 +83,7 @@ class Readback:
             synchronize(self.device)  # the one wait: every queued reduction, copy and timing event is done
             self.numbers = numbers()
             self.arrays = copies()
-        self._numbers, self._count, self._one_each, self._copies = [], 0, True, []
+        self._numbers, self._count, self._one_each, self._copies, self._on_host = [], 0, True, [], set()
 
     def _stage_numbers(self) -> Callable[[], list[float]]:
         """Queue the transfer of the numbers: one concatenation and one copy per dtype (counts stay exact)."""
@@ -112,10 +116,10 @@ class Readback:
     def _stage_copies(self) -> Callable[[], list[np.ndarray]]:
         """Queue the transfer of the copies still on the device: concatenated per dtype, converted to float32 on the
         device, in one copy each."""
-        copies = self._copies
+        copies, on_host = self._copies, self._on_host
         groups: dict[torch.dtype, list[int]] = {}
         for i, c in enumerate(copies):
-            if c.device.type != "cpu":
+            if i not in on_host:
                 groups.setdefault(c.dtype, []).append(i)
         staged = []
         for where in groups.values():
@@ -126,7 +130,7 @@ class Readback:
         shapes = [tuple(c.shape) for c in copies]
 
         def arrays() -> list[np.ndarray]:
-            out = [c.numpy() if c.device.type == "cpu" else np.empty(0, np.float32) for c in copies]
+            out = [c.numpy() if i in on_host else np.empty(0, np.float32) for i, c in enumerate(copies)]
             for where, host in staged:
                 flat = host.numpy()
                 at = 0
