@@ -105,6 +105,9 @@ class PassRecorder:
         self.recipe = recipe_for(device)
         self.zeros = ZeroCounter()
         self.readback = Readback(device)
+        self.on_cpu_now = not deferred and self.readback.cpu
+        """Eager on the CPU: values are read as they are made, without the read-back's bookkeeping (the same
+        reductions and copies, so the same figures)."""
         self._nodes: list[tuple[NodeInfo, _Entry]] = []
         self._layers: list[tuple[str, _Entry]] = []
         self._held: dict[int, Tensor] = {}
@@ -117,6 +120,9 @@ class PassRecorder:
         self._nodes.append((node, entry))
         if self.deferred and node.index not in self.overwritten and self._hold(entry, value):
             return False
+        if self.on_cpu_now:
+            self._record_now(entry, value)
+            return True
         self._queue(entry, value)
         if output:
             entry.output_at = self.readback.add_copy(value[:MAX_OUTPUT_SAMPLES])
@@ -129,6 +135,9 @@ class PassRecorder:
         often works in place on it)."""
         entry = _Entry(tuple(value.shape), captured=True)
         self._layers.append((name, entry))
+        if self.on_cpu_now:
+            self._record_now(entry, value.detach())
+            return
         self._queue(entry, value.detach())
         if not self.deferred:
             self._settle([entry], value)
@@ -173,6 +182,24 @@ class PassRecorder:
                 NodeRecord(node.node_id, node.name, node.type, entry.shape[1:], node.output_shape, None)
             )
         return done
+
+    def _record_now(self, entry: _Entry, value: Tensor) -> None:
+        """Reduce, copy and read one output at once (eager mode on the CPU: nothing to wait for)."""
+        if entry.captured:
+            pending, tensors = reduce(value, self.recipe, self.zeros)
+            stats = pending.resolve([t.item() for t in tensors]) or exact_statistics(value)
+            kept, entry.stride = kept_view(value, self.options)
+            values = kept.to(torch.float32, memory_format=torch.contiguous_format, copy=True).numpy()
+            entry.activation = Activation(entry.shape, stats, values, entry.stride, self.options.bins)
+            entry.finite = stats.finite
+        else:
+            flag = finite_flag(value)
+            entry.finite = flag is None or math.isfinite(flag.item())
+        if entry.wants_output:
+            output = value[:MAX_OUTPUT_SAMPLES].to(
+                torch.float32, memory_format=torch.contiguous_format, copy=True
+            )
+            entry.output = output.numpy()
 
     def _hold(self, entry: _Entry, value: Tensor) -> bool:
         """Keep a reference to a small output for the end of the pass, within the budget."""
