@@ -1,7 +1,7 @@
 """Deferred passes (everything read back once, at the end) against eager ones (read back after every node).
 
-The deferred mode is the default on CUDA; here it runs on the CPU, where it takes the same code paths except for
-the device transfers, and must give exactly what the eager mode gives.
+The deferred mode is the default on CUDA. Here it runs on the CPU: with the CPU's reductions it must give exactly
+what the eager mode gives; with the GPU's (rows of held outputs, staged transfers) the same to float32 rounding.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ class NodeTimer:
 
     def start(self, *, idle: bool = False) -> None:
         """Mark the start of a node. `idle`: nothing was queued on the device since the previous node ended, so
-        its end event marks this start too (one event per node instead of two)."""
+        its end event marks this start too (one event per node instead of two; the host's few microseconds of
+        bookkeeping between the nodes then count towards this one)."""
         if self.cuda:
             if idle and self._spans:
                 self._begin = self._spans[-1][2]
