@@ -157,6 +157,23 @@ def test_the_exact_path_counts_nan_and_inf_the_same_in_chunks(chunk: int | None)
     assert exact_statistics(x, chunk) == stats
 
 
+@pytest.mark.parametrize("recipe", ["sums", "moments"])
+def test_a_nan_in_a_later_chunk_is_counted(recipe: Recipe) -> None:
+    """Python's min() drops a NaN that comes after a number; every chunk's range must be looked at."""
+    x = torch.relu(torch.randn(8, 64, 30, 30, generator=torch.Generator().manual_seed(5)))
+    x[3, 2, 1, 0] = float("nan")  # far beyond the first chunk of 1000 values
+    stats = statistics(x, recipe=recipe, chunk=1000)
+    exact = exact_statistics(x)
+    assert (stats.nan_count, stats.inf_count) == (1, 0)
+    assert (stats.count, stats.min, stats.max, stats.zero_fraction) == (
+        exact.count,
+        exact.min,
+        exact.max,
+        exact.zero_fraction,
+    )
+    assert stats.mean == pytest.approx(exact.mean) and stats.std == pytest.approx(exact.std)
+
+
 def test_16_bit_chunks_are_converted_one_at_a_time() -> None:
     x = (torch.randn(64, 100, generator=torch.Generator().manual_seed(1)) * 3).to(torch.bfloat16)
     reference = exact_statistics(x.float())

@@ -146,6 +146,8 @@ class PendingStats:
                 lo, hi, variance, mean, nonzero = numbers
             else:
                 parts = _split(numbers, self.chunks)
+                if not all(math.isfinite(p[0]) and math.isfinite(p[1]) for p in parts):
+                    return None  # Python's min/max skip NaN depending on order: look at every chunk
                 lo, hi = min(p[0] for p in parts), max(p[1] for p in parts)
                 mean, variance = _pooled([(size, p[3], p[2]) for (size, _), p in zip(self.chunks, parts)])
                 nonzero = sum(p[4] for p in parts)
@@ -157,6 +159,8 @@ class PendingStats:
                 nonzero = sum(numbers[4:])
             else:
                 parts = _split(numbers, self.chunks)
+                if not all(math.isfinite(p[2]) and math.isfinite(p[3]) for p in parts):
+                    return None  # Python's min/max skip NaN depending on order: look at every chunk
                 lo, hi = min(p[2] for p in parts), max(p[3] for p in parts)
                 total, squares = sum(p[0] for p in parts), sum(p[1] for p in parts)
                 nonzero = sum(sum(p[4:]) for p in parts)
