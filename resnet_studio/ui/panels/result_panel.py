@@ -166,9 +166,17 @@ class ResultPanel(QWidget):
         return EMPTY_TEXT
 
     def finish_setup(self) -> None:
-        """Call at the end of a subclass's __init__: styles the plots and follows palette changes from now on."""
+        """Call at the end of a subclass's __init__: styles the plots, follows palette changes from now on, and
+        takes up the controller's state (a panel may be built after a run)."""
         self._ready = True
         self.restyle()
+        c = self.controller
+        if c.current is not None:
+            self._result_changed(c.current)
+        if c.stale:
+            self._stale_changed(True)
+        if c.problem is not None:
+            self._problem_changed(c.problem)
 
     # --- state ------------------------------------------------------------------------------------------------
 
@@ -202,10 +210,11 @@ class ResultPanel(QWidget):
         """True when the user can see the panel (in a dock: its tab is the one in front)."""
         return self._dock_shown if self._dock_shown is not None else self.isVisible()
 
-    def follow_dock(self, dock: QDockWidget) -> None:
-        """Track whether the dock holding the panel is in view (tabs behind others count as hidden)."""
-        self._dock_shown = not self.visibleRegion().isEmpty()
+    def follow_dock(self, dock: QDockWidget, shown: bool) -> None:
+        """Track whether the dock holding the panel is in view (tabs behind others count as hidden); `shown`:
+        whether it is in view now."""
         dock.visibilityChanged.connect(self._dock_visibility)
+        self._dock_visibility(shown)
 
     def _dock_visibility(self, shown: bool) -> None:
         self._dock_shown = shown

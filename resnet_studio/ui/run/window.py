@@ -12,17 +12,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QToolBar
 
 from ...core.units import bytes_text
 from ..canvas.thumbnails import ThumbnailLayer
-from ..panels.activations import ActivationsPanel
-from ..panels.depth import DepthPanel
-from ..panels.output import OutputPanel
-from ..panels.result_panel import ResultPanel
-from ..panels.timing import TimingPanel
 from ..resources import icon
 from .controller import RunController
+from .docks import ResultDocks
 from .export import write_statistics_csv
 from .progress import RunProgress
 from .results import InputChoice, RunResult
@@ -30,6 +26,11 @@ from .toolbar import RunToolbar, run_icon_palette
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
+    from ..panels.activations import ActivationsPanel
+    from ..panels.depth import DepthPanel
+    from ..panels.output import OutputPanel
+    from ..panels.result_panel import ResultPanel
+    from ..panels.timing import TimingPanel
 
 DEVICE_PROBE_DELAY_MS = 1500
 """Devices are looked for (torch loads, on a worker thread) this long after the window appears."""
@@ -46,25 +47,8 @@ class RunUi(QObject):
         a, document = window.actions, window.document
         self.controller = RunController(document, self)
         self.toolbar = RunToolbar(self.controller, a.run, a.cancel_run, window)
-        self.activations = ActivationsPanel(document, self.controller, a.run, window)
-        self.depth = DepthPanel(document, self.controller, a.run, window)
-        self.timing = TimingPanel(document, self.controller, a.run, window)
-        self.output = OutputPanel(document, self.controller, a.run, window)
-        self.panels: tuple[ResultPanel, ...] = (self.activations, self.depth, self.timing, self.output)
-        self.docks: list[QDockWidget] = []
-        previous = window.summary_dock
-        for panel, title, name in (
-            (self.activations, "Activations", "ActivationsDock"),
-            (self.depth, "Depth", "DepthDock"),
-            (self.timing, "Timing", "TimingDock"),
-            (self.output, "Output", "OutputDock"),
-        ):
-            dock = window._dock(title, name, panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-            window.tabifyDockWidget(previous, dock)
-            previous = dock
-            self.docks.append(dock)
-            panel.node_activated.connect(window.reveal_node)
-            panel.follow_dock(dock)
+        self.results = ResultDocks(window, self.controller)
+        self.docks = self.results.docks
         self.activations_dock, self.depth_dock, self.timing_dock, self.output_dock = self.docks
         self.bar = QToolBar("Run", window)
         self.bar.setObjectName("RunToolbar")
@@ -86,6 +70,33 @@ class RunUi(QObject):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         QTimer.singleShot(DEVICE_PROBE_DELAY_MS, self.controller, self.controller.probe_devices)
+
+    # --- the result panels (built when first needed) -------------------------------------------------------
+
+    @property
+    def activations(self) -> ActivationsPanel:
+        """The Activations panel."""
+        return self.results.panel(0)  # type: ignore[return-value]
+
+    @property
+    def depth(self) -> DepthPanel:
+        """The depth plot."""
+        return self.results.panel(1)  # type: ignore[return-value]
+
+    @property
+    def timing(self) -> TimingPanel:
+        """The timing chart."""
+        return self.results.panel(2)  # type: ignore[return-value]
+
+    @property
+    def output(self) -> OutputPanel:
+        """The class scores."""
+        return self.results.panel(3)  # type: ignore[return-value]
+
+    @property
+    def panels(self) -> tuple[ResultPanel, ...]:
+        """Every result panel, in dock order."""
+        return tuple(self.results.panel(i) for i in range(len(self.docks)))
 
     def _connect(self) -> None:
         a, c, w = self.window.actions, self.controller, self.window
