@@ -50,10 +50,10 @@ def test_run_json_has_a_nodes_list_and_the_device(capsys: pytest.CaptureFixture[
 
 
 def test_run_with_weights_and_input_size(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    save_weights(build(small_cnn(), seed=9), tmp_path / "w.safetensors")
+    save_weights(build(small_cnn(), seed=9), tmp_path / "w.pt")
     project = tmp_path / "net.json"
     save(small_cnn(), project)
-    args = ["run", str(project), "--weights", str(tmp_path / "w.safetensors"), "--input-size", "3x33x17"]
+    args = ["run", str(project), "--weights", str(tmp_path / "w.pt"), "--input-size", "3x33x17"]
     status, out, _ = run_cli([*args, "--format", "json"], capsys)
     assert status == 0 and json.loads(out)["nodes"][0]["shape"] == [3, 33, 17]
 
