@@ -53,9 +53,10 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
 
     # Qt is imported only now, so argument errors stay fast and never open a window.
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
+    from ..core.resources import resource
     from .document import Document
     from .main_window import APP_NAME, MainWindow
     from .settings_store import SettingsStore, default_qsettings
@@ -66,7 +67,8 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("resnet-studio")
+    app.setDesktopFileName("org.resnetstudio.ResNetStudio")  # packaging/linux's desktop entry
+    app.setWindowIcon(QIcon(str(resource("icons", "resnet-studio.svg"))))
 
     document = Document()
     document.replace(project, path)
