@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UnknownBlockError
 from ..params import Params
 from ..shapes import Shape, TensorInfo
-from .layers import PRIMITIVES
+from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Step
 
