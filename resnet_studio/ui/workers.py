@@ -25,7 +25,6 @@ from .run.results import (
     RunProblem,
     RunRequest,
     RunResult,
-    Stats,
     ValueHistogram,
 )
 
@@ -214,17 +213,7 @@ def _node(record: Any) -> NodeRun:
         return NodeRun(
             record.node_id, record.name, record.type, tuple(record.shape), record.time_ms, record.finite
         )
-    s = activation.stats
-    stats = Stats(
-        int(s.count),
-        float(s.mean),
-        float(s.std),
-        float(s.min),
-        float(s.max),
-        float(s.zero_fraction),
-        int(s.nan_count),
-        int(s.inf_count),
-    )
+    stats = activation.stats  # already plain numbers (core.activation_stats)
     values = np.ascontiguousarray(activation.values[0], dtype=np.float32)
     if values.ndim not in (1, 3):
         values = values.reshape(-1)

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ...core.activation_stats import ActivationStats
 from .readback import Readback
 from .stats import (
-    ActivationStats,
     Recipe,
     ZeroCounter,
     accumulation_dtype,

@@ -27,6 +27,8 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from ...core.activation_stats import ActivationStats
+
 CHUNK_ELEMENTS = 2**24
 """Values reduced at once: bounds temporaries to 64 MiB (float32) and keeps float32 counts exact."""
 ZERO_BUFFER_ELEMENTS = 2**22
@@ -35,26 +37,6 @@ NEARLY_CONSTANT = 1e-3
 """'sums' recomputes exactly when the variance is below this fraction of the squared mean (cancellation)."""
 
 Recipe = Literal["moments", "sums"]
-
-
-@dataclass(frozen=True)
-class ActivationStats:
-    """Statistics of a node's whole output (every sample, channel and position). NaN/Inf are counted, and
-    the other figures are over the finite values."""
-
-    count: int
-    mean: float
-    std: float
-    min: float
-    max: float
-    zero_fraction: float
-    nan_count: int = 0
-    inf_count: int = 0
-
-    @property
-    def finite(self) -> bool:
-        """True when there is no NaN or Inf."""
-        return self.nan_count == 0 and self.inf_count == 0
 
 
 EMPTY = ActivationStats(0, math.nan, math.nan, math.nan, math.nan, math.nan)

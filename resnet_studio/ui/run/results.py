@@ -6,13 +6,13 @@ request can be compared with the document to tell when results went stale.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from ...core.activation_stats import ActivationStats
 from ...core.analysis import RunSettings
 from ...core.model import Edge, GraphSnapshot, Node
 from ...core.units import bytes_text
@@ -98,28 +98,8 @@ def run_key(
     return (structure, frozenset(edges), settings, options)
 
 
-@dataclass(frozen=True)
-class Stats:
-    """Statistics of a node's whole output (every sample, channel and position)."""
-
-    count: int
-    mean: float
-    std: float
-    min: float
-    max: float
-    zero_fraction: float
-    nan_count: int = 0
-    inf_count: int = 0
-
-    @property
-    def finite(self) -> bool:
-        """True when there is no NaN or Inf."""
-        return self.nan_count == 0 and self.inf_count == 0
-
-    @property
-    def signed(self) -> bool:
-        """True when the output has negative values (a diverging colour map then suits it)."""
-        return math.isfinite(self.min) and self.min < 0.0
+Stats = ActivationStats
+"""A node's output statistics, as the engine measured them (plain numbers from the core)."""
 
 
 @dataclass(frozen=True, eq=False)
