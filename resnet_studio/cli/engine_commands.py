@@ -18,18 +18,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Build the network with PyTorch, run one forward pass and print per-node output shape, "
         "statistics (mean, std, min, max, fraction of zeros) and time.",
     )
-    _network_arguments(run)
-    run.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
-    add_memory_arguments(run)
+    _run_arguments(run, batch_default=1)
     run.add_argument("--channels-last", action="store_true", help="use the channels-last memory format")
-    run.add_argument(
-        "--input",
-        default="random",
-        metavar="random|sample|PATH",
-        help="random normal (seeded), the sample image, or an image file (default random)",
-    )
-    run.add_argument("--weights", type=Path, metavar="PATH", help="load weights (.pt, .pth or .safetensors)")
-    run.add_argument("--format", choices=("table", "json"), default="table")
     run.set_defaults(handler=run_forward_command)
 
     grad = subparsers.add_parser(
@@ -38,13 +28,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Run one forward and backward pass (cross-entropy against seeded random labels) and print "
         "the gradient norm of every layer's weights and of every block's output.",
     )
-    _network_arguments(grad)
+    _run_arguments(grad, batch_default=8)
     grad.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
-    grad.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
-    add_memory_arguments(grad, batch_default=8)
-    grad.add_argument("--input", default="random", metavar="random|sample|PATH")
-    grad.add_argument("--weights", type=Path, metavar="PATH", help="load weights first")
-    grad.add_argument("--format", choices=("table", "json"), default="table")
     grad.set_defaults(handler=run_gradflow_command)
 
     export = subparsers.add_parser(
@@ -64,6 +49,23 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="also write the network's weights (.pt or .safetensors)",
     )
     export.set_defaults(handler=run_export_command)
+
+
+def _run_arguments(parser: argparse.ArgumentParser, *, batch_default: int) -> None:
+    """What `run` and `gradflow` share: the network, device, batch, dtype, input, weights and output format."""
+    _network_arguments(parser)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
+    add_memory_arguments(parser, batch_default=batch_default)
+    parser.add_argument(
+        "--input",
+        default="random",
+        metavar="random|sample|PATH",
+        help="random normal (seeded), the sample image, or an image file (default random)",
+    )
+    parser.add_argument(
+        "--weights", type=Path, metavar="PATH", help="load weights (.pt, .pth or .safetensors)"
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
 def _network_arguments(parser: argparse.ArgumentParser) -> None:
