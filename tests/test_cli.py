@@ -60,7 +60,7 @@ def test_presets_lists_every_preset_with_a_line() -> None:
     result = run("presets")
     lines = result.stdout.splitlines()
     assert result.returncode == 0 and len(lines) == 30
-    assert lines[0].startswith("resnet18 ") and "11.7 M params" in lines[0]
+    assert lines[0].startswith("resnet18 ") and "11.69 M params, 1.81 GMACs" in lines[0]
 
 
 @pytest.mark.parametrize(

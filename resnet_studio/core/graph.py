@@ -21,27 +21,6 @@ from .errors import (
 from .model import Edge, GraphSnapshot, Node, Position
 from .params import ParamValue
 
-DEFAULT_NAMES: dict[str, str] = {
-    "Input": "input",
-    "Output": "output",
-    "Conv2d": "conv",
-    "BatchNorm2d": "bn",
-    "ReLU": "relu",
-    "MaxPool2d": "maxpool",
-    "AvgPool2d": "avgpool",
-    "GlobalAvgPool": "gap",
-    "Flatten": "flatten",
-    "Linear": "fc",
-    "Dropout": "dropout",
-    "Add": "add",
-    "ZeroPadShortcut": "shortcut",
-    "Stem": "stem",
-    "BasicBlock": "block",
-    "Bottleneck": "bottleneck",
-    "Stage": "layer",
-    "Head": "head",
-}
-
 
 class Graph:
     """A network of blocks. Every mutation succeeds or raises a typed GraphError; nothing is silently ignored."""
@@ -209,7 +188,7 @@ class Graph:
     ) -> Node:
         """A new node (not yet added) with validated parameters, a free id and a free name."""
         spec = get_spec(block_type)
-        base = DEFAULT_NAMES.get(spec.type_name, spec.type_name.lower())
+        base = spec.node_name
         return Node(
             node_id or self.new_id(base),
             spec.type_name,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
+from .catalogue import Role, role_of
 from .errors import UnknownPresetError
 from .graph import Graph
 from .layout import layered_layout
 from .model import Edge, Node
 from .params import ParamValue
+from .units import macs_text, params_text
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,17 @@ class Preset:
 
     name: str
     title: str
-    description: str
+    blurb: str
+    """What it is, in words; the figures are added from the analysis."""
     build: Callable[[], Graph]
+
+    @cached_property
+    def description(self) -> str:
+        """The blurb with the network's parameters and MACs at its own input size, from the live analysis."""
+        from .analysis import analyze  # the analysis imports the catalogue; presets are read first
+
+        totals = analyze(self.build()).totals
+        return f"{self.blurb}; {params_text(totals.params)} params, {macs_text(totals.macs)}"
 
 
 def _chain(graph: Graph, nodes: list[Node]) -> None:
@@ -34,8 +46,26 @@ def _node(graph: Graph, node_id: str, block_type: str, params: dict[str, ParamVa
     return graph.make_node(block_type, params, name=node_id, node_id=node_id)
 
 
+BlockChoice = Callable[[int], tuple[str, dict[str, ParamValue]]]
+"""A stage width -> the block type and its width parameters."""
+
+
+def basic(width: int) -> tuple[str, dict[str, ParamValue]]:
+    """Basic blocks that output `width` channels."""
+    return "BasicBlock", {"out_channels": width}
+
+
+def bottleneck(width: int) -> tuple[str, dict[str, ParamValue]]:
+    """Bottleneck blocks of inner width `width` (output width x 4)."""
+    return "Bottleneck", {"width": width}
+
+
 def imagenet_resnet(
-    block: str, layers: tuple[int, ...], groups: int = 1, width_per_group: int = 64, num_classes: int = 1000
+    block: BlockChoice,
+    layers: tuple[int, ...],
+    groups: int = 1,
+    width_per_group: int = 64,
+    num_classes: int = 1000,
 ) -> Graph:
     """torchvision's ResNet: ImageNet stem, four stages (64, 128, 256, 512 wide), classifier head."""
     graph = Graph()
@@ -46,16 +76,9 @@ def imagenet_resnet(
     for stage, (count, width) in enumerate(zip(layers, (64, 128, 256, 512)), start=1):
         for i in range(count):
             stride = 2 if stage > 1 and i == 0 else 1
-            params: dict[str, ParamValue] = {
-                "stride": stride,
-                "groups": groups,
-                "width_per_group": width_per_group,
-            }
-            if block == "BasicBlock":
-                params["out_channels"] = width
-            else:
-                params["width"] = width
-            nodes.append(_node(graph, f"layer{stage}.{i}", block, params))
+            block_type, params = block(width)
+            params.update(stride=stride, groups=groups, width_per_group=width_per_group)
+            nodes.append(_node(graph, f"layer{stage}.{i}", block_type, params))
     nodes.append(_node(graph, "head", "Head", {"num_classes": num_classes}))
     nodes.append(_node(graph, "output", "Output"))
     _chain(graph, nodes)
@@ -87,7 +110,7 @@ def plain_twin(graph: Graph) -> Graph:
     """The same network with every skip connection switched off."""
     twin = graph.copy()
     for node in twin.nodes:
-        if node.type in ("BasicBlock", "Bottleneck", "Stage"):
+        if role_of(node.type) is Role.RESIDUAL:
             twin.set_param(node.id, "skip", False)
     return twin
 
@@ -106,91 +129,91 @@ _BASE: list[Preset] = [
     Preset(
         "resnet18",
         "ResNet-18",
-        "2-2-2-2 basic blocks, 11.7 M params (He et al. 2015)",
-        lambda: imagenet_resnet("BasicBlock", (2, 2, 2, 2)),
+        "2-2-2-2 basic blocks (He et al. 2015)",
+        lambda: imagenet_resnet(basic, (2, 2, 2, 2)),
     ),
     Preset(
         "resnet34",
         "ResNet-34",
-        "3-4-6-3 basic blocks, 21.8 M params",
-        lambda: imagenet_resnet("BasicBlock", (3, 4, 6, 3)),
+        "3-4-6-3 basic blocks",
+        lambda: imagenet_resnet(basic, (3, 4, 6, 3)),
     ),
     Preset(
         "resnet50",
         "ResNet-50",
-        "3-4-6-3 bottleneck blocks, 25.6 M params (torchvision v1.5)",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3)),
+        "3-4-6-3 bottleneck blocks (torchvision v1.5)",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 6, 3)),
     ),
     Preset(
         "resnet101",
         "ResNet-101",
-        "3-4-23-3 bottleneck blocks, 44.5 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3)),
+        "3-4-23-3 bottleneck blocks",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 23, 3)),
     ),
     Preset(
         "resnet152",
         "ResNet-152",
-        "3-8-36-3 bottleneck blocks, 60.2 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 8, 36, 3)),
+        "3-8-36-3 bottleneck blocks",
+        lambda: imagenet_resnet(bottleneck, (3, 8, 36, 3)),
     ),
     Preset(
         "wide_resnet50_2",
         "Wide ResNet-50-2",
-        "ResNet-50 with bottlenecks twice as wide, 68.9 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), width_per_group=128),
+        "ResNet-50 with bottlenecks twice as wide",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 6, 3), width_per_group=128),
     ),
     Preset(
         "wide_resnet101_2",
         "Wide ResNet-101-2",
-        "ResNet-101 with bottlenecks twice as wide, 126.9 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), width_per_group=128),
+        "ResNet-101 with bottlenecks twice as wide",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 23, 3), width_per_group=128),
     ),
     Preset(
         "resnext50_32x4d",
         "ResNeXt-50 32x4d",
-        "ResNet-50 with 32 groups of 4 channels, 25.0 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 6, 3), groups=32, width_per_group=4),
+        "ResNet-50 with 32 groups of 4 channels",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 6, 3), groups=32, width_per_group=4),
     ),
     Preset(
         "resnext101_32x8d",
         "ResNeXt-101 32x8d",
-        "ResNet-101 with 32 groups of 8 channels, 88.8 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=32, width_per_group=8),
+        "ResNet-101 with 32 groups of 8 channels",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 23, 3), groups=32, width_per_group=8),
     ),
     Preset(
         "resnext101_64x4d",
         "ResNeXt-101 64x4d",
-        "ResNet-101 with 64 groups of 4 channels, 83.5 M params",
-        lambda: imagenet_resnet("Bottleneck", (3, 4, 23, 3), groups=64, width_per_group=4),
+        "ResNet-101 with 64 groups of 4 channels",
+        lambda: imagenet_resnet(bottleneck, (3, 4, 23, 3), groups=64, width_per_group=4),
     ),
     Preset(
         "resnet20",
         "ResNet-20 (CIFAR)",
-        "CIFAR-10, 3x3 basic blocks, zero-pad shortcuts, 0.27 M params",
+        "CIFAR-10, 3 blocks per stage, zero-pad shortcuts",
         lambda: cifar_resnet(20),
     ),
     Preset(
         "resnet32",
         "ResNet-32 (CIFAR)",
-        "CIFAR-10, 5 blocks per stage, 0.46 M params",
+        "CIFAR-10, 5 blocks per stage",
         lambda: cifar_resnet(32),
     ),
     Preset(
         "resnet44",
         "ResNet-44 (CIFAR)",
-        "CIFAR-10, 7 blocks per stage, 0.66 M params",
+        "CIFAR-10, 7 blocks per stage",
         lambda: cifar_resnet(44),
     ),
     Preset(
         "resnet56",
         "ResNet-56 (CIFAR)",
-        "CIFAR-10, 9 blocks per stage, 0.85 M params",
+        "CIFAR-10, 9 blocks per stage",
         lambda: cifar_resnet(56),
     ),
     Preset(
         "resnet110",
         "ResNet-110 (CIFAR)",
-        "CIFAR-10, 18 blocks per stage, 1.7 M params",
+        "CIFAR-10, 18 blocks per stage",
         lambda: cifar_resnet(110),
     ),
 ]
@@ -207,7 +230,7 @@ def _plain(base: Preset) -> Preset:
 
 PRESETS: dict[str, Preset] = {}
 for _base in _BASE:
-    PRESETS[_base.name] = Preset(_base.name, _base.title, _base.description, _laid_out(_base.build))
+    PRESETS[_base.name] = Preset(_base.name, _base.title, _base.blurb, _laid_out(_base.build))
 for _base in _BASE:
     PRESETS[f"{_base.name}_plain"] = _plain(PRESETS[_base.name])
 

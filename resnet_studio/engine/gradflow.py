@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..core.catalogue import Role, role_of
 from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
@@ -141,7 +142,7 @@ def gradient_flow(
             faults_.after(node.name, value)
             if slot in net.info.outputs:
                 outputs[slot] = value
-            elif node.type != "Input" and value.requires_grad:
+            elif role_of(node.type) is not Role.INPUT and value.requires_grad:
                 norms[slot] = value.detach().float().norm()
                 value.register_hook(_Store(grads, slot))  # type: ignore[no-untyped-call]
             if progress is not None:

@@ -43,7 +43,8 @@ def build_menus(window: MainWindow) -> None:
         if name.endswith("_plain"):
             menu = families.setdefault("plain", presets.addMenu("Plain Twins (no skips)"))
         action = menu.addAction(preset.title)
-        action.setStatusTip(preset.description)
+        action.setStatusTip(preset.blurb)  # figures computed on hover (analysing every preset takes a while)
+        action.hovered.connect(lambda a=action, p=preset: a.setStatusTip(p.description))
         action.triggered.connect(lambda _checked=False, n=name: window.files.open_preset(n))
     file.addSeparator()
     file.addActions([a.save, a.save_as])

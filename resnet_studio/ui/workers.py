@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..core.catalogue import Role, role_of
 from .run.display import preview_map
 from .run.results import (
     DeviceChoice,
@@ -91,7 +92,7 @@ class ForwardWorker(QObject):
         request = self.request
         settings = request.settings
         options = CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size)
-        names = [n.name for n in request.snapshot.nodes if n.type != "Output"]
+        names = [n.name for n in request.snapshot.nodes if role_of(n.type) is not Role.OUTPUT]
         engine_result = run_forward(
             request.snapshot,
             device=request.options.device,

@@ -72,6 +72,7 @@ def residual_params(draw: st.DrawFn, block: str) -> dict[str, ParamValue]:
         "width_per_group": draw(st.sampled_from([64, 32, 128])),
         "shortcut": draw(st.sampled_from(["auto", "identity", "projection", "zero-pad"])),
         "skip": draw(st.booleans()),
+        "norm": draw(st.sampled_from(["batchnorm", "none"])),
     }
     if block == "BasicBlock":
         params["out_channels"] = draw(st.sampled_from([4, 6, 8]))
@@ -184,6 +185,7 @@ def block_graphs(draw: st.DrawFn) -> Graph:
             {
                 "style": draw(st.sampled_from(["cifar", "imagenet"])),
                 "out_channels": draw(st.sampled_from([4, 8])),
+                "norm": draw(st.sampled_from(["batchnorm", "none"])),
             },
         )
     for _ in range(draw(st.integers(1, 4))):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
-from ..catalogue import LayerCost, LayerProblem, Problem, evaluate, get_spec
+from ..catalogue import LayerCost, LayerProblem, Problem, Role, evaluate, get_spec, role_of
 from ..graph import Graph
 from ..model import Edge, Node
 from ..shapes import TensorInfo
@@ -84,7 +84,7 @@ class Analyzer:
         if settings != self.settings:
             old = self.settings
             if settings.input_shape != old.input_shape:
-                self._dirty.update(n.id for n in graph if n.type == "Input")
+                self._dirty.update(n.id for n in graph if role_of(n.type) is Role.INPUT)
             bytes_changed = (settings.batch_size, settings.dtype) != (old.batch_size, old.dtype)
             self.settings = settings
         if not self._dirty and not bytes_changed and not self._removed and self._last is not None:
@@ -154,7 +154,7 @@ class Analyzer:
         if cost is None or info is None:
             return result
         scale = settings.batch_size * settings.dtype_bytes
-        out_bytes = 0 if result.type in ("Input", "Output") else info.numel * scale
+        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else info.numel * scale
         return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
 
     def _compute(self, node: Node, settings: RunSettings) -> None:
@@ -187,7 +187,7 @@ class Analyzer:
         cost: LayerCost | None = None
         if not missing and None not in inputs:
             params = node.params
-            if node.type == "Input" and settings.input_shape is not None:
+            if spec.role is Role.INPUT and settings.input_shape is not None:
                 c, h, w = settings.input_shape
                 params = params.replace(channels=c, height=h, width=w)
             try:
@@ -219,13 +219,16 @@ class Analyzer:
             cost.params,
             cost.buffers,
             cost.macs,
-            0 if node.type in ("Input", "Output") else info.numel * scale,
+            0 if spec.role in _NO_OUTPUT else info.numel * scale,
             cost.kept * scale,
             info.rf if info.shape else None,
             info.jump,
             diagnostics,
         )
 
+
+_NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
+"""Nodes whose output is not a tensor of their own (the input batch is given; an Output passes its input on)."""
 
 _UNUSED = Problem(
     "the output is not used; connect it to an Output or another block",

@@ -19,7 +19,7 @@ from .layers import (
     relu_rule,
     zero_pad_rule,
 )
-from .spec import BlockSpec, Category
+from .spec import BlockSpec, Category, Role
 
 
 def _fmt_in(shape: Shape | None) -> str:
@@ -58,6 +58,12 @@ def _describe_none(p: Params, shape: Shape | None) -> str:
     return ""
 
 
+def _conv_tag(p: Params) -> str:
+    """'1x1, s2' on a skip edge into a projection's convolution."""
+    k, stride = p.as_int("kernel_size"), p.as_int("stride")
+    return f"{k}x{k}, s{stride}" if stride != 1 else f"{k}x{k}"
+
+
 PRIMITIVES: tuple[BlockSpec, ...] = (
     BlockSpec(
         "Input",
@@ -76,6 +82,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         rule=input_rule,
         inputs=(),
         palette_group="Input / Output",
+        role=Role.INPUT,
+        channels=lambda p, c: p.as_int("channels"),
     ),
     BlockSpec(
         "Output",
@@ -89,6 +97,7 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         rule=output_rule,
         outputs=(),
         palette_group="Input / Output",
+        role=Role.OUTPUT,
     ),
     BlockSpec(
         "Conv2d",
@@ -110,6 +119,10 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         ),
         _describe_conv,
         rule=conv2d_rule,
+        default_name="conv",
+        channels=lambda p, c: p.as_int("out_channels"),
+        shortcut_tag=_conv_tag,
+        fresh_output=True,
     ),
     BlockSpec(
         "BatchNorm2d",
@@ -123,6 +136,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         (ParamSpec("eps", "Epsilon", "float", 1e-5, "Added to the variance for stability.", 0.0, 1.0),),
         _describe_none,
         rule=batchnorm_rule,
+        default_name="bn",
+        fresh_output=True,
     ),
     BlockSpec(
         "ReLU",
@@ -151,6 +166,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         ),
         _describe_pool,
         rule=maxpool_rule,
+        default_name="maxpool",
+        fresh_output=True,
     ),
     BlockSpec(
         "AvgPool2d",
@@ -167,6 +184,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         ),
         _describe_pool,
         rule=avgpool_rule,
+        default_name="avgpool",
+        fresh_output=True,
     ),
     BlockSpec(
         "GlobalAvgPool",
@@ -178,6 +197,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         (),
         _describe_none,
         rule=global_avgpool_rule,
+        default_name="gap",
+        fresh_output=True,
     ),
     BlockSpec(
         "Flatten",
@@ -202,6 +223,10 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         ),
         lambda p, s: f"{'?' if not s else s[0]} -> {p.as_int('out_features')}",
         rule=linear_rule,
+        default_name="fc",
+        channels=lambda p, c: p.as_int("out_features"),
+        fresh_output=True,
+        vector_axis="class",
     ),
     BlockSpec(
         "Dropout",
@@ -227,6 +252,8 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         lambda p, s: f"{p.as_int('inputs')} inputs",
         rule=add_rule,
         variadic_inputs="inputs",
+        role=Role.MERGE,
+        fresh_output=True,
     ),
     BlockSpec(
         "ZeroPadShortcut",
@@ -242,5 +269,9 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         ),
         lambda p, s: f"{_fmt_in(s)} -> {p.as_int('out_channels')}, stride {p.as_int('stride')}",
         rule=zero_pad_rule,
+        default_name="shortcut",
+        channels=lambda p, c: p.as_int("out_channels"),
+        shortcut_tag=lambda p: "zero-pad" + (f", s{p.as_int('stride')}" if p.as_int("stride") != 1 else ""),
+        fresh_output=True,
     ),
 )

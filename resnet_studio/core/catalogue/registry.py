@@ -7,7 +7,7 @@ from ..params import Params
 from ..shapes import Shape, TensorInfo
 from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
-from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Step
+from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
 
 _SPECS: dict[str, BlockSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -28,6 +28,11 @@ def get_spec(type_name: str) -> BlockSpec:
     if spec is None:
         raise UnknownBlockError(f"unknown block type {type_name!r}; known types: {', '.join(sorted(_SPECS))}")
     return spec
+
+
+def role_of(type_name: str) -> Role:
+    """The part a block type plays in a network (input, output, residual block, merge or layer)."""
+    return get_spec(type_name).role
 
 
 def block_types() -> tuple[str, ...]:
@@ -160,4 +165,5 @@ __all__ = [
     "evaluate",
     "get_spec",
     "register",
+    "role_of",
 ]

@@ -7,15 +7,18 @@ canvas inserts exactly these layers, so both views always agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo
-from .spec import BlockSpec, Category, Step
+from .spec import BlockSpec, Category, Role, Skip, Step
 
 SHORTCUTS = ("auto", "identity", "projection", "zero-pad")
+NORMS = ("batchnorm", "none")
 
 
-def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1) -> Params:
-    """Parameters of a bias-free 'same' convolution, as ResNets use them."""
+def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1, bias: bool = False) -> Params:
+    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm)."""
     return Params(
         {
             "out_channels": out,
@@ -24,7 +27,7 @@ def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1) -> Para
             "padding": kernel // 2,
             "dilation": 1,
             "groups": groups,
-            "bias": False,
+            "bias": bias,
         }
     )
 
@@ -42,6 +45,13 @@ def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, 
     return "identity"
 
 
+def shortcut_kind(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
+    """Like resolve_shortcut, but 'auto' while the input channels are unknown (nothing is claimed too early)."""
+    if shortcut == "auto" and in_channels is None:
+        return "auto"
+    return resolve_shortcut(shortcut, in_channels, out_channels, stride)
+
+
 def _in_channels(inputs: tuple[TensorInfo, ...]) -> int | None:
     shape = inputs[0].shape if inputs else ()
     return shape[0] if len(shape) == 3 else None
@@ -52,12 +62,17 @@ def _inner_width(width: int, groups: int, width_per_group: int) -> int:
     return int(width * (width_per_group / 64.0)) * groups
 
 
-def _shortcut_steps(kind: str, out: int, stride: int) -> tuple[tuple[Step, ...], str]:
+def _conv_norm(p: Params, conv: str, norm: str, params: Params, source: str) -> tuple[list[Step], str]:
+    """A convolution and (unless the block's normalisation is none) its BatchNorm; returns the steps and the last."""
+    if p.as_str("norm") == "none":
+        return [Step(conv, "Conv2d", params.replace(bias=True), (source,))], conv
+    return [Step(conv, "Conv2d", params, (source,)), Step(norm, "BatchNorm2d", BN, (conv,))], norm
+
+
+def _shortcut_steps(p: Params, kind: str, out: int, stride: int) -> tuple[tuple[Step, ...], str]:
     if kind == "projection":
-        return (
-            Step("downsample.0", "Conv2d", conv_params(out, 1, stride)),
-            Step("downsample.1", "BatchNorm2d", BN, ("downsample.0",)),
-        ), "downsample.1"
+        steps, last = _conv_norm(p, "downsample.0", "downsample.1", conv_params(out, 1, stride), "")
+        return tuple(steps), last
     if kind == "zero-pad":
         return (
             Step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),
@@ -71,7 +86,7 @@ def _close_block(
     if not p.as_bool("skip"):
         return (*main, Step(relu, "ReLU", NONE, (last,)))
     kind = resolve_shortcut(p.as_str("shortcut"), _in_channels(inputs), out, stride)
-    shortcut, shortcut_out = _shortcut_steps(kind, out, stride)
+    shortcut, shortcut_out = _shortcut_steps(p, kind, out, stride)
     return (
         *main,
         *shortcut,
@@ -85,14 +100,10 @@ def basic_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     out, s = p.as_int("out_channels"), p.as_int("stride")
     g = p.as_int("groups")
     width = _inner_width(out, g, p.as_int("width_per_group"))
-    main = [
-        Step("conv1", "Conv2d", conv_params(width, 3, s, g)),
-        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
-        Step("relu1", "ReLU", NONE, ("bn1",)),
-        Step("conv2", "Conv2d", conv_params(out, 3, 1, g), ("relu1",)),
-        Step("bn2", "BatchNorm2d", BN, ("conv2",)),
-    ]
-    return _close_block(p, main, "bn2", out, s, inputs, "relu2")
+    main, last = _conv_norm(p, "conv1", "bn1", conv_params(width, 3, s, g), "")
+    main.append(Step("relu1", "ReLU", NONE, (last,)))
+    steps, last = _conv_norm(p, "conv2", "bn2", conv_params(out, 3, 1, g), "relu1")
+    return _close_block(p, main + steps, last, out, s, inputs, "relu2")
 
 
 def bottleneck_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
@@ -102,20 +113,15 @@ def bottleneck_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ..
     g = p.as_int("groups")
     width = _inner_width(planes, g, p.as_int("width_per_group"))
     s1, s3 = (s, 1) if p.as_str("stride_on") == "1x1" else (1, s)
-    main = [
-        Step("conv1", "Conv2d", conv_params(width, 1, s1)),
-        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
-        Step("relu1", "ReLU", NONE, ("bn1",)),
-        Step("conv2", "Conv2d", conv_params(width, 3, s3, g), ("relu1",)),
-        Step("bn2", "BatchNorm2d", BN, ("conv2",)),
-        Step("relu2", "ReLU", NONE, ("bn2",)),
-        Step("conv3", "Conv2d", conv_params(out, 1), ("relu2",)),
-        Step("bn3", "BatchNorm2d", BN, ("conv3",)),
-    ]
-    return _close_block(p, main, "bn3", out, s, inputs, "relu3")
+    main, last = _conv_norm(p, "conv1", "bn1", conv_params(width, 1, s1), "")
+    main.append(Step("relu1", "ReLU", NONE, (last,)))
+    steps, last = _conv_norm(p, "conv2", "bn2", conv_params(width, 3, s3, g), "relu1")
+    main += [*steps, Step("relu2", "ReLU", NONE, (last,))]
+    steps, last = _conv_norm(p, "conv3", "bn3", conv_params(out, 1), "relu2")
+    return _close_block(p, main + steps, last, out, s, inputs, "relu3")
 
 
-_BLOCK_KEYS = ("stride", "groups", "width_per_group", "shortcut", "skip")
+_BLOCK_KEYS = ("stride", "groups", "width_per_group", "shortcut", "skip", "norm")
 
 
 def stage_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
@@ -139,19 +145,13 @@ def stage_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
 def stem_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     """ImageNet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool. CIFAR: 3x3 conv, BN, ReLU."""
     out = p.as_int("out_channels")
-    if p.as_str("style") == "cifar":
-        return (
-            Step("conv1", "Conv2d", conv_params(out, 3, 1)),
-            Step("bn1", "BatchNorm2d", BN, ("conv1",)),
-            Step("relu", "ReLU", NONE, ("bn1",)),
-        )
-    pool = Params({"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": False})
-    return (
-        Step("conv1", "Conv2d", conv_params(out, 7, 2)),
-        Step("bn1", "BatchNorm2d", BN, ("conv1",)),
-        Step("relu", "ReLU", NONE, ("bn1",)),
-        Step("maxpool", "MaxPool2d", pool, ("relu",)),
-    )
+    cifar = p.as_str("style") == "cifar"
+    steps, last = _conv_norm(p, "conv1", "bn1", conv_params(out, 3 if cifar else 7, 1 if cifar else 2), "")
+    steps.append(Step("relu", "ReLU", NONE, (last,)))
+    if not cifar:
+        pool = Params({"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": False})
+        steps.append(Step("maxpool", "MaxPool2d", pool, ("relu",)))
+    return tuple(steps)
 
 
 def head_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
@@ -181,6 +181,17 @@ def _shortcut_param() -> ParamSpec:
     )
 
 
+def _norm_param() -> ParamSpec:
+    return ParamSpec(
+        "norm",
+        "Normalisation",
+        "choice",
+        "batchnorm",
+        "BatchNorm after every convolution (as in the paper), or none (the convolutions then get a bias).",
+        choices=NORMS,
+    )
+
+
 def _common_params() -> tuple[ParamSpec, ...]:
     return (
         ParamSpec("stride", "Stride", "int", 1, "2 halves the height and width.", 1, 4),
@@ -196,6 +207,7 @@ def _common_params() -> tuple[ParamSpec, ...]:
         ),
         _shortcut_param(),
         ParamSpec("skip", "Skip connection", "bool", True, "Off turns the block into its plain twin."),
+        _norm_param(),
     )
 
 
@@ -216,8 +228,39 @@ def _describe_residual(p: Params, shape: Shape | None, out: int) -> str:
         parts.append("no skip")
     else:
         in_c = shape[0] if shape is not None and len(shape) == 3 else None
-        parts.append(resolve_shortcut(p.as_str("shortcut"), in_c, out, s))
+        kind = shortcut_kind(p.as_str("shortcut"), in_c, out, s)
+        parts.append("auto shortcut" if kind == "auto" else kind)
+    if p.as_str("norm") == "none":
+        parts.append("no BatchNorm")
     return ", ".join(parts)
+
+
+def basic_channels(p: Params, in_channels: int | None) -> int:
+    """A basic block outputs out_channels."""
+    return p.as_int("out_channels")
+
+
+def bottleneck_channels(p: Params, in_channels: int | None) -> int:
+    """A bottleneck outputs width x expansion (torchvision's planes * expansion)."""
+    return p.as_int("width") * p.as_int("expansion")
+
+
+def stage_channels(p: Params, in_channels: int | None) -> int:
+    """A stage outputs what its blocks output."""
+    bottleneck = p.as_str("block") == "bottleneck"
+    return p.as_int("width") * (p.as_int("expansion") if bottleneck else 1)
+
+
+def _skip(channels: Callable[[Params, int | None], int]) -> Callable[[Params, int | None], Skip]:
+    def skip(p: Params, in_channels: int | None) -> Skip:
+        stride = p.as_int("stride")
+        kind = shortcut_kind(p.as_str("shortcut"), in_channels, channels(p, in_channels), stride)
+        label = ("1x1" if stride == 1 else f"1x1, s{stride}") if kind == "projection" else ""
+        if kind == "auto":
+            label = "?"
+        return Skip(kind, p.as_bool("skip"), label)
+
+    return skip
 
 
 _RESIDUAL_TEXT = (
@@ -242,9 +285,13 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
             ParamSpec("out_channels", "Output channels", "int", 64, "Channels the block outputs.", 1, 65536),
             *_common_params(),
         ),
-        lambda p, s: _describe_residual(p, s, p.as_int("out_channels")),
+        lambda p, s: _describe_residual(p, s, basic_channels(p, None)),
         plan=basic_plan,
         palette_group="Residual",
+        default_name="block",
+        role=Role.RESIDUAL,
+        channels=basic_channels,
+        skip=_skip(basic_channels),
     ),
     BlockSpec(
         "Bottleneck",
@@ -270,9 +317,12 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
             ),
             *_common_params(),
         ),
-        lambda p, s: _describe_residual(p, s, p.as_int("width") * p.as_int("expansion")),
+        lambda p, s: _describe_residual(p, s, bottleneck_channels(p, None)),
         plan=bottleneck_plan,
         palette_group="Residual",
+        role=Role.RESIDUAL,
+        channels=bottleneck_channels,
+        skip=_skip(bottleneck_channels),
     ),
     BlockSpec(
         "Stage",
@@ -310,14 +360,14 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         ),
         lambda p, s: (
             f"{p.as_int('blocks')} x {p.as_str('block')}, "
-            + _describe_residual(
-                p,
-                s,
-                p.as_int("width") * (p.as_int("expansion") if p.as_str("block") == "bottleneck" else 1),
-            )
+            + _describe_residual(p, s, stage_channels(p, None))
         ),
         plan=stage_plan,
         palette_group="Residual",
+        default_name="layer",
+        role=Role.RESIDUAL,
+        channels=stage_channels,
+        skip=_skip(stage_channels),
     ),
     BlockSpec(
         "Stem",
@@ -340,11 +390,16 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
             ParamSpec(
                 "out_channels", "Output channels", "int", 64, "Channels of the first feature maps.", 1, 65536
             ),
+            _norm_param(),
         ),
-        lambda p, s: f"{p.as_str('style')}, {_fmt_in(s)} -> {p.as_int('out_channels')}",
+        lambda p, s: (
+            f"{p.as_str('style')}, {_fmt_in(s)} -> {p.as_int('out_channels')}"
+            + (", no BatchNorm" if p.as_str("norm") == "none" else "")
+        ),
         plan=stem_plan,
         flat_names=True,
         palette_group="Residual",
+        channels=basic_channels,
     ),
     BlockSpec(
         "Head",
@@ -361,5 +416,7 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         plan=head_plan,
         flat_names=True,
         palette_group="Residual",
+        channels=lambda p, c: p.as_int("num_classes"),
+        vector_axis="class",
     ),
 )

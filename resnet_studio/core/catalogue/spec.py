@@ -11,6 +11,21 @@ from ..params import Params, ParamSpec, ParamValue
 from ..shapes import Shape, TensorInfo
 
 
+class Role(str, Enum):
+    """What part a block plays in a network, for the views and the engine that must treat it specially."""
+
+    INPUT = "input"
+    """The image batch enters here (its size may come from the run settings)."""
+    OUTPUT = "output"
+    """Marks a result of the network; passes its input through."""
+    RESIDUAL = "residual"
+    """A block with a skip connection that can be switched off (its plain twin)."""
+    MERGE = "merge"
+    """Sums its inputs: where skip connections end."""
+    LAYER = "layer"
+    """Everything else."""
+
+
 class Category(str, Enum):
     """What kind of layer a block is; decides its colour on the canvas and in the palette."""
 
@@ -114,9 +129,27 @@ class Step:
     """Local names of the steps feeding this one, in port order; '' is the block's own input."""
 
 
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """How a residual block's input reaches its addition, as the card draws it."""
+
+    kind: str
+    """'identity', 'projection', 'zero-pad', or 'auto' while the input channels are not known yet."""
+    on: bool
+    """False for the plain twin (the skip connection switched off)."""
+    label: str = ""
+    """'1x1' for a projection, with its stride: '1x1, s2'."""
+
+
 Rule = Callable[[Params, tuple[TensorInfo, ...]], LayerCost]
 Plan = Callable[[Params, tuple[TensorInfo, ...]], tuple[Step, ...]]
 Describe = Callable[[Params, Shape | None], str]
+Channels = Callable[[Params, int | None], int | None]
+"""Output channels (or features) from a node's parameters and its input channels (None when unknown)."""
+SkipOf = Callable[[Params, int | None], Skip]
+"""The skip of a residual block, from its parameters and its input channels."""
+Tag = Callable[[Params], str]
+"""The label of a skip edge that enters this layer: '1x1, s2' for a projection's convolution."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +178,39 @@ class BlockSpec:
     palette_group: str = "Layers"
     """Where the palette lists it ('' to leave it out of the palette)."""
     aliases: tuple[str, ...] = field(default=())
+    default_name: str = ""
+    """The base of a new node's name and id ('conv' gives conv, conv2, ...); the lower-case type name if empty."""
+    role: Role = Role.LAYER
+    channels: Channels | None = None
+    """Output channels from the parameters; None: the block keeps its input's channels."""
+    skip: SkipOf | None = None
+    """For residual blocks: how the shortcut reaches the addition."""
+    shortcut_tag: Tag | None = None
+    """For layers that can sit on a shortcut (a 1x1 projection, a zero-pad): the label of the skip edge into it."""
+    fresh_output: bool = False
+    """The output is a new tensor that the layer's backward does not need, so an in-place op after it is safe."""
+    vector_axis: str = "feature"
+    """What one element of a flat output is called on a plot axis ('class' for a classifier)."""
+
+    @property
+    def node_name(self) -> str:
+        """The base name of a new node of this type."""
+        return self.default_name or self.type_name.lower()
+
+    def output_channels(self, params: Params, in_channels: int | None) -> int | None:
+        """Channels (or features) a node with these parameters outputs; None when they depend on an unknown input."""
+        return in_channels if self.channels is None else self.channels(params, in_channels)
+
+    def skip_of(self, params: Params, in_shape: Shape | None) -> Skip | None:
+        """The skip connection of a residual block on this input (None for blocks without one)."""
+        if self.skip is None:
+            return None
+        in_channels = in_shape[0] if in_shape is not None and len(in_shape) == 3 else None
+        return self.skip(params, in_channels)
+
+    def tag(self, params: Params) -> str:
+        """The label a skip edge into this layer carries ('' for layers that are not shortcuts)."""
+        return "" if self.shortcut_tag is None else self.shortcut_tag(params)
 
     @property
     def is_composite(self) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch.nn as nn
 from torch import Tensor
 
-from ...core.catalogue import Step, evaluate, get_spec
+from ...core.catalogue import Role, Step, evaluate, get_spec
 from ...core.params import Params
 from ...core.shapes import Shape, TensorInfo
 from .layers import make_layer
@@ -140,7 +140,7 @@ def build_block(type_name: str, params: Params, in_shape: Shape) -> nn.Module:
     steps = spec.plan(params, (block_input,))
     built = build_steps(steps, block_input)
     # A residual block with its skip off is still a block (ResidualBlock without a shortcut), not a Sequential.
-    residual = "skip" in params and not any(get_spec(b.step.type).is_composite for b in built)
+    residual = spec.role is Role.RESIDUAL and not any(get_spec(b.step.type).is_composite for b in built)
     module = assemble(built, block=residual)
     # A plain attribute (not a parameter or module), for exporting the block as readable code.
     object.__setattr__(module, "origin", BlockOrigin(spec.type_name, params, in_shape))
@@ -163,7 +163,8 @@ def assemble(built: Sequence[BuiltStep], *, block: bool = False) -> nn.Module:
     if residual is not None:
         main, shortcut, tail = residual
         # The block's forward does the addition itself (in place), so the Add step needs no module.
-        return _registered(ResidualBlock(main, shortcut, tail), [b for b in built if b.step.type != "Add"])
+        merged = [b for b in built if get_spec(b.step.type).role is not Role.MERGE]
+        return _registered(ResidualBlock(main, shortcut, tail), merged)
     index = {item.step.name: i + 1 for i, item in enumerate(built)}
     index[""] = 0
     plan = PlanModule([(item.module, tuple(index[s] for s in item.step.inputs)) for item in built])
@@ -190,7 +191,7 @@ def residual_parts(
     built: Sequence[BuiltStep],
 ) -> tuple[list[nn.Module], list[nn.Module], list[nn.Module]] | None:
     """(main, shortcut, tail) modules when the plan is chain + shortcut chain -> Add(2) -> chain, else None."""
-    adds = [i for i, item in enumerate(built) if item.step.type == "Add"]
+    adds = [i for i, item in enumerate(built) if get_spec(item.step.type).role is Role.MERGE]
     if len(adds) != 1 or len(built[adds[0]].step.inputs) != 2:
         return None
     add = built[adds[0]].step

@@ -6,7 +6,7 @@ import torch
 import torch.nn as nn
 
 from ...core.analysis import Analysis, analyze
-from ...core.catalogue import get_spec
+from ...core.catalogue import Role, get_spec
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot, Node
 from ...core.shapes import Shape, TensorInfo
@@ -16,11 +16,6 @@ from .init import initialise, materialise
 from .layers import make_layer
 from .names import NameTable, module_path
 from .network import CALL, INPUT, PASS, FlatChain, Network, NetworkInfo, NodeInfo
-
-# Layers whose output is a new tensor that their backward does not need: a ReLU after one may work in place.
-_FRESH_OUTPUT = frozenset(
-    {"Conv2d", "BatchNorm2d", "Linear", "Add", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "ZeroPadShortcut"}
-)
 
 
 def build(
@@ -47,7 +42,8 @@ def build(
         errors = analysis.errors
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise BuildError(f"the network has errors and cannot be built: {errors[0]}{more}", errors)
-    if not any(n.type == "Input" for n in graph) or not any(n.type == "Output" for n in graph):
+    roles = {get_spec(n.type).role for n in graph}
+    if Role.INPUT not in roles or Role.OUTPUT not in roles:
         raise BuildError("the network needs at least one Input and one Output node", analysis.errors)
     target = torch.device(device) if device is not None else torch.device("cpu")
     if not check:
@@ -88,9 +84,9 @@ def _assemble(graph: Graph, analysis: Analysis, *, strict: bool, inplace: bool) 
         spec = get_spec(node.type)
         path: str | None = None
         layer_paths: tuple[str, ...] = ()
-        if node.type == "Input":
+        if spec.role is Role.INPUT:
             calls.append((INPUT, None))
-        elif node.type == "Output":
+        elif spec.role is Role.OUTPUT:
             calls.append((PASS, None))
         else:
             in_place = inplace and _may_work_in_place(graph, order, sources[i], consumers)
@@ -118,8 +114,9 @@ def _assemble(graph: Graph, analysis: Analysis, *, strict: bool, inplace: bool) 
             )
         )
 
-    inputs = tuple(i for i, node_id in enumerate(order) if graph.node(node_id).type == "Input")
-    outputs = tuple(i for i, node_id in enumerate(order) if graph.node(node_id).type == "Output")
+    roles = [get_spec(graph.node(node_id).type).role for node_id in order]
+    inputs = tuple(i for i, role in enumerate(roles) if role is Role.INPUT)
+    outputs = tuple(i for i, role in enumerate(roles) if role is Role.OUTPUT)
     net = Network(NetworkInfo(graph.snapshot(), analysis, tuple(infos), inputs, outputs))
     for dotted, module in network_modules:
         attach(net, dotted, module)
@@ -142,7 +139,7 @@ def _may_work_in_place(
     if len(sources) != 1:
         return False
     producer = sources[0]
-    return graph.node(order[producer]).type in _FRESH_OUTPUT and len(consumers[producer]) == 1
+    return get_spec(graph.node(order[producer]).type).fresh_output and len(consumers[producer]) == 1
 
 
 def _node_module(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch.nn as nn
 
-from ...core.catalogue import resolve_shortcut
+from ...core.catalogue import get_spec
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ..build import Network, build
@@ -80,7 +80,7 @@ class _Writer:
         parts = [templates.HEADER.format(title=title)]
         if self.uses_blocks:
             parts += [templates.ZERO_PAD, templates.SHORTCUT_HELPERS]
-            parts += [templates.BASIC_BLOCK, templates.BOTTLENECK]
+            parts += [code.source for code in templates.BLOCKS.values()]
         elif any(isinstance(m, ZeroPadShortcut) for m in self.net.modules()):
             parts.append(templates.ZERO_PAD)
         names = {
@@ -143,28 +143,20 @@ class _Writer:
     def _block(self, origin: BlockOrigin) -> str:
         self.uses_blocks = True
         p = origin.params
-        in_channels = origin.input_shape[0]
-        if origin.type == "BasicBlock":
-            out = p.as_int("out_channels")
-            args = [str(in_channels), str(out)]
-            defaults: dict[str, object] = {"stride": 1, "groups": 1, "width_per_group": 64}
-            name = "BasicBlock"
-        elif origin.type == "Bottleneck":
-            out = p.as_int("width") * p.as_int("expansion")
-            args = [str(in_channels), str(p.as_int("width"))]
-            defaults = {"expansion": 4, "stride": 1, "stride_on": "3x3", "groups": 1, "width_per_group": 64}
-            name = "Bottleneck"
-        else:
+        code = templates.BLOCKS.get(origin.type)
+        if code is None:
             raise ExportError(f"a {origin.type} block cannot be exported as code yet")
-        for key, default in defaults.items():
+        in_channels = origin.input_shape[0]
+        args = [str(in_channels), *(str(p[key]) for key in code.positional)]
+        for key, default in code.defaults.items():
             if p[key] != default:
                 args.append(f"{key}={p[key]!r}")
-        shortcut = resolve_shortcut(p.as_str("shortcut"), in_channels, out, p.as_int("stride"))
-        if not p.as_bool("skip"):
+        skip = get_spec(origin.type).skip_of(p, origin.input_shape)
+        if skip is not None and not skip.on:
             args.append("skip=False")
-        elif shortcut != "identity":
-            args.append(f"shortcut={shortcut!r}")
-        return f"{name}({', '.join(args)})"
+        elif skip is not None and skip.kind != "identity":
+            args.append(f"shortcut={skip.kind!r}")
+        return f"{code.class_name}({', '.join(args)})"
 
     # --- forward ----------------------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ built one's; the export tests check that they agree for every block option.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 HEADER = '''"""{title}
 
 Exported by ResNet Studio: a standalone PyTorch definition that needs nothing but torch.
@@ -55,16 +57,18 @@ class BasicBlock(nn.Module):
         width_per_group: int = 64,
         shortcut: str = "identity",
         skip: bool = True,
+        norm: str = "batchnorm",
     ) -> None:
         super().__init__()
         width = int(out_channels * (width_per_group / 64.0)) * groups
-        self.conv1 = nn.Conv2d(in_channels, width, 3, stride, 1, groups=groups, bias=False)
-        self.bn1 = nn.BatchNorm2d(width)
+        bias = norm == "none"
+        self.conv1 = nn.Conv2d(in_channels, width, 3, stride, 1, groups=groups, bias=bias)
+        self.bn1 = norm_layer(norm, width)
         self.relu1 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(width, out_channels, 3, 1, 1, groups=groups, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(width, out_channels, 3, 1, 1, groups=groups, bias=bias)
+        self.bn2 = norm_layer(norm, out_channels)
         self.shortcut_kind = shortcut if skip else "none"
-        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride)
+        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride, norm)
         self.relu2 = nn.ReLU(inplace=True)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -89,21 +93,23 @@ class Bottleneck(nn.Module):
         width_per_group: int = 64,
         shortcut: str = "identity",
         skip: bool = True,
+        norm: str = "batchnorm",
     ) -> None:
         super().__init__()
         inner = int(width * (width_per_group / 64.0)) * groups
         out_channels = width * expansion
         stride_1x1, stride_3x3 = (stride, 1) if stride_on == "1x1" else (1, stride)
-        self.conv1 = nn.Conv2d(in_channels, inner, 1, stride_1x1, 0, bias=False)
-        self.bn1 = nn.BatchNorm2d(inner)
+        bias = norm == "none"
+        self.conv1 = nn.Conv2d(in_channels, inner, 1, stride_1x1, 0, bias=bias)
+        self.bn1 = norm_layer(norm, inner)
         self.relu1 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(inner, inner, 3, stride_3x3, 1, groups=groups, bias=False)
-        self.bn2 = nn.BatchNorm2d(inner)
+        self.conv2 = nn.Conv2d(inner, inner, 3, stride_3x3, 1, groups=groups, bias=bias)
+        self.bn2 = norm_layer(norm, inner)
         self.relu2 = nn.ReLU(inplace=True)
-        self.conv3 = nn.Conv2d(inner, out_channels, 1, 1, 0, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.conv3 = nn.Conv2d(inner, out_channels, 1, 1, 0, bias=bias)
+        self.bn3 = norm_layer(norm, out_channels)
         self.shortcut_kind = shortcut if skip else "none"
-        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride)
+        add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride, norm)
         self.relu3 = nn.ReLU(inplace=True)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -115,12 +121,18 @@ class Bottleneck(nn.Module):
 
 SHORTCUT_HELPERS = '''
 
-def add_shortcut(block: nn.Module, kind: str, in_channels: int, out_channels: int, stride: int) -> None:
+def norm_layer(norm: str, channels: int) -> nn.Module:
+    """BatchNorm after a convolution, or nothing (an identity, which holds no weights) when norm is 'none'."""
+    return nn.BatchNorm2d(channels) if norm == "batchnorm" else nn.Identity()
+
+
+def add_shortcut(
+    block: nn.Module, kind: str, in_channels: int, out_channels: int, stride: int, norm: str = "batchnorm"
+) -> None:
     """Give a residual block its shortcut layers: a 1x1 projection (downsample) or a zero-pad shortcut."""
     if kind == "projection":
-        block.downsample = nn.Sequential(
-            nn.Conv2d(in_channels, out_channels, 1, stride, 0, bias=False), nn.BatchNorm2d(out_channels)
-        )
+        conv = nn.Conv2d(in_channels, out_channels, 1, stride, 0, bias=norm == "none")
+        block.downsample = nn.Sequential(conv, norm_layer(norm, out_channels))
     elif kind == "zero-pad":
         block.shortcut = ZeroPadShortcut(out_channels, stride)
 
@@ -138,3 +150,26 @@ def add_skip(block: nn.Module, out: Tensor, x: Tensor) -> Tensor:
         out += x
     return out
 '''
+
+
+@dataclass(frozen=True)
+class BlockCode:
+    """How a residual block type is written: its class, the parameters it takes after in_channels, their defaults."""
+
+    class_name: str
+    source: str
+    positional: tuple[str, ...]
+    """Parameters passed by position after in_channels ('out_channels' for a basic block)."""
+    defaults: dict[str, object] = field(default_factory=dict)
+    """Keyword parameters and the values the class assumes when they are left out."""
+
+
+_SHARED = {"stride": 1, "groups": 1, "width_per_group": 64, "norm": "batchnorm"}
+
+BLOCKS: dict[str, BlockCode] = {
+    "BasicBlock": BlockCode("BasicBlock", BASIC_BLOCK, ("out_channels",), dict(_SHARED)),
+    "Bottleneck": BlockCode(
+        "Bottleneck", BOTTLENECK, ("width",), {"expansion": 4, **_SHARED, "stride_on": "3x3"}
+    ),
+}
+"""Block type -> its code (the exporter's counterpart of the engine's layer factory)."""

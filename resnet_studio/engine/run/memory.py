@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ...core.analysis import Analysis
+from ...core.catalogue import Role, role_of
 from ...core.shapes import DTYPE_BYTES, Shape
 from ...core.units import bytes_text
 from .capture import CaptureOptions, kept_elements
@@ -57,7 +58,9 @@ def estimate(analysis: Analysis, batch_size: int, dtype: str, *, training: bool 
         weights += analysis.totals.params * element
     else:
         per_sample = sum(n.output_bytes for n in analysis) // scale * element
-        images = [n.output_shape for n in analysis if n.type == "Input" and n.output_shape is not None]
+        images = [
+            n.output_shape for n in analysis if role_of(n.type) is Role.INPUT and n.output_shape is not None
+        ]
         per_sample += sum(math.prod(shape) for shape in images) * element
     return MemoryEstimate(weights, per_sample, batch_size)
 

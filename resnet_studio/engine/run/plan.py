@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 from torch.utils.hooks import RemovableHandle
 
+from ...core.catalogue import Role, role_of
 from ...core.shapes import DTYPE_BYTES
 from ..build import Network
 from ..errors import InputError
@@ -40,7 +41,7 @@ def capture_targets(
     """Node slots to capture in the loop; layers inside blocks get forward hooks (added to `hooks`); None
     captures every node but Input and Output. Raises InputError for a name that is neither."""
     if names is None:
-        return {n.index for n in net.info.nodes if n.type not in ("Input", "Output")}
+        return {n.index for n in net.info.nodes if role_of(n.type) not in (Role.INPUT, Role.OUTPUT)}
     slots: set[int] = set()
     layers: dict[str, torch.nn.Module] = {}
     for name in names:

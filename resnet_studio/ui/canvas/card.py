@@ -6,25 +6,13 @@ from dataclasses import dataclass
 from html import escape
 
 from ...core.analysis import Diagnostic, NodeAnalysis, RunSettings
-from ...core.catalogue import get_spec, resolve_shortcut
+from ...core.catalogue import Role, Skip, get_spec
 from ...core.model import Node
 from ...core.shapes import Shape, format_shape
 from ...core.units import bytes_text, exact
 
-RESIDUAL_TYPES = frozenset({"BasicBlock", "Bottleneck", "Stage"})
 DTYPE_SHORT = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "float64": "fp64"}
 ARROW = " \u2192 "
-
-
-@dataclass(frozen=True, slots=True)
-class SkipGlyph:
-    """How a residual block's skip is drawn on its card."""
-
-    kind: str
-    """'identity', 'projection' or 'zero-pad'."""
-    on: bool
-    label: str = ""
-    """'1x1' for a projection (with the stride: '1x1, s2')."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +25,7 @@ class CardContent:
     lines: tuple[str, ...]
     """Key parameters and shapes (empty lines left out)."""
     badges: tuple[str, ...]
-    skip: SkipGlyph | None
+    skip: Skip | None
     severity: str | None
     """'error', 'warning' or None."""
     bad_ports: frozenset[str]
@@ -62,7 +50,7 @@ def shapes_line(result: NodeAnalysis | None) -> str:
     ins = result.input_shapes
     if not ins:
         return f"out {out}"
-    if result.type == "Output":
+    if get_spec(result.type).role is Role.OUTPUT:
         return f"network output {format_shape(ins[0])}"
     if len(ins) > 1:
         known = {s for s in ins if s is not None}
@@ -73,26 +61,6 @@ def shapes_line(result: NodeAnalysis | None) -> str:
     else:
         left = format_shape(ins[0])
     return f"{left}{ARROW}{out}"
-
-
-def skip_glyph(node: Node, in_shape: Shape | None) -> SkipGlyph | None:
-    """The skip mark of a residual block (None for other blocks)."""
-    if node.type not in RESIDUAL_TYPES:
-        return None
-    p = node.params
-    stride = p.as_int("stride")
-    if node.type == "BasicBlock":
-        out = p.as_int("out_channels")
-    elif node.type == "Bottleneck":
-        out = p.as_int("width") * p.as_int("expansion")
-    else:
-        out = p.as_int("width") * (p.as_int("expansion") if p.as_str("block") == "bottleneck" else 1)
-    in_channels = in_shape[0] if in_shape is not None and len(in_shape) == 3 else None
-    kind = resolve_shortcut(p.as_str("shortcut"), in_channels, out, stride)
-    label = ""
-    if kind == "projection":
-        label = "1x1" if stride == 1 else f"1x1, s{stride}"
-    return SkipGlyph(kind, p.as_bool("skip"), label)
 
 
 def tensor_text(shape: Shape | None, settings: RunSettings) -> str:
@@ -158,7 +126,7 @@ def card_content(node: Node, result: NodeAnalysis | None, settings: RunSettings)
     in_shapes = result.input_shapes if result is not None else ()
     in_shape = in_shapes[0] if in_shapes else None
     describe = pretty(spec.describe(node.params, in_shape))
-    if node.type == "Input" and settings.input_shape is not None:
+    if spec.role is Role.INPUT and settings.input_shape is not None:
         describe = format_shape(settings.input_shape) + "  (run settings)"
     shapes = shapes_line(result)
     if not spec.input_ports(node.params) and shapes == f"out {describe}":
@@ -186,7 +154,7 @@ def card_content(node: Node, result: NodeAnalysis | None, settings: RunSettings)
         colour=spec.category.colour,
         lines=lines,
         badges=_badges(node, result),
-        skip=skip_glyph(node, in_shape),
+        skip=spec.skip_of(node.params, in_shape),
         severity=severity,
         bad_ports=bad_ports,
         input_ports=spec.input_ports(node.params),

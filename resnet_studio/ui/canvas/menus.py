@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QMenu, QWidget
 
-from ...core.catalogue import all_specs, get_spec
+from ...core.catalogue import Role, all_specs, get_spec
 from ...core.edits import group_members
 from ...core.model import Edge
-from .card import RESIDUAL_TYPES
 
 if TYPE_CHECKING:
     from .view import CanvasView
@@ -39,7 +38,7 @@ def node_menu(view: CanvasView, node_id: str, parent: QWidget | None = None) -> 
         action = menu.addAction(f"Collapse into {origin.name}")
         action.setToolTip("Put the exploded layers back into one block (only while they are unchanged)")
         action.triggered.connect(lambda: view.collapse(origin.id))
-    if node.type in RESIDUAL_TYPES:
+    if spec.role is Role.RESIDUAL:
         action = menu.addAction("Skip connection")
         action.setCheckable(True)
         action.setChecked(node.params.as_bool("skip"))

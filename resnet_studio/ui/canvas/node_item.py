@@ -20,7 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from .card import CardContent, SkipGlyph
+from ...core.catalogue import Skip
+from .card import CardContent
 from .guard import guarded
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle, header_text_colour
 
@@ -316,13 +317,14 @@ class NodeItem(QGraphicsItem):
         painter.drawLine(QPointF(cx, top + 5.0), QPointF(cx, top + 10.5))
         painter.drawPoint(QPointF(cx, top + 13.3))
 
-    def _paint_skip(self, painter: QPainter, skip: SkipGlyph) -> None:
+    def _paint_skip(self, painter: QPainter, skip: Skip) -> None:
         s = self._style
         x_in = CARD_WIDTH - SKIP_ZONE + 6.0
         x_out = CARD_WIDTH - 12.0
         top = s.header_height + 11.0
         bottom = self._badge_top - 9.0
-        colour = QColor(s.skip) if skip.on else QColor(s.muted)
+        known = skip.kind != "auto"  # an 'auto' skip whose input is not known yet: no kind is claimed
+        colour = QColor(s.skip) if skip.on and known else QColor(s.muted)
         width = 2.4 if not s.presentation else 3.2
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         if skip.kind == "zero-pad":

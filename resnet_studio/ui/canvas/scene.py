@@ -11,12 +11,12 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 from ...core.analysis import Analysis
 from ...core.catalogue import get_spec
 from ...core.model import Edge, Node
+from ...core.skips import skip_edges
 from ..document import Document
 from .card import card_content, tensor_label, tensor_text
 from .edge_item import EdgeItem
 from .node_item import NodeItem, PortHit
 from .plan_item import PlanItem, plan_rows
-from .skips import skip_edges
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle
 
 
@@ -143,15 +143,7 @@ class CanvasScene(QGraphicsScene):
     def _shortcut_tag(self, edge: Edge) -> str:
         """'1x1, s2' on the edge into a projection, 'zero-pad, s2' into a zero-pad shortcut; '' otherwise."""
         node = self.graph.node(edge.dst)
-        p = node.params
-        if node.type == "Conv2d":
-            k, stride = p.as_int("kernel_size"), p.as_int("stride")
-        elif node.type == "ZeroPadShortcut":
-            k, stride = 0, p.as_int("stride")
-        else:
-            return ""
-        text = f"{k}x{k}" if k else "zero-pad"
-        return f"{text}, s{stride}" if stride != 1 else text
+        return get_spec(node.type).tag(node.params)
 
     def _label(self, item: EdgeItem) -> None:
         result = self.document.analysis.nodes.get(item.edge.src)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ...core.catalogue import get_spec
 from ...core.shapes import format_shape
 from ...core.units import exact
 from ..run.display import Levels, colour_map, dead_channels
@@ -202,7 +203,7 @@ class VectorView(pg.PlotWidget):
         flat = values.reshape(-1)
         x = np.arange(flat.size + 1, dtype=np.float64)
         self.curve.setData(x, np.nan_to_num(flat, nan=0.0), stepMode="center", fillLevel=0.0)
-        self.plot_item.setLabel("bottom", "class" if node.type in ("Head", "Linear") else "feature")
+        self.plot_item.setLabel("bottom", get_spec(node.type).vector_axis)
         self.plot_item.autoRange()
 
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStackedWidget, QWidget
 
+from ...core.catalogue import Role, role_of
 from ...core.shapes import format_shape
 from ..document import Document
 from ..run.controller import RunController
@@ -93,7 +94,7 @@ class ActivationsPanel(ResultPanel):
                 if found is not None and found.stats is not None:
                     return found
         captured = result.captured
-        blocks = [n for n in captured if n.type != "Input"]
+        blocks = [n for n in captured if role_of(n.type) is not Role.INPUT]
         return (blocks or list(captured) or [None])[0]
 
     def show_node(self, node: NodeRun) -> None:

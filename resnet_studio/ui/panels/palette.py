@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -124,9 +124,25 @@ class PalettePanel(QWidget):
                     header.addChild(self._block_item(spec))
         header = self._group(PRESETS_GROUP)
         for name, preset in PRESETS.items():
-            header.addChild(self._preset_item(name, preset.title, preset.description))
+            header.addChild(self._preset_item(name, preset.title, preset.blurb))
         for name, header in self._groups.items():
             header.setExpanded(name != PRESETS_GROUP)
+        # The figures in a preset's description come from analysing it (a few ms each): fill them in one per
+        # idle moment after start-up rather than making the window wait for all of them.
+        self._pending = list(range(header.childCount()))
+        self._filler = QTimer(self)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(self._describe_next_preset)
+        self._filler.start()
+
+    def _describe_next_preset(self) -> None:
+        if not self._pending:
+            self._filler.stop()
+            return
+        item = self._groups[PRESETS_GROUP].child(self._pending.pop(0))
+        name = str(item.data(0, NAME_ROLE))
+        preset = PRESETS[name]
+        self._describe_preset(item, name, preset.title, preset.description)
 
     def _group(self, title: str) -> QTreeWidgetItem:
         header = QTreeWidgetItem(self.tree, [title])
@@ -155,15 +171,19 @@ class PalettePanel(QWidget):
     def _preset_item(self, name: str, title: str, description: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
         item.setIcon(0, swatch(Category.RESIDUAL.colour if not name.endswith("_plain") else "#9AA0A6"))
-        item.setToolTip(0, f"<b>{title}</b> ({name})<br>{description}<br><i>Double-click to open it</i>")
-        item.setStatusTip(0, description)
+        self._describe_preset(item, name, title, description)
         item.setData(0, KIND_ROLE, "preset")
         item.setData(0, NAME_ROLE, name)
-        item.setData(0, SEARCH_ROLE, f"{title} {name} {description} preset".lower())
         item.setFlags(
             Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         )
         return item
+
+    @staticmethod
+    def _describe_preset(item: QTreeWidgetItem, name: str, title: str, description: str) -> None:
+        item.setToolTip(0, f"<b>{title}</b> ({name})<br>{description}<br><i>Double-click to open it</i>")
+        item.setStatusTip(0, description)
+        item.setData(0, SEARCH_ROLE, f"{title} {name} {description} preset".lower())
 
     def entries(self) -> list[QTreeWidgetItem]:
         """Every block and preset entry (not the group headers)."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from ...core.analysis import RunSettings
+from ...core.catalogue import Role, role_of
 from ...core.shapes import DTYPE_BYTES
 from ..document import Document
 
@@ -107,7 +108,7 @@ class RunSettingsBar(QWidget):
         self._update_placeholder()
 
     def _update_placeholder(self) -> None:
-        inputs = [n for n in self.document.graph.nodes if n.type == "Input"]
+        inputs = [n for n in self.document.graph.nodes if role_of(n.type) is Role.INPUT]
         if inputs:
             p = inputs[0].params
             own = f"{p.as_int('channels')}x{p.as_int('height')}x{p.as_int('width')}"

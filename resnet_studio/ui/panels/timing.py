@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ...core.catalogue import get_spec
+from ...core.catalogue import Role, get_spec, role_of
 from ...core.errors import GraphError
 from ...core.units import bytes_text
 from ..document import Document
@@ -23,7 +23,8 @@ BAR_WIDTH = 0.8
 
 def timed_nodes(result: RunResult) -> list[NodeRun]:
     """Nodes with a time, in network order (Input and Output take none worth showing)."""
-    return [n for n in result.nodes if n.time_ms is not None and n.type not in ("Input", "Output")]
+    shown = [n for n in result.nodes if n.time_ms is not None]
+    return [n for n in shown if role_of(n.type) not in (Role.INPUT, Role.OUTPUT)]
 
 
 def category_colour(node_type: str, fallback: QColor) -> QColor:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ...core.graph import Graph
-from ...core.model import Edge
+from .catalogue import Role, get_spec
+from .graph import Graph
+from .model import Edge
 
 SEARCH_DEPTH = 64
 """How far back to look for the fork of an Add's branches (a bottleneck block is 10 layers deep)."""
@@ -65,6 +66,6 @@ def skip_edges(graph: Graph) -> set[Edge]:
     """Every skip edge of the network."""
     found: set[Edge] = set()
     for node in graph.nodes:
-        if node.type == "Add":
+        if get_spec(node.type).role is Role.MERGE:
             found |= bypass_edges(graph, node.id)
     return found
