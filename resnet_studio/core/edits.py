@@ -32,6 +32,64 @@ def remove_nodes(graph: Graph, node_ids: Iterable[str]) -> Command:
     return Macro(f"Delete {len(ids)} nodes", [RemoveNode(n) for n in ids])
 
 
+def add_connected(
+    graph: Graph, block_type: str, position: Position, link: Edge, fixed_output: bool
+) -> tuple[Macro, str]:
+    """Add a block joined to the loose end of a link being dragged; returns the command and the new node's id.
+
+    `fixed_output`: the link starts at an output (link.src, link.src_port), so the new block's first input takes
+    it; otherwise the link ends at an input (link.dst, link.dst_port), fed by the new block's output."""
+    node = graph.make_node(block_type, position=position)
+    spec = get_spec(block_type)
+    edge: Edge | None = None
+    if fixed_output:
+        ports = spec.input_ports(node.params)
+        edge = Edge(link.src, link.src_port, node.id, ports[0]) if ports else None
+    elif spec.outputs:
+        edge = Edge(node.id, spec.outputs[0], link.dst, link.dst_port)
+    commands: list[Command] = [AddNode(node)]
+    if edge is not None:
+        commands.append(Connect(edge))
+    return Macro(f"Add {node.name}", commands), node.id
+
+
+def delete(
+    graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] = (), text: str = ""
+) -> Command | None:
+    """Delete nodes (with their connections) and loose connections as one step; None when there is nothing."""
+    ids = [n for n in dict.fromkeys(node_ids) if n in graph]
+    loose = [e for e in dict.fromkeys(edges) if e.src not in ids and e.dst not in ids]
+    if not ids and not loose:
+        return None
+    commands: list[Command] = [Disconnect(e) for e in loose]
+    commands += [RemoveNode(n) for n in ids]
+    if len(commands) == 1 and not text:
+        return commands[0]
+    count = len(ids) + len(loose)
+    things = "nodes" if not loose else "items"
+    return Macro(text or f"Delete {count} {things}", commands)
+
+
+def relink(graph: Graph, old: Edge, new: Edge) -> Macro:
+    """Move the input end of a connection to another port (one step); checked before anything changes."""
+    scratch = graph.copy()
+    scratch.disconnect(old)
+    scratch.check_connect(new)
+    return Macro(f"Reconnect to {graph.node(new.dst).name}", [Disconnect(old), Connect(new)])
+
+
+def detach(graph: Graph, node_id: str) -> Macro | None:
+    """Lift a node out of its chain: disconnect it and join its (first) input to everything it fed."""
+    inputs, outputs = graph.edges_into(node_id), graph.edges_from(node_id)
+    if not inputs and not outputs:
+        return None
+    commands: list[Command] = [Disconnect(e) for e in (*inputs, *outputs)]
+    if inputs:
+        first = inputs[0]
+        commands += [Connect(Edge(first.src, first.src_port, e.dst, e.dst_port)) for e in outputs]
+    return Macro(f"Detach {graph.node(node_id).name}", commands)
+
+
 def connect(graph: Graph, edge: Edge) -> Connect:
     """Connect two ports; checks first so the caller gets the typed error before anything changes."""
     graph.check_connect(edge)
@@ -258,16 +316,20 @@ def set_params(graph: Graph, node_id: str, values: Mapping[str, object]) -> SetP
 
 __all__ = [
     "ROW_GAP",
+    "add_connected",
     "add_node",
     "apply_fix",
     "auto_layout",
     "collapse",
     "connect",
     "copy_fragment",
+    "delete",
+    "detach",
     "explode",
     "group_members",
     "insert_on_edge",
     "paste",
+    "relink",
     "remove_nodes",
     "set_params",
 ]

@@ -10,8 +10,7 @@ from PySide6.QtGui import QGuiApplication
 
 from ...core import edits
 from ...core.analysis import Diagnostic
-from ...core.catalogue import get_spec
-from ...core.commands import AddNode, Command, Connect, Disconnect, Macro, RemoveNode, SetParam
+from ...core.commands import Command, Disconnect, Macro, SetParam
 from ...core.errors import GraphError
 from ...core.graph import Graph
 from ...core.model import Edge, GraphSnapshot, Node, Position
@@ -71,18 +70,6 @@ def top_left(nodes: Iterable[Node]) -> Position:
     return (min(p[0] for p in positions), min(p[1] for p in positions)) if positions else (0.0, 0.0)
 
 
-def detach_command(graph: Graph, node_id: str) -> Command | None:
-    """Lift a node out of its chain: disconnect it and join its (first) input to everything it fed."""
-    inputs, outputs = graph.edges_into(node_id), graph.edges_from(node_id)
-    if not inputs and not outputs:
-        return None
-    commands: list[Command] = [Disconnect(e) for e in (*inputs, *outputs)]
-    if inputs:
-        first = inputs[0]
-        commands += [Connect(Edge(first.src, first.src_port, e.dst, e.dst_port)) for e in outputs]
-    return Macro(f"Detach {graph.node(node_id).name}", commands)
-
-
 class Editor:
     """Turns canvas gestures into undoable commands on the document."""
 
@@ -122,35 +109,17 @@ class Editor:
         self, block_type: str, position: Position, link: Edge, fixed_output: bool
     ) -> str | None:
         """Add a block and connect it to the port a link was dragged from (one undo step)."""
-        node = self.graph.make_node(block_type, position=position)
-        spec = get_spec(block_type)
-        if fixed_output:
-            ports = spec.input_ports(node.params)
-            edge = Edge(link.src, link.src_port, node.id, ports[0]) if ports else None
-        else:
-            edge = Edge(node.id, spec.outputs[0], link.dst, link.dst_port) if spec.outputs else None
-        commands: list[Command] = [AddNode(node)]
-        if edge is not None:
-            commands.append(Connect(edge))
-        return node.id if self.run(lambda: Macro(f"Add {node.name}", commands)) else None
+        try:
+            command, node_id = edits.add_connected(self.graph, block_type, position, link, fixed_output)
+        except (GraphError, ValueError) as error:
+            self.report(str(error))
+            return None
+        return node_id if self.run(lambda: command) else None
 
     def delete(self, node_ids: Iterable[str], edges: Iterable[Edge] = (), text: str = "") -> bool:
         """Delete nodes (with their connections) and connections, as one step."""
-        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph]
-        loose = [e for e in dict.fromkeys(edges) if e.src not in ids and e.dst not in ids]
-        if not ids and not loose:
-            return False
-
-        def make() -> Command:
-            commands: list[Command] = [Disconnect(e) for e in loose]
-            commands += [RemoveNode(n) for n in ids]
-            if len(commands) == 1 and not text:
-                return commands[0]
-            count = len(ids) + len(loose)
-            things = "nodes" if not loose else "items"
-            return Macro(text or f"Delete {count} {things}", commands)
-
-        return self.run(make)
+        command = edits.delete(self.graph, node_ids, edges, text)
+        return command is not None and self.run(lambda: command)
 
     def paste_fragment(
         self, fragment: GraphSnapshot, at: Position | None, text: str = "", repeat: int = 1
@@ -194,8 +163,7 @@ class Editor:
 
     def relink(self, old: Edge, new: Edge) -> bool:
         """Move the input end of a connection to another port (one step)."""
-        dst = self.graph.node(new.dst).name
-        return self.run(lambda: Macro(f"Reconnect to {dst}", [Disconnect(old), Connect(new)]))
+        return self.run(lambda: edits.relink(self.graph, old, new))
 
     def disconnect(self, edge: Edge) -> bool:
         """Remove one connection."""

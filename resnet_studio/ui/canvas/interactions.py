@@ -9,13 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsRectItem
 
+from ...core import edits
 from ...core.analysis import connection_problem
-from ...core.catalogue import LayerProblem, evaluate, get_spec
 from ...core.commands import MoveNodes
 from ...core.model import Edge, Position
-from ...core.shapes import TensorInfo, format_shape
-from ..document import Document
-from .editing import detach_command
 from .node_item import NodeItem, PortHit
 from .style import GRID
 
@@ -130,7 +127,7 @@ class MoveSelection(Interaction):
         self.view.editor.run(lambda: MoveNodes(positions, drag=self.key))
 
     def _lift_out(self) -> None:
-        command = detach_command(self.view.document.graph, self.ids[0])
+        command = edits.detach(self.view.document.graph, self.ids[0])
         if command is None:
             return
         stack = self.view.document.undo_stack
@@ -265,7 +262,8 @@ class LinkDrag(Interaction):
             elif self.old is not None and edge == self.old:
                 self._reasons[key] = None
             else:
-                self._reasons[key] = link_problem(self.view.document, edge)
+                document = self.view.document
+                self._reasons[key] = connection_problem(document.graph, document.analysis, edge)
         return self._reasons[key]
 
     def _mark_visible(self) -> None:
@@ -374,44 +372,6 @@ class LinkDrag(Interaction):
         if self.old is not None and self.old in canvas.edges:
             canvas.edges[self.old].setOpacity(1.0)
         self.view.show_hint("", None)
-
-
-def link_problem(document: Document, edge: Edge) -> str | None:
-    """Why a link would be refused, as connection_problem says; but a merge (Add) that is already broken by its
-    other inputs does not blame a new input that matches one of them."""
-    reason = connection_problem(document.graph, document.analysis, edge)
-    if reason is None:
-        return None
-    graph, nodes = document.graph, document.analysis.nodes
-    dst = graph.node(edge.dst)
-    spec = get_spec(dst.type)
-    source = nodes.get(edge.src)
-    if (
-        spec.variadic_inputs is None
-        or source is None
-        or source.output_shape is None
-        or graph.can_connect(edge)
-    ):
-        return reason
-    others = [
-        nodes[e.src].output_shape
-        for e in graph.edges_into(dst.id)
-        if e.dst_port != edge.dst_port and e.src in nodes and nodes[e.src].output_shape is not None
-    ]
-    pair = dst.params.replace(**{spec.variadic_inputs: 2})
-    for shape in others:
-        try:
-            evaluate(dst.type, pair, (TensorInfo(source.output_shape), TensorInfo(shape)))  # type: ignore[arg-type]
-        except LayerProblem:
-            continue
-        return None  # fits one input already there: the others are what is wrong
-    if not others:
-        return reason
-    given = ", ".join(sorted({format_shape(s) for s in others}))
-    return (
-        f"{dst.name} needs inputs of one shape: {graph.node(edge.src).name} gives "
-        f"{format_shape(source.output_shape)}, its other inputs give {given}"
-    )
 
 
 def press_kind(view: CanvasView, event: QMouseEvent) -> Interaction | None:

@@ -7,16 +7,14 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from resnet_studio.core.commands import AddNode, Connect, SetParam
+from resnet_studio.core.commands import SetParam
 from resnet_studio.core.model import Edge
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
 from resnet_studio.ui.canvas import CanvasView
-from resnet_studio.ui.canvas.interactions import link_problem
 from resnet_studio.ui.mime import BLOCK_MIME
 
 from .conftest import User
-from .test_scene import residual_graph
 
 
 def build_residual(user: User) -> dict[str, str]:
@@ -286,16 +284,6 @@ def test_alt_drag_lifts_a_card_out_of_its_chain_in_one_step(user: User) -> None:
     assert stack.count() == count + 1 and stack.undoText() == "Detach relu"
     stack.undo()
     assert user.edges() == {Edge(a, "out", b, "x"), Edge(b, "out", c, "x")}
-
-
-def test_a_broken_merge_does_not_blame_a_matching_new_input(make_document: object) -> None:
-    document = make_document(residual_graph(stride=2))  # type: ignore[operator]
-    document.push(SetParam("add", "inputs", 3))
-    assert link_problem(document, Edge("conv2", "out", "add", "in3")) is None  # fits input 1
-    wrong = document.graph.make_node("Conv2d", {"out_channels": 7})
-    document.push(AddNode(wrong))
-    document.push(Connect(Edge("input", "out", wrong.id, "x")))
-    assert "7x32x32" in (link_problem(document, Edge(wrong.id, "out", "add", "in3")) or "")
 
 
 def test_space_and_drag_pans(view: CanvasView) -> None:
