@@ -28,13 +28,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
+from resnet_studio.results.run import ForwardResult, InputChoice, NodeRecord
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.panels.activations import ActivationsPanel
 from resnet_studio.ui.panels.feature_grid import FeatureGrid
 from resnet_studio.ui.panels.plots import configure_pyqtgraph
 from resnet_studio.ui.run.controller import RunController
 from resnet_studio.ui.run.display import colour_table, levels_for
-from resnet_studio.ui.run.results import InputChoice, NodeRun, RunResult
 from resnet_studio.ui.workers import ForwardWorker
 
 TARGETS_MS = {"grid": 100.0, "switch": 50.0}
@@ -48,9 +48,9 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
-def forward(controller: RunController) -> RunResult:
+def forward(controller: RunController) -> ForwardResult:
     """One ResNet-50 pass, run here on the main thread (the app runs it on a worker thread)."""
-    results: list[RunResult] = []
+    results: list[ForwardResult] = []
     worker = ForwardWorker(controller.request())
     worker.finished.connect(results.append)
     worker.run()
@@ -65,7 +65,7 @@ def paint(widget: QWidget) -> None:
     QApplication.processEvents()
 
 
-def time_grid(node: NodeRun, size: tuple[int, int], repeats: int) -> list[float]:
+def time_grid(node: NodeRecord, size: tuple[int, int], repeats: int) -> list[float]:
     """Seconds to show a fresh page of 256 channels (no cache) and paint it."""
     grid = FeatureGrid()
     grid.per_page.setCurrentIndex(grid.per_page.findData(256))
@@ -85,7 +85,7 @@ def time_grid(node: NodeRun, size: tuple[int, int], repeats: int) -> list[float]
     return samples
 
 
-def time_naive_grid(node: NodeRun, size: tuple[int, int], repeats: int) -> list[float]:
+def time_naive_grid(node: NodeRecord, size: tuple[int, int], repeats: int) -> list[float]:
     """Seconds to show the same 256 channels as 256 ImageItems, each in its own ViewBox (the reference)."""
     assert node.values is not None
     levels = levels_for(node.stats).as_tuple()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..core.graph import Graph
+from ..core.shapes import DTYPE_NAMES
 
 
 class UserError(Exception):
@@ -19,10 +20,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-DTYPES = ("float32", "bfloat16", "float16", "float64")
-"""The number formats every subcommand accepts."""
 
 
 def add_network_argument(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +38,9 @@ def add_memory_arguments(parser: argparse.ArgumentParser, *, batch_default: int 
         metavar="N",
         help=f"batch size (default {batch_default})",
     )
-    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="number format (default float32)")
+    parser.add_argument(
+        "--dtype", choices=DTYPE_NAMES, default="float32", help="number format (default float32)"
+    )
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:

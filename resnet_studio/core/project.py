@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .analysis import RunSettings
 from .catalogue import get_spec
@@ -17,6 +17,7 @@ from .errors import GraphError
 from .graph import Graph
 from .model import Edge, Node
 from .params import Params
+from .shapes import DTYPE_NAMES
 
 FORMAT = "resnet-studio"
 FORMAT_VERSION = 1
@@ -89,7 +90,14 @@ class EdgeModel(_Strict):
 class SettingsModel(_Strict):
     input_shape: tuple[int, int, int] | None = None
     batch_size: int = 1
-    dtype: Literal["float32", "float16", "bfloat16", "float64"] = "float32"
+    dtype: str = "float32"
+
+    @field_validator("dtype")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in DTYPE_NAMES:
+            raise ValueError(f"expected one of {', '.join(DTYPE_NAMES)}")
+        return value
 
 
 class ProjectModel(_Strict):

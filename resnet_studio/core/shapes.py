@@ -62,5 +62,25 @@ def drops_trailing_input(size: int, kernel: int, stride: int, padding: int, dila
     return max(0, last_real - last_read)
 
 
-DTYPE_BYTES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+@dataclass(frozen=True)
+class NumberFormat:
+    """A floating-point format a network can run in."""
+
+    name: str
+    """As PyTorch names it: 'bfloat16'."""
+    bytes: int
+    short: str
+    """How badges write it: 'bf16'."""
+
+
+NUMBER_FORMATS = (
+    NumberFormat("float32", 4, "fp32"),
+    NumberFormat("bfloat16", 2, "bf16"),
+    NumberFormat("float16", 2, "fp16"),
+    NumberFormat("float64", 8, "fp64"),
+)
+"""Every number format, the default first: the one list the settings, the engine, the app and the CLI use."""
+DTYPE_NAMES: tuple[str, ...] = tuple(f.name for f in NUMBER_FORMATS)
+DTYPE_BYTES: dict[str, int] = {f.name: f.bytes for f in NUMBER_FORMATS}
+DTYPE_SHORT: dict[str, str] = {f.name: f.short for f in NUMBER_FORMATS}
 """Bytes per element of each supported dtype."""

@@ -23,6 +23,10 @@ class DeviceError(EngineError):
     """A device that does not exist here, or cannot run what was asked (e.g. a dtype it does not support)."""
 
 
+class DTypeError(DeviceError):
+    """A number format the device (or this PyTorch build) cannot run."""
+
+
 class InputError(EngineError):
     """An input that cannot be used: an unreadable image, or a size that does not fit the network."""
 

@@ -16,6 +16,7 @@ from ..core.catalogue import Role, role_of
 from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
+from ..results.run import RunError, Status
 from .build import Network, build
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
@@ -23,7 +24,6 @@ from .run.devices import check_dtype, resolve_device
 from .run.failures import classify
 from .run.inputs import InputSource, make_input
 from .run.memory import estimate
-from .run.results import RunError, Status
 
 
 @dataclass(frozen=True)

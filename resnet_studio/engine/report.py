@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.units import bytes_text
+from ..results.run import ForwardResult
 from .gradflow import GradientFlow, GradientFlowComparison
-from .run.results import ForwardResult
 
 
 def _number(value: float | None) -> float | None:

@@ -28,6 +28,9 @@ class Document(QObject):
     """Path, name or clean state changed (window title, recent files)."""
     reloaded = Signal()
     """The whole graph was replaced (new or opened file): views should rebuild."""
+    settled = Signal()
+    """An edit or settings change has been applied and analysed (after analysis_changed, if it changed): views
+    that held back a node's refresh until the new analysis may do it now, once."""
 
     def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +64,7 @@ class Document(QObject):
         if analysis is not self.analysis:
             self.analysis = analysis
             self.analysis_changed.emit(analysis)
+        self.settled.emit()
         return analysis
 
     def set_settings(self, settings: RunSettings) -> None:

@@ -2,7 +2,7 @@
 
 The engine (and with it torch) is imported inside the workers' run methods, on the worker thread, so the window
 is on screen long before torch has loaded. Results come back through Qt signals as the plain data of
-ui.run.results: numpy arrays and numbers, never a torch object.
+resnet_studio.results: numpy arrays and numbers, never a torch object.
 """
 
 from __future__ import annotations
@@ -13,21 +13,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..core.catalogue import Role, role_of
-from .run.display import preview_map
-from .run.results import (
-    DeviceChoice,
-    NodeRun,
-    RunProblem,
-    RunRequest,
-    RunResult,
-    ValueHistogram,
-)
+from ..results.run import CPU, ForwardResult, RunError, RunRequest, Status
 
 PROGRESS_INTERVAL_S = 0.03
 """At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
@@ -55,7 +44,7 @@ class ForwardWorker(QObject):
     progressed = Signal(float, str)
     """(fraction done 0..1, name of the node just finished)."""
     finished = Signal(object)
-    """The RunResult (always sent, also after a failure or a cancel)."""
+    """The ForwardResult (always sent, also after a failure or a cancel)."""
 
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
@@ -82,33 +71,14 @@ class ForwardWorker(QObject):
             result = _failed(self.request, f"{type(error).__name__}: {error}")
         self.finished.emit(result)
 
-    def _run(self) -> RunResult:
+    def _run(self) -> ForwardResult:
         if self._cancel.is_set():
             return _cancelled(self.request)
-        from ..engine.run import CaptureOptions, Fault, run_forward
+        from ..engine.run import run_request
 
         settle_heap()
-
-        request = self.request
-        settings = request.settings
-        options = CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size)
-        names = [n.name for n in request.snapshot.nodes if role_of(n.type) is not Role.OUTPUT]
-        engine_result = run_forward(
-            request.snapshot,
-            device=request.options.device,
-            batch_size=settings.batch_size,
-            dtype=settings.dtype,
-            input=request.options.input.engine_value(),
-            seed=request.options.input.seed,
-            input_shape=settings.input_shape,
-            weights=request.options.weights,
-            capture_nodes=names,
-            options=options,
-            progress=self._progress,
-            cancel=self._cancel.is_set,
-            faults=[Fault(f.kind, f.node, f.capacity) for f in request.faults],
-        )
-        return convert(request, engine_result)
+        # The engine computes the result's histograms and previews here too, on this thread.
+        return run_request(self.request, progress=self._progress, cancel=self._cancel.is_set)
 
     def _progress(self, fraction: float, node: str) -> None:
         now = time.monotonic()
@@ -121,7 +91,7 @@ class DeviceWorker(QObject):
     """Lists the devices this machine offers (imports torch, so it runs off the GUI thread)."""
 
     finished = Signal(object)
-    """A tuple of DeviceChoice (the CPU at least)."""
+    """A tuple of DeviceInfo (the CPU at least)."""
 
     @Slot()
     def run(self) -> None:
@@ -129,11 +99,11 @@ class DeviceWorker(QObject):
         try:
             from ..engine.run import list_devices
 
-            devices = tuple(DeviceChoice(d.name, d.kind, d.title, d.total_memory) for d in list_devices())
+            devices = list_devices()
             settle_heap()
         except BaseException:  # no torch or a broken driver: the CPU is still there
             traceback.print_exc(file=sys.stderr)
-            devices = (DeviceChoice("cpu", "cpu", "CPU", None),)
+            devices = (CPU,)
         self.finished.emit(devices)
 
 
@@ -182,70 +152,33 @@ class WorkerThread(QObject):
         self.done.emit()
 
 
-# --- engine result -> plain data -------------------------------------------------------------------------------
-
-
-def convert(request: RunRequest, result: Any) -> RunResult:
-    """The engine's ForwardResult as a RunResult: first sample only, float32 numpy, histograms computed here."""
-    nodes = tuple(_node(record) for record in result.nodes)
-    problem = None
-    if result.error is not None:
-        e = result.error
-        problem = RunProblem(str(e.kind), str(e.message), e.node, e.suggested_batch)
-    return RunResult(
+def _stopped(request: RunRequest, status: Status, error: RunError | None = None) -> ForwardResult:
+    settings, options = request.settings, request.options
+    return ForwardResult(
+        status,
+        options.device,
+        options.device,
+        settings.dtype,
+        settings.batch_size,
+        False,
+        options.input.describe(),
+        error=error,
         request=request,
-        status=result.status,
-        device=str(result.device),
-        device_title=str(result.device_title),
-        input_text=str(result.input),
-        nodes=nodes,
-        outputs=tuple(np.asarray(o, dtype=np.float32) for o in result.outputs),
-        total_ms=float(result.total_ms),
-        peak_memory_bytes=result.peak_memory_bytes,
-        memory_measure=str(result.memory_measure),
-        estimated_memory_bytes=result.estimated_memory_bytes,
-        problem=problem,
     )
 
 
-def _node(record: Any) -> NodeRun:
-    activation = record.activation
-    if activation is None:
-        return NodeRun(
-            record.node_id, record.name, record.type, tuple(record.shape), record.time_ms, record.finite
-        )
-    stats = activation.stats  # already plain numbers (core.activation_stats)
-    values = np.ascontiguousarray(activation.values[0], dtype=np.float32)
-    if values.ndim not in (1, 3):
-        values = values.reshape(-1)
-    return NodeRun(
-        record.node_id,
-        record.name,
-        record.type,
-        tuple(record.shape),
-        record.time_ms,
-        record.finite,
-        stats,
-        values,
-        int(activation.stride),
-        ValueHistogram.of(values),  # computed here, on the worker thread
-        preview_map(values),
+def _cancelled(request: RunRequest) -> ForwardResult:
+    return _stopped(request, "cancelled")
+
+
+def _failed(request: RunRequest, message: str) -> ForwardResult:
+    return _stopped(
+        request, "error", RunError("failed", f"the run stopped with an unexpected error: {message}")
     )
-
-
-def _cancelled(request: RunRequest) -> RunResult:
-    return RunResult(request, "cancelled", request.options.device, request.options.device, "")
-
-
-def _failed(request: RunRequest, message: str) -> RunResult:
-    problem = RunProblem("failed", f"the run stopped with an unexpected error: {message}")
-    return RunResult(request, "error", request.options.device, request.options.device, "", problem=problem)
 
 
 __all__ = [
-    "DeviceChoice",
     "DeviceWorker",
     "ForwardWorker",
     "WorkerThread",
-    "convert",
 ]

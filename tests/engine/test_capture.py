@@ -114,12 +114,16 @@ def test_capture_keeps_a_bounded_float32_copy() -> None:
     assert flat.stats.zero_fraction == 1 / 10_000  # one zero among all 10 000 values, not just the kept ones
 
 
-def test_histogram_covers_the_kept_values() -> None:
-    activation = capture(torch.rand(1, 8, 10, 10), CaptureOptions(bins=16))
+def test_histogram_covers_the_kept_values_of_the_first_sample_with_the_zeros_apart() -> None:
+    x = torch.rand(2, 8, 10, 10) + 0.1
+    x[0, 0] = 0.0  # one channel of zeros in the first sample
+    activation = capture(x, CaptureOptions(bins=16, max_samples=2))
     histogram = activation.histogram
-    assert histogram.counts.sum() == activation.values.size and len(histogram.edges) == 17
+    assert activation.values.shape[0] == 2 and activation.first.shape == (8, 10, 10)
+    assert histogram.total == 800 and histogram.zeros == 100 and len(histogram.edges) == 17
+    assert histogram.counts.sum() == 700
     constant = capture(torch.zeros(1, 2, 3, 3), CaptureOptions()).histogram
-    assert constant.counts.sum() == 18 and constant.edges[0] < 0 < constant.edges[-1]
+    assert constant.zeros == constant.total == 18 and constant.counts.sum() == 0
 
 
 @pytest.mark.parametrize("recipe", ["sums", "moments"])

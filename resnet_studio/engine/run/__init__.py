@@ -1,11 +1,19 @@
 """Running built networks: devices, inputs, the forward pass with capture, timing, memory and failures."""
 
-from .capture import Activation, ActivationStats, CaptureOptions, Histogram
+from ...results.run import (
+    Activation,
+    DeviceInfo,
+    ForwardResult,
+    NodeRecord,
+    RunError,
+    RunRequest,
+    ValueHistogram,
+)
+from .capture import ActivationStats, CaptureOptions
 from .control import CancelToken, Fault
-from .devices import DeviceInfo, list_devices
-from .forward import run_forward
+from .devices import list_devices
+from .forward import run_forward, run_request
 from .inputs import InputSource
-from .results import ForwardResult, NodeRecord, RunError
 
 __all__ = [
     "Activation",
@@ -15,10 +23,12 @@ __all__ = [
     "DeviceInfo",
     "Fault",
     "ForwardResult",
-    "Histogram",
     "InputSource",
     "NodeRecord",
     "RunError",
+    "RunRequest",
+    "ValueHistogram",
     "list_devices",
     "run_forward",
+    "run_request",
 ]

@@ -10,14 +10,13 @@ large the input. The histogram is computed from the kept values when first asked
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor
 
 from ...core.activation_stats import ActivationStats
+from ...results.run import Activation
 from .readback import Readback
 from .stats import (
     Recipe,
@@ -32,7 +31,6 @@ __all__ = [
     "Activation",
     "ActivationStats",
     "CaptureOptions",
-    "Histogram",
     "capture",
     "is_finite",
     "statistics",
@@ -51,44 +49,6 @@ class CaptureOptions:
     """Flat vectors (the head's scores) keep at most this many features per sample."""
     bins: int = 64
     """Histogram bins."""
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """counts[i] values fell in [edges[i], edges[i + 1])."""
-
-    counts: np.ndarray
-    edges: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class Activation:
-    """One node's captured output: full shape, statistics, and the kept values (float32, N x C x H x W or N x F)."""
-
-    shape: tuple[int, ...]
-    """The whole output's shape, batch included."""
-    stats: ActivationStats
-    values: np.ndarray
-    stride: int = 1
-    """Spatial subsampling of `values` (1 = every position)."""
-    bins: int = field(default=64, repr=False)
-
-    @property
-    def truncated(self) -> bool:
-        """True when `values` holds less than the whole output."""
-        return tuple(self.values.shape) != tuple(self.shape)
-
-    @cached_property
-    def histogram(self) -> Histogram:
-        """Histogram of the kept values (the finite ones)."""
-        data = self.values[np.isfinite(self.values)]
-        if data.size == 0:
-            return Histogram(np.zeros(self.bins, dtype=np.int64), np.linspace(0.0, 1.0, self.bins + 1))
-        lo, hi = float(data.min()), float(data.max())
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
-        counts, edges = np.histogram(data, bins=self.bins, range=(lo, hi))
-        return Histogram(counts.astype(np.int64), edges)
 
 
 def capture(value: Tensor, options: CaptureOptions) -> Activation:

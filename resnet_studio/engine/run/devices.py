@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..errors import DeviceError
+from ...core.shapes import DTYPE_NAMES
+from ...results.run import DeviceInfo
+from ..errors import DeviceError, DTypeError
 
-DTYPES: dict[str, torch.dtype] = {
-    "float32": torch.float32,
-    "bfloat16": torch.bfloat16,
-    "float16": torch.float16,
-    "float64": torch.float64,
-}
+DTYPES: dict[str, torch.dtype] = {name: getattr(torch, name) for name in DTYPE_NAMES}
 """The number formats a run may use, by the names the analysis settings use."""
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """One device a run can use."""
-
-    name: str
-    """What to pass as `device`: 'cpu', 'cuda:0', 'mps'."""
-    kind: str
-    """'cpu', 'cuda' or 'mps'."""
-    title: str
-    """What to show: 'CPU (16 threads)', 'NVIDIA H100 80GB HBM3'."""
-    total_memory: int | None
-    """Bytes of device memory (None for the CPU and MPS, which share system memory)."""
 
 
 def list_devices() -> tuple[DeviceInfo, ...]:
@@ -87,10 +68,10 @@ def dtype_problem(device: torch.device, dtype: str) -> str | None:
 
 
 def check_dtype(device: torch.device, dtype: str) -> torch.dtype:
-    """The torch dtype, or DeviceError saying the device does not support it and what to use instead."""
+    """The torch dtype, or DTypeError saying the device does not support it and what to use instead."""
     problem = dtype_problem(device, dtype)
     if problem is not None:
-        raise DeviceError(
+        raise DTypeError(
             f"{dtype} is not supported on {device} by this PyTorch build ({problem}); use float32"
             + (" or bfloat16" if dtype == "float16" and dtype_problem(device, "bfloat16") is None else "")
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 
 from ...core.units import bytes_text
+from ...results.run import RunError
 from .control import Faults
 from .memory import MemoryEstimate, device_capacity, suggest_batch
-from .results import RunError
 
 # Phrases PyTorch uses when a GPU stops working; after these the device is unusable in this process.
 _DEVICE_LOST = (

@@ -21,10 +21,12 @@ import torch
 from torch import Tensor
 from torch.utils.hooks import RemovableHandle
 
+from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
+from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
 from ..build import Network, build
-from ..errors import BuildError, DeviceError, InputError, WeightsError
+from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback
 from .devices import check_dtype, device_title, resolve_device, synchronize
@@ -33,7 +35,6 @@ from .inputs import InputSource, make_input
 from .memory import MemoryEstimate, PeakMemory
 from .plan import LayerHook, capture_targets, overwritten_slots, run_memory
 from .recorder import PassRecorder, Recorded
-from .results import ErrorKind, ForwardResult, RunError, Status
 from .timing import NodeTimer
 
 
@@ -83,9 +84,7 @@ def run_forward(
     try:
         torch_dtype = check_dtype(torch_device, dtype)
     except DeviceError as error:
-        kind: ErrorKind = (
-            "dtype" if "not supported" in str(error) or "number format" in str(error) else "device"
-        )
+        kind: ErrorKind = "dtype" if isinstance(error, DTypeError) else "device"
         return failed(name, title, RunError(kind, str(error)))
     result = ForwardResult("error", name, title, dtype, batch_size, channels_last, source.describe())
     if batch_size < 1:
@@ -122,6 +121,36 @@ def run_forward(
     finally:
         for handle in handles:
             handle.remove()
+
+
+def run_request(
+    request: RunRequest,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: Cancel | None = None,
+) -> ForwardResult:
+    """Run a request as the app makes it: every node but the outputs captured (first sample), the request kept
+    with the result. Its derived views (histograms, previews) are computed here, so a worker thread does that
+    work and not the one showing the result."""
+    settings, options = request.settings, request.options
+    names = [n.name for n in request.snapshot.nodes if role_of(n.type) is not Role.OUTPUT]
+    result = run_forward(
+        request.snapshot,
+        device=options.device,
+        batch_size=settings.batch_size,
+        dtype=settings.dtype,
+        input=options.input.engine_value(),
+        seed=options.input.seed,
+        input_shape=settings.input_shape,
+        weights=options.weights,
+        capture_nodes=names,
+        options=CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size),
+        progress=progress,
+        cancel=cancel,
+    )
+    result = replace(result, request=request)
+    result.settle()
+    return result
 
 
 class _Runner:

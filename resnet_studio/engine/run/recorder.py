@@ -29,10 +29,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ...results.run import Activation, NodeRecord
 from ..build.network import NodeInfo
-from .capture import Activation, CaptureOptions, finite_flag, kept_view
+from .capture import CaptureOptions, finite_flag, kept_view
 from .readback import Readback
-from .results import NodeRecord
 from .stats import (
     CHUNK_ELEMENTS,
     MOMENTS,

@@ -8,10 +8,9 @@ from html import escape
 from ...core.analysis import Diagnostic, NodeAnalysis, RunSettings
 from ...core.catalogue import Role, Skip, get_spec
 from ...core.model import Node
-from ...core.shapes import Shape, format_shape
+from ...core.shapes import DTYPE_SHORT, Shape, format_shape
 from ...core.units import bytes_text, exact
 
-DTYPE_SHORT = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "float64": "fp64"}
 ARROW = " \u2192 "
 
 

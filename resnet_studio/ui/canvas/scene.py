@@ -39,6 +39,8 @@ class CanvasScene(QGraphicsScene):
         self.plans: dict[str, PlanItem] = {}
         self._skips: set[Edge] = set()
         self._skips_dirty = False
+        self._pending: set[str] = set()
+        """Nodes whose model changed and whose card waits for the analysis of that change."""
         self._syncing = False
         self._skip_timer = QTimer(self)
         self._skip_timer.setSingleShot(True)
@@ -52,6 +54,7 @@ class CanvasScene(QGraphicsScene):
         graph.edge_added.connect(self._on_edge_added)
         graph.edge_removed.connect(self._on_edge_removed)
         document.analysis_changed.connect(self._on_analysis)
+        document.settled.connect(self._refresh_pending)
         document.selection_changed.connect(self._on_document_selection)
         document.reloaded.connect(self.resync)
         self.selectionChanged.connect(self._on_scene_selection)
@@ -237,7 +240,11 @@ class CanvasScene(QGraphicsScene):
                 if edge_item is not None:
                     self._route(edge_item)
         if old.params != new.params or old.name != new.name or old.expanded_from != new.expanded_from:
-            self._refresh_node(new.id)
+            # Refreshed once, from the analysis of this change (document.settled); a change made outside the
+            # document's edits (no analysis follows) is caught by the next turn of the event loop.
+            if not self._pending:
+                QTimer.singleShot(0, self, self._refresh_pending)
+            self._pending.add(new.id)
 
     def _on_edge_added(self, edge: Edge) -> None:
         if edge not in self.edges:
@@ -261,13 +268,21 @@ class CanvasScene(QGraphicsScene):
 
     def _on_analysis(self, analysis: Analysis) -> None:
         self.flush()
-        for node_id in analysis.recomputed:
+        pending, self._pending = self._pending, set()
+        for node_id in analysis.recomputed | pending:
             if node_id in self.nodes:
                 self._refresh_node(node_id)
+        for node_id in analysis.recomputed:
+            if node_id in self.nodes:
                 for edge in self.graph.edges_from(node_id):
                     edge_item = self.edges.get(edge)
                     if edge_item is not None:
                         self._label(edge_item)
+
+    def _refresh_pending(self) -> None:
+        pending, self._pending = self._pending, set()
+        for node_id in pending:
+            self._refresh_node(node_id)
 
     # --- selection --------------------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ...results.run import ForwardResult, NodeRecord
 from ..run.display import thumbnail_rgb
-from ..run.results import NodeRun, RunResult
 from .node_item import NodeItem
 from .scene import CanvasScene
 from .style import CARD_HEIGHT, CARD_WIDTH
@@ -96,7 +96,7 @@ def _fit(rect: QRectF, w: int, h: int) -> QRectF:
     return QRectF(rect.center().x() - fw / 2, rect.center().y() - fh / 2, fw, fh)
 
 
-def thumbnail_tooltip(node: NodeRun) -> str:
+def thumbnail_tooltip(node: NodeRecord) -> str:
     """What a thumbnail shows, in words."""
     what = (
         "the image"
@@ -118,7 +118,7 @@ class ThumbnailLayer(QObject):
         self.scene = scene
         self.visible = True
         self.stale = False
-        self.result: RunResult | None = None
+        self.result: ForwardResult | None = None
         self._images: dict[str, tuple[QImage, str]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -134,7 +134,7 @@ class ThumbnailLayer(QObject):
         graph.node_added.disconnect(self._later, missing_ok=True)
         graph.node_changed.disconnect(self._moved, missing_ok=True)
 
-    def show_result(self, result: RunResult | None) -> None:
+    def show_result(self, result: ForwardResult | None) -> None:
         """Thumbnails for a new run (None removes them)."""
         self.result = result
         self._images.clear()

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 from ...core.catalogue import get_spec
 from ...core.shapes import format_shape
 from ...core.units import exact
+from ...results.run import NodeRecord
 from ..run.display import Levels, colour_map, dead_channels
-from ..run.results import NodeRun
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 from .plots import LINE_WIDTH, PlotColours, label_style, plot_font, style_plot, style_view
 
@@ -51,7 +51,7 @@ class ChannelView(QWidget):
         timeline.hideAxis("left")  # the channel slider has no y to read
         timeline.setLabel("bottom", "channel")
         self.view.sigTimeChanged.connect(self._time_changed)
-        self.node: NodeRun | None = None
+        self.node: NodeRecord | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -68,7 +68,7 @@ class ChannelView(QWidget):
         style_plot(timeline, colours, font, grid=(False, False))
         style_view(self.view.ui.roiPlot, colours)
 
-    def show_node(self, node: NodeRun, levels: Levels, channel: int) -> None:
+    def show_node(self, node: NodeRecord, levels: Levels, channel: int) -> None:
         """Show a node's channels, starting at `channel`, with the node's fixed levels."""
         values = node.values
         if values is None or values.ndim != 3 or values.shape[0] == 0:
@@ -151,7 +151,7 @@ class HistogramView(pg.PlotWidget):
         self.zero_text.setColor(colours.zeros)
         self.zero_text.setFont(font)
 
-    def show_node(self, node: NodeRun) -> None:
+    def show_node(self, node: NodeRecord) -> None:
         """Plot a node's value histogram."""
         histogram = node.histogram
         if histogram is None:
@@ -195,7 +195,7 @@ class VectorView(pg.PlotWidget):
         self.curve.setPen(pg.mkPen(colours.bar, width=LINE_WIDTH / 2))
         self.curve.setFillBrush(pg.mkBrush(colours.bar.red(), colours.bar.green(), colours.bar.blue(), 90))
 
-    def show_node(self, node: NodeRun) -> None:
+    def show_node(self, node: NodeRecord) -> None:
         """Plot the kept features of the first sample."""
         values = node.values
         if values is None:
@@ -243,7 +243,7 @@ class StatsView(QFrame):
         """The figure shown in a row."""
         return self.values[row].text()
 
-    def show_node(self, node: NodeRun) -> None:
+    def show_node(self, node: NodeRecord) -> None:
         """Fill the figures from a node's statistics."""
         s = node.stats
         if s is None:

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStackedWidget, QW
 
 from ...core.catalogue import Role, role_of
 from ...core.shapes import format_shape
+from ...results.run import ForwardResult, NodeRecord
 from ..document import Document
 from ..run.controller import RunController
 from ..run.display import Levels, levels_for
-from ..run.results import NodeRun, RunResult
 from .activation_views import ChannelView, HistogramView, StatsView, VectorView
 from .feature_grid import FeatureGrid
 from .plots import plot_font
@@ -36,7 +36,7 @@ class ActivationsPanel(ResultPanel):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(document, controller, run_action, parent)
-        self.node: NodeRun | None = None
+        self.node: NodeRecord | None = None
         self.grid = FeatureGrid(self.content)
         self.vector = VectorView(self.content)
         self.note = QLabel(self.content)
@@ -79,7 +79,7 @@ class ActivationsPanel(ResultPanel):
 
     # --- showing ----------------------------------------------------------------------------------------------
 
-    def show_result(self, result: RunResult) -> None:
+    def show_result(self, result: ForwardResult) -> None:
         """A new run: drop the cached pictures and show the selected node (or the first block)."""
         self.grid.clear_cache()
         self._levels.clear()
@@ -87,17 +87,18 @@ class ActivationsPanel(ResultPanel):
         if wanted is not None:
             self.show_node(wanted)
 
-    def _wanted_node(self, result: RunResult) -> NodeRun | None:
+    def _wanted_node(self, result: ForwardResult) -> NodeRecord | None:
         for node_id in (*self.document.selection, self.node.node_id if self.node else None):
             if node_id is not None:
-                found = result.node(node_id)
+                found = result.find(node_id)
                 if found is not None and found.stats is not None:
                     return found
         captured = result.captured
         blocks = [n for n in captured if role_of(n.type) is not Role.INPUT]
-        return (blocks or list(captured) or [None])[0]
+        shown = blocks or list(captured)
+        return shown[0] if shown else None
 
-    def show_node(self, node: NodeRun) -> None:
+    def show_node(self, node: NodeRecord) -> None:
         """Show one node's maps, histogram and statistics."""
         self.node = node
         self.title.setText(f"Activations: {node.name}")
@@ -137,7 +138,7 @@ class ActivationsPanel(ResultPanel):
     def _selection_changed(self, ids: tuple[str, ...]) -> None:
         if not ids or self.controller.current is None:
             return
-        node = self.controller.current.node(ids[0])
+        node = self.controller.current.find(ids[0])
         if node is not None:
             self.show_node(node)
             return

@@ -9,22 +9,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
+from ...results.run import ForwardResult, NodeRecord
 from ..document import Document
 from ..run.controller import RunController
-from ..run.results import NodeRun, RunResult
 from .plots import LINE_WIDTH, NodeAxis, ValueAxis, label_style, plot_font, style_plot, style_view
 from .result_panel import ResultPanel
 
 SYMBOL_SIZE = 9
 
 
-def in_depth_plot(node: NodeRun) -> bool:
+def in_depth_plot(node: NodeRecord) -> bool:
     """Feature maps only: the class scores at the end are another kind of number (their scale says nothing
     about how the signal travels through the blocks)."""
     return node.stats is not None and len(node.shape) == 3
 
 
-def depth_series(nodes: tuple[NodeRun, ...]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def depth_series(nodes: tuple[NodeRecord, ...]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(names, means, stds) of the nodes that output feature maps, in network order."""
     captured = [n for n in nodes if in_depth_plot(n)]
     means = np.array([n.stats.mean for n in captured], dtype=np.float64)  # type: ignore[union-attr]
@@ -32,7 +32,7 @@ def depth_series(nodes: tuple[NodeRun, ...]) -> tuple[list[str], np.ndarray, np.
     return [n.name for n in captured], means, stds
 
 
-def aligned(names: list[str], other: tuple[NodeRun, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def aligned(names: list[str], other: tuple[NodeRecord, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, means, stds) of another run's nodes placed at the positions of the same names (others dropped)."""
     position = {name: i for i, name in enumerate(names)}
     xs, means, stds = [], [], []
@@ -85,7 +85,7 @@ class DepthPanel(ResultPanel):
         document.selection_changed.connect(lambda _ids: self._mark_selection())
         self.finish_setup()
 
-    def show_result(self, result: RunResult) -> None:
+    def show_result(self, result: ForwardResult) -> None:
         """Plot this run, and the previous one dashed when there is one."""
         names, means, stds = depth_series(result.nodes)
         self.names = names

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...results.run import NodeRecord
 from ..run.display import GAP, Levels, colour_table, grid_columns, mosaic, tile_at
-from ..run.results import NodeRun
 from .plots import PlotColours, style_view
 
 PAGE_SIZES = (16, 64, 256)
@@ -72,7 +72,7 @@ class FeatureGrid(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.node: NodeRun | None = None
+        self.node: NodeRecord | None = None
         self.levels = Levels(0.0, 1.0, False)
         self.page_size = DEFAULT_PAGE_SIZE
         self.first = 0
@@ -134,7 +134,7 @@ class FeatureGrid(QWidget):
         pen.setCosmetic(True)
         self.marker.setPen(pen)
 
-    def show_node(self, node: NodeRun, levels: Levels, channel: int | None = None) -> None:
+    def show_node(self, node: NodeRecord, levels: Levels, channel: int | None = None) -> None:
         """Show a node's maps, on the page that holds `channel` (the first page when None)."""
         self.node, self.levels = node, levels
         first = 0

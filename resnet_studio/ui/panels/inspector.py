@@ -56,6 +56,8 @@ class InspectorPanel(QScrollArea):
         document.analysis_changed.connect(self._analysis_changed)
         document.reloaded.connect(self.rebuild)
         document.graph.node_changed.connect(self._node_changed)
+        document.settled.connect(self._describe_pending)
+        self._describe_waits = False
         self.rebuild()
 
     # --- building -----------------------------------------------------------------------------------------
@@ -160,6 +162,8 @@ class InspectorPanel(QScrollArea):
         explanation = self._heading(spec.explanation, parent, 1.0, bold=False)
         layout.addWidget(explanation)
         self._show_node_values(node)
+        self._show_describe(node)
+        self._describe_waits = False
         self._show_analysis(self.document.analysis)
 
     def _build_selection(self, layout: QVBoxLayout, ids: tuple[str, ...]) -> None:
@@ -199,7 +203,13 @@ class InspectorPanel(QScrollArea):
         if new.id == self.node_id and self.widget() is not None:
             self._show_node_values(new)
 
+    def _describe_pending(self) -> None:
+        if self._describe_waits and self.node_id is not None and self.node_id in self.document.graph:
+            self._show_describe(self.document.graph.node(self.node_id))
+        self._describe_waits = False
+
     def _show_node_values(self, node: Node) -> None:
+        """The editors follow the model at once; the line that needs the analysis waits for it (settled)."""
         if (self.name_edit is not None and not self.name_edit.hasFocus()) or (
             self.name_edit is not None
             and self.name_edit.text() != node.name
@@ -208,7 +218,7 @@ class InspectorPanel(QScrollArea):
             self.name_edit.setText(node.name)
         if self.params is not None:
             self.params.show_params(node.params)
-        self._show_describe(node)
+        self._describe_waits = True
 
     def _show_describe(self, node: Node) -> None:
         if self.describe_label is None:
@@ -225,6 +235,7 @@ class InspectorPanel(QScrollArea):
     def _analysis_changed(self, analysis: Analysis) -> None:
         if self.node_id is not None and self.node_id in self.document.graph:
             self._show_describe(self.document.graph.node(self.node_id))
+        self._describe_waits = False
         self._show_analysis(analysis)
 
     def _show_analysis(self, analysis: Analysis) -> None:

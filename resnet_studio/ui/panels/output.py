@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.resources import resource
+from ...results.run import ForwardResult
 from ..document import Document
 from ..run.controller import RunController
-from ..run.results import RunResult
 from .plots import NodeAxis, plot_font, style_plot, style_view
 from .result_panel import ResultPanel
 
@@ -129,7 +129,7 @@ class OutputPanel(ResultPanel):
         """What the panel says before a run."""
         return "Press Run (Ctrl+R) to see the network's class scores and its five most likely classes."
 
-    def show_result(self, result: RunResult) -> None:
+    def show_result(self, result: ForwardResult) -> None:
         """Show the scores of the result's first output."""
         samples = result.outputs[0].shape[0] if result.outputs and result.outputs[0].ndim == 2 else 1
         self.sample.setMaximum(max(1, samples))
@@ -184,9 +184,9 @@ class OutputPanel(ResultPanel):
         )
         self.note.setText(self._note(result, classes))
 
-    def _note(self, result: RunResult, classes: int) -> str:
+    def _note(self, result: ForwardResult, classes: int) -> str:
         notes = []
-        if result.request.options.weights is None:
+        if result.request is None or result.request.options.weights is None:
             notes.append(
                 "The weights are random (seeded), so these scores are noise: load trained weights "
                 "(toolbar: Weights) to see real predictions."

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...results.run import ForwardResult, RunError
 from ..document import Document
 from ..run.controller import RunController
-from ..run.results import RunProblem, RunResult
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 from .plots import PlotColours, configure_pyqtgraph, export_png
 
@@ -102,7 +102,7 @@ class ResultPanel(QWidget):
         self.document = document
         self.controller = controller
         self.run_action = run_action
-        self.result: RunResult | None = None
+        self.result: ForwardResult | None = None
         self._pending = False
         self._dock_shown: bool | None = None
         self.colours = PlotColours.of(self.palette())
@@ -150,7 +150,7 @@ class ResultPanel(QWidget):
 
     # --- to implement -----------------------------------------------------------------------------------------
 
-    def show_result(self, result: RunResult) -> None:
+    def show_result(self, result: ForwardResult) -> None:
         """Plot a result (called with the current one whenever it changes)."""
         raise NotImplementedError
 
@@ -185,7 +185,7 @@ class ResultPanel(QWidget):
         """True while the results shown no longer match the network."""
         return self.controller.stale
 
-    def _result_changed(self, result: RunResult | None) -> None:
+    def _result_changed(self, result: ForwardResult | None) -> None:
         self.result = result
         self._pending = False
         if result is None:
@@ -246,7 +246,7 @@ class ResultPanel(QWidget):
     def _sync_run_button(self) -> None:
         self.stale_banner.button.setEnabled(self.run_action.isEnabled())
 
-    def _problem_changed(self, problem: RunProblem | None) -> None:
+    def _problem_changed(self, problem: RunError | None) -> None:
         if problem is None:
             self.problem_banner.hide()
             return

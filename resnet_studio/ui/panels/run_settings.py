@@ -7,10 +7,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBo
 
 from ...core.analysis import RunSettings
 from ...core.catalogue import Role, role_of
-from ...core.shapes import DTYPE_BYTES
+from ...core.shapes import DTYPE_NAMES
 from ..document import Document
 
-DTYPE_LABELS = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16", "float64": "float64"}
 MAX_BATCH = 65536
 
 
@@ -59,8 +58,8 @@ class RunSettingsBar(QWidget):
         )
         self.dtype = QComboBox(self)
         self.dtype.setAccessibleName("Number format")
-        for name in DTYPE_BYTES:
-            self.dtype.addItem(f"{DTYPE_LABELS.get(name, name)}", name)
+        for name in DTYPE_NAMES:
+            self.dtype.addItem(name, name)
         self.dtype.setToolTip("Number format: bytes per value for the memory figures")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)

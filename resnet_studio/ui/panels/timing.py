@@ -12,16 +12,16 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ...core.catalogue import Role, get_spec, role_of
 from ...core.errors import GraphError
 from ...core.units import bytes_text
+from ...results.run import ForwardResult, NodeRecord
 from ..document import Document
 from ..run.controller import RunController
-from ..run.results import NodeRun, RunResult
 from .plots import NodeAxis, plot_font, style_plot, style_view
 from .result_panel import ResultPanel
 
 BAR_WIDTH = 0.8
 
 
-def timed_nodes(result: RunResult) -> list[NodeRun]:
+def timed_nodes(result: ForwardResult) -> list[NodeRecord]:
     """Nodes with a time, in network order (Input and Output take none worth showing)."""
     shown = [n for n in result.nodes if n.time_ms is not None]
     return [n for n in shown if role_of(n.type) not in (Role.INPUT, Role.OUTPUT)]
@@ -35,7 +35,7 @@ def category_colour(node_type: str, fallback: QColor) -> QColor:
         return fallback
 
 
-def memory_text(result: RunResult) -> str:
+def memory_text(result: ForwardResult) -> str:
     """'peak memory 15.2 MiB · estimate 60.1 MiB' (what the peak measures is in memory_tooltip)."""
     parts = []
     if result.peak_memory_bytes is not None:
@@ -45,7 +45,7 @@ def memory_text(result: RunResult) -> str:
     return " · ".join(parts)
 
 
-def memory_tooltip(result: RunResult) -> str:
+def memory_tooltip(result: ForwardResult) -> str:
     """What the memory figures mean."""
     lines = []
     if result.peak_memory_bytes is not None:
@@ -80,7 +80,7 @@ class TimingPanel(ResultPanel):
         self.plot.addItem(self.bars)
         self.plot.addItem(self.marked)
         self.marked.hide()
-        self.nodes: list[NodeRun] = []
+        self.nodes: list[NodeRecord] = []
         self.view.scene().sigMouseClicked.connect(self._clicked)
         self.view.scene().sigMouseMoved.connect(self._hovered)
         layout = QVBoxLayout(self.content)
@@ -89,7 +89,7 @@ class TimingPanel(ResultPanel):
         document.selection_changed.connect(lambda _ids: self._mark_selection())
         self.finish_setup()
 
-    def show_result(self, result: RunResult) -> None:
+    def show_result(self, result: ForwardResult) -> None:
         """Bars for every timed node."""
         self.nodes = timed_nodes(result)
         self.axis.set_names([n.name for n in self.nodes])

@@ -6,7 +6,7 @@ The depth plot labels the previous run's dashed line with it, so a class sees wh
 from __future__ import annotations
 
 from ...core.model import Node
-from .results import RunRequest
+from ...results.run import RunRequest
 
 MAX_ITEMS = 3
 ARROW = "→"

@@ -15,22 +15,21 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.analysis import Analysis
 from ...core.model import Edge, Node
-from ..document import Document
-from ..workers import DeviceWorker, ForwardWorker, WorkerThread
-from .changes import describe_change
-from .results import (
+from ...results.run import (
     CPU,
     DEFAULT_MAX_CHANNELS,
     DEFAULT_MAX_SIZE,
-    DeviceChoice,
-    InjectedFault,
+    DeviceInfo,
+    ForwardResult,
     InputChoice,
+    RunError,
     RunOptions,
-    RunProblem,
     RunRequest,
-    RunResult,
     run_key,
 )
+from ..document import Document
+from ..workers import DeviceWorker, ForwardWorker, WorkerThread
+from .changes import describe_change
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
@@ -45,7 +44,7 @@ def capture_limits(analysis: Analysis) -> tuple[int, int]:
 
     def kept(channels: int, size: int) -> int:
         total = 0
-        for c, h, w in shapes:  # type: ignore[misc]
+        for c, h, w in shapes:
             stride = max(1, math.ceil(max(h, w) / size))
             total += min(c, channels) * math.ceil(h / stride) * math.ceil(w / stride) * 4
         return total
@@ -76,30 +75,30 @@ class RunController(QObject):
     progress = Signal(float, str)
     """(fraction done, node just finished)."""
     result_changed = Signal(object)
-    """The RunResult the panels should show now (or None when cleared)."""
+    """The ForwardResult the panels should show now (or None when cleared)."""
     finished = Signal(object)
-    """Every run that ended: the RunResult, whatever its status."""
+    """Every run that ended: the ForwardResult, whatever its status."""
     problem_changed = Signal(object)
-    """The last run's RunProblem, or None after a clean run."""
+    """The last run's RunError, or None after a clean run."""
     stale_changed = Signal(bool)
     availability_changed = Signal(object)
     """Why Run is unavailable (str), or None when it can run."""
     options_changed = Signal(object)
     """The new RunOptions."""
     devices_changed = Signal(tuple)
-    """The devices found (tuple of DeviceChoice)."""
+    """The devices found (tuple of DeviceInfo)."""
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.options = RunOptions()
-        self.devices: tuple[DeviceChoice, ...] = (CPU,)
+        self.devices: tuple[DeviceInfo, ...] = (CPU,)
         self.devices_known = False
-        self.current: RunResult | None = None
+        self.current: ForwardResult | None = None
         """The result the panels show."""
-        self.previous: RunResult | None = None
+        self.previous: ForwardResult | None = None
         """The result before it (the dashed reference in the depth plot)."""
-        self.problem: RunProblem | None = None
+        self.problem: RunError | None = None
         self.stale = False
         self._job: WorkerThread | None = None
         self._running_request: RunRequest | None = None
@@ -141,18 +140,14 @@ class RunController(QObject):
         """What changed from the previous run to the current one ('' without two runs)."""
         if self.current is None or self.previous is None:
             return ""
-        return describe_change(self.previous.request, self.current.request)
+        before, after = self.previous.request, self.current.request
+        return describe_change(before, after) if before is not None and after is not None else ""
 
-    def request(self, faults: tuple[InjectedFault, ...] = ()) -> RunRequest:
+    def request(self) -> RunRequest:
         """The request Run would send now."""
         channels, size = capture_limits(self.document.analysis)
         return RunRequest(
-            self.document.graph.snapshot(),
-            self.document.settings,
-            self.options,
-            tuple(faults),
-            channels,
-            size,
+            self.document.graph.snapshot(), self.document.settings, self.options, channels, size
         )
 
     # --- options ----------------------------------------------------------------------------------------------
@@ -188,7 +183,7 @@ class RunController(QObject):
         self._probe.done.connect(self._probe_done)
         self._probe.start()
 
-    def _devices_found(self, devices: tuple[DeviceChoice, ...]) -> None:
+    def _devices_found(self, devices: tuple[DeviceInfo, ...]) -> None:
         self.devices = devices or (CPU,)
         self.devices_known = True
         self.devices_changed.emit(self.devices)
@@ -198,11 +193,11 @@ class RunController(QObject):
 
     # --- running ----------------------------------------------------------------------------------------------
 
-    def run(self, faults: tuple[InjectedFault, ...] = ()) -> bool:
+    def run(self) -> bool:
         """Start a forward pass of the network as it is now; False (nothing started) when it cannot run."""
         if not self.can_run:
             return False
-        request = self.request(faults)
+        request = self.request()
         worker = ForwardWorker(request)
         worker.progressed.connect(self.progress)
         worker.finished.connect(self._finished)
@@ -221,7 +216,7 @@ class RunController(QObject):
             assert isinstance(worker, ForwardWorker)
             worker.cancel()
 
-    def _finished(self, result: RunResult) -> None:
+    def _finished(self, result: ForwardResult) -> None:
         self._running_request = None
         if self._closing:
             return
@@ -233,8 +228,8 @@ class RunController(QObject):
                 self.previous = self.current
             self.current = result
         if result.status != "cancelled":
-            self.problem = result.problem
-            self.problem_changed.emit(result.problem)
+            self.problem = result.error
+            self.problem_changed.emit(result.error)
         if shown:
             self.result_changed.emit(result)
         self._check_stale()
@@ -288,7 +283,8 @@ class RunController(QObject):
             return
         graph = self.document.graph
         key = run_key(graph.nodes, graph.edges, self.document.settings, self.options)
-        self._set_stale(key != self.current.request.key)
+        request = self.current.request
+        self._set_stale(request is None or key != request.key)
 
     def _set_stale(self, stale: bool) -> None:
         if stale != self.stale:

@@ -11,7 +11,8 @@ from functools import cache
 
 import numpy as np
 
-from .results import NodeRun, Stats
+from ...core.activation_stats import ActivationStats
+from ...results.run import NodeRecord
 
 SPREAD = 3.0
 """Levels reach this many standard deviations past the mean (clipped to the range): a few bright outliers
@@ -33,7 +34,7 @@ class Levels:
         return (self.low, self.high)
 
 
-def levels_for(stats: Stats | None) -> Levels:
+def levels_for(stats: ActivationStats | None) -> Levels:
     """Fixed levels for one node's maps, from its statistics: 0..mean+3 std after a ReLU, symmetric otherwise."""
     if stats is None or not (math.isfinite(stats.mean) and math.isfinite(stats.std)):
         return Levels(0.0, 1.0, False)
@@ -125,22 +126,7 @@ def to_rgb(image: np.ndarray, levels: Levels) -> np.ndarray:
     return rgb
 
 
-def preview_map(values: np.ndarray) -> np.ndarray | None:
-    """What a canvas thumbnail shows of a (C, H, W) output: the picture itself (H, W, 3 uint8) for a 3-channel
-    map such as the input, otherwise the mean over channels (H, W float32); None for vectors. Pure numpy, so
-    the worker thread computes it."""
-    if values.ndim != 3 or values.size == 0:
-        return None
-    finite = np.where(np.isfinite(values), values, 0.0)
-    if values.shape[0] == 3:
-        low, high = float(finite.min()), float(finite.max())
-        span = high - low or 1.0
-        rgb = ((finite - low) / span * 255.0).clip(0, 255).astype(np.uint8)
-        return np.ascontiguousarray(rgb.transpose(1, 2, 0))
-    return np.ascontiguousarray(finite.mean(axis=0), dtype=np.float32)
-
-
-def thumbnail_rgb(node: NodeRun) -> np.ndarray | None:
+def thumbnail_rgb(node: NodeRecord) -> np.ndarray | None:
     """The node's preview as (H, W, 3) uint8 through the activation colour map (own range per node)."""
     preview = node.preview
     if preview is None:

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from ...core.shapes import format_shape
-from .results import RunResult
+from ...results.run import ForwardResult
 
 CSV_COLUMNS = (
     "name",
@@ -24,7 +24,7 @@ CSV_COLUMNS = (
 )
 
 
-def statistics_rows(result: RunResult) -> list[list[str]]:
+def statistics_rows(result: ForwardResult) -> list[list[str]]:
     """The CSV rows (without the header): every node of the run; blank statistics where none were captured."""
     rows = []
     for node in result.nodes:
@@ -38,7 +38,7 @@ def statistics_rows(result: RunResult) -> list[list[str]]:
     return rows
 
 
-def statistics_csv(result: RunResult) -> str:
+def statistics_csv(result: ForwardResult) -> str:
     """The whole CSV text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -47,7 +47,7 @@ def statistics_csv(result: RunResult) -> str:
     return out.getvalue()
 
 
-def write_statistics_csv(result: RunResult, path: str | Path) -> Path:
+def write_statistics_csv(result: ForwardResult, path: str | Path) -> Path:
     """Write the statistics of a run to `path` (UTF-8); raises OSError when it cannot."""
     target = Path(path)
     target.write_text(statistics_csv(result), encoding="utf-8")

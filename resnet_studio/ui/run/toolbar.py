@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...results.run import DeviceInfo, InputChoice, RunOptions
 from ..resources import icon
 from .controller import RunController
-from .results import DeviceChoice, InputChoice, RunOptions
 
 RUN_GREEN = "#1E8F4E"
 """The Run button's play triangle (reads on light and dark toolbars)."""
@@ -120,7 +120,7 @@ class RunToolbar(QWidget):
 
     # --- showing the controller's state -----------------------------------------------------------------------
 
-    def show_devices(self, devices: tuple[DeviceChoice, ...]) -> None:
+    def show_devices(self, devices: tuple[DeviceInfo, ...]) -> None:
         """List the devices (the current one stays selected when it is still there)."""
         self.device.blockSignals(True)
         self.device.clear()

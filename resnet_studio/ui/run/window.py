@@ -15,13 +15,13 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QToolBar
 
 from ...core.units import bytes_text
+from ...results.run import ForwardResult, InputChoice
 from ..canvas.thumbnails import ThumbnailLayer
 from ..resources import icon
 from .controller import RunController
 from .docks import ResultDocks
 from .export import write_statistics_csv
 from .progress import RunProgress
-from .results import InputChoice, RunResult
 from .toolbar import RunToolbar, run_icon_palette
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ class RunUi(QObject):
         a.run.setStatusTip(tip)
         self.toolbar.run_button.setToolTip(tip)
 
-    def _result_changed(self, result: RunResult | None) -> None:
+    def _result_changed(self, result: ForwardResult | None) -> None:
         self.window.actions.export_statistics.setEnabled(result is not None)
         # The thumbnails and the first showing of the docks each repaint a large area: separate steps of the
         # event loop keep every step short (the window answers in between).
@@ -253,19 +253,19 @@ class RunUi(QObject):
         height = round(self.window.height() * RESULT_DOCK_HEIGHT)
         self.window.resizeDocks([self.activations_dock], [height], Qt.Orientation.Vertical)
 
-    def _finished(self, result: RunResult) -> None:
+    def _finished(self, result: ForwardResult) -> None:
         if result.status == "cancelled":
             self.window.show_status("Run cancelled: the results shown are from the run before")
             return
-        if result.problem is not None:
-            self.window.show_status(f"{result.problem.title}: {result.problem.message}")
+        if result.error is not None:
+            self.window.show_status(f"{result.error.title}: {result.error.message}")
             self.activations_dock.show()
             self.activations_dock.raise_()
             return
         memory = f", peak memory {bytes_text(result.peak_memory_bytes)}" if result.peak_memory_bytes else ""
         self.window.show_status(
             f"Ran {len(result.nodes)} nodes on {result.device_title or result.device} in "
-            f"{result.total_ms:.0f} ms{memory} ({result.input_text})"
+            f"{result.total_ms:.0f} ms{memory} ({result.input})"
         )
 
     # --- closing ----------------------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from resnet_studio.core.commands import AddNode, Connect, MoveNodes, RemoveNode, SetParam
+from resnet_studio.core.commands import AddNode, Connect, MoveNodes, RemoveNode, Rename, SetParam
 from resnet_studio.core.edits import apply_fix
 from resnet_studio.core.expansion import expand_all
 from resnet_studio.core.graph import Graph
-from resnet_studio.core.model import Edge
+from resnet_studio.core.model import Edge, Node
 from resnet_studio.core.presets import preset
 from resnet_studio.ui.canvas import CanvasScene
+from resnet_studio.ui.canvas import scene as scene_module
+from resnet_studio.ui.canvas.card import card_content
 from resnet_studio.ui.canvas.style import CanvasStyle
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.theme import dark_palette
@@ -127,6 +129,41 @@ def test_a_parameter_edit_refreshes_only_recomputed_cards(
     assert set(refreshed) <= set(document.analysis.recomputed) | {"head"}
     assert "layer1.0" not in refreshed
     assert scene.nodes["head"].content.lines[0].endswith("10 classes")
+
+
+def test_every_edit_builds_the_edited_card_once_from_the_new_analysis(
+    document: Document, monkeypatch: pytest.MonkeyPatch, qtbot: object
+) -> None:
+    scene = CanvasScene(document)
+    built: list[tuple[str, tuple[str, ...]]] = []
+    original = card_content
+
+    def counting(node: Node, result: object, settings: object) -> object:
+        content = original(node, result, settings)  # type: ignore[arg-type]
+        built.append((node.id, content.lines))
+        return content
+
+    monkeypatch.setattr(scene_module, "card_content", counting)
+    document.push(SetParam("layer2.0", "stride", 1))  # changes the analysis downstream
+    assert [lines for node_id, lines in built if node_id == "layer2.0"] == [
+        ("64 \u2192 128, projection", "64x56x56 \u2192 128x56x56")
+    ]  # once, and already with the new shapes
+    built.clear()
+    document.push(Rename("layer2.0", "first"))  # leaves the analysis as it was
+    assert [node_id for node_id, _ in built] == ["layer2.0"]
+    built.clear()
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert [node_id for node_id, _ in built].count("layer2.0") == 2  # one per undo step
+    qtbot.wait(20)  # type: ignore[attr-defined]  # nothing left over for the next turn of the event loop
+    assert [node_id for node_id, _ in built].count("layer2.0") == 2
+    assert scene.nodes["layer2.0"].content.name == "layer2.0"
+
+
+def test_a_change_outside_the_edits_still_reaches_its_card(document: Document, qtbot: object) -> None:
+    scene = CanvasScene(document)
+    document.graph.set_param("head", "num_classes", 10)  # no command, so no analysis follows
+    qtbot.waitUntil(lambda: scene.nodes["head"].content.lines[0].endswith("10 classes"))  # type: ignore[attr-defined]
 
 
 def test_skip_edges_are_drawn_as_skips_with_their_tags(make_document: MakeDocument) -> None:

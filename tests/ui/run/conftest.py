@@ -3,9 +3,12 @@ waits for the result."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -14,9 +17,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.presets import PRESETS, preset
 from resnet_studio.core.project import Project
+from resnet_studio.engine.run import Fault
+from resnet_studio.results.run import ForwardResult
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.main_window import MainWindow
-from resnet_studio.ui.run.results import InjectedFault, RunResult
 from resnet_studio.ui.settings_store import SettingsStore
 
 SMALL = RunSettings(input_shape=(3, 64, 64))
@@ -90,15 +94,29 @@ def window(make_window: WindowFactory) -> MainWindow:
 
 
 def run(
-    qtbot: object, window: MainWindow, faults: tuple[InjectedFault, ...] = (), timeout: int = RUN_TIMEOUT_MS
-) -> RunResult:
-    """Start a run from the controller and wait until it has finished and the thread has ended."""
+    qtbot: object, window: MainWindow, faults: tuple[Fault, ...] = (), timeout: int = RUN_TIMEOUT_MS
+) -> ForwardResult:
+    """Start a run from the controller and wait until it has finished and the thread has ended.
+
+    `faults` are injected into the engine's pass for this run only (the app itself has no way to ask for them)."""
     controller = window.run_ui.controller
-    with qtbot.waitSignal(controller.finished, timeout=timeout) as blocker:  # type: ignore[attr-defined]
-        assert controller.run(faults)
+    with _faults_injected(faults), qtbot.waitSignal(controller.finished, timeout=timeout) as blocker:  # type: ignore[attr-defined]
+        assert controller.run()
     qtbot.waitUntil(lambda: not controller.running, timeout=timeout)  # type: ignore[attr-defined]
     result = blocker.args[0]
-    assert isinstance(result, RunResult)
+    assert isinstance(result, ForwardResult)
     thumbnails = window.run_ui.thumbnails
     qtbot.waitUntil(lambda: thumbnails.result is controller.current)  # type: ignore[attr-defined]
     return result
+
+
+@contextlib.contextmanager
+def _faults_injected(faults: tuple[Fault, ...]) -> Iterator[None]:
+    if not faults:
+        yield
+        return
+    from resnet_studio.engine.run import forward
+
+    original = forward.run_forward
+    with mock.patch.object(forward, "run_forward", functools.partial(original, faults=faults)):
+        yield

@@ -10,10 +10,22 @@ import math
 import numpy as np
 import pytest
 
+from resnet_studio.core.activation_stats import ActivationStats
 from resnet_studio.core.analysis import RunSettings, analyze
 from resnet_studio.core.edits import remove_nodes
 from resnet_studio.core.expansion import expand_all
 from resnet_studio.core.presets import preset
+from resnet_studio.results.run import (
+    Activation,
+    ForwardResult,
+    InputChoice,
+    NodeRecord,
+    RunOptions,
+    RunRequest,
+    ValueHistogram,
+    preview_map,
+    run_key,
+)
 from resnet_studio.ui.run.changes import describe_change
 from resnet_studio.ui.run.controller import CAPTURE_BUDGET_BYTES, blocked_reason, capture_limits
 from resnet_studio.ui.run.display import (
@@ -22,20 +34,9 @@ from resnet_studio.ui.run.display import (
     grid_columns,
     levels_for,
     mosaic,
-    preview_map,
     tile_at,
 )
 from resnet_studio.ui.run.export import CSV_COLUMNS, statistics_csv
-from resnet_studio.ui.run.results import (
-    InputChoice,
-    NodeRun,
-    RunOptions,
-    RunRequest,
-    RunResult,
-    Stats,
-    ValueHistogram,
-    run_key,
-)
 
 
 def test_mosaic_puts_every_channel_in_its_tile_and_nan_in_the_gaps() -> None:
@@ -60,13 +61,15 @@ def test_grid_columns_follow_the_aspect() -> None:
 
 
 def test_levels_start_at_zero_after_a_relu_and_are_symmetric_for_signed_outputs() -> None:
-    relu = levels_for(Stats(100, mean=0.5, std=0.4, min=0.0, max=9.0, zero_fraction=0.4))
+    relu = levels_for(ActivationStats(100, mean=0.5, std=0.4, min=0.0, max=9.0, zero_fraction=0.4))
     assert relu.low == 0.0 and relu.high == pytest.approx(0.5 + 3 * 0.4) and not relu.signed
-    capped = levels_for(Stats(100, mean=0.5, std=2.0, min=0.0, max=1.5, zero_fraction=0.4))
+    capped = levels_for(ActivationStats(100, mean=0.5, std=2.0, min=0.0, max=1.5, zero_fraction=0.4))
     assert capped.high == 1.5
-    signed = levels_for(Stats(100, mean=-0.2, std=1.0, min=-6.0, max=2.0, zero_fraction=0.0))
+    signed = levels_for(ActivationStats(100, mean=-0.2, std=1.0, min=-6.0, max=2.0, zero_fraction=0.0))
     assert signed.signed and signed.low == -signed.high and signed.high == pytest.approx(3.2)
-    assert levels_for(Stats(1, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count=1)).as_tuple() == (0, 1)
+    assert levels_for(
+        ActivationStats(1, math.nan, math.nan, math.nan, math.nan, 0.0, nan_count=1)
+    ).as_tuple() == (0, 1)
 
 
 def test_dead_channels_and_previews() -> None:
@@ -148,12 +151,15 @@ def test_blocked_reason_names_the_errors() -> None:
 
 
 def test_statistics_csv_has_a_row_per_node() -> None:
-    stats = Stats(8, 0.5, 0.25, 0.0, 1.0, 0.375, 0, 0)
+    stats = ActivationStats(8, 0.5, 0.25, 0.0, 1.0, 0.375, 0, 0)
+    kept = Activation((1, 2, 2, 2), stats, np.zeros((1, 2, 2, 2), np.float32))
     nodes = (
-        NodeRun("input", "input", "Input", (3, 2, 2), 0.01),
-        NodeRun("stem", "stem", "Stem", (2, 2, 2), 1.5, True, stats, np.zeros((2, 2, 2), np.float32)),
+        NodeRecord("input", "input", "Input", (3, 2, 2), None, 0.01),
+        NodeRecord("stem", "stem", "Stem", (2, 2, 2), (2, 2, 2), 1.5, kept),
     )
-    result = RunResult(_request(), "ok", "cpu", "CPU", "random (seed 0)", nodes)
+    result = ForwardResult(
+        "ok", "cpu", "CPU", "float32", 1, False, "random (seed 0)", nodes, request=_request()
+    )
     rows = list(csv.reader(io.StringIO(statistics_csv(result))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[1][:3] == ["input", "Input", "3x2x2"] and rows[1][3] == ""

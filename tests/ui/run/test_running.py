@@ -13,9 +13,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from resnet_studio.core.analysis import RunSettings
+from resnet_studio.results.run import InputChoice
 from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
-from resnet_studio.ui.run.results import InputChoice
 
 from .conftest import RUN_TIMEOUT_MS, WindowFactory, run
 
@@ -24,7 +24,7 @@ def test_a_run_of_the_sample_image_fills_every_panel(qtbot: object, window: Main
     ui = window.run_ui
     ui.controller.set_input(InputChoice("sample"))
     result = run(qtbot, window)
-    assert result.ok and result.input_text == "sample image"
+    assert result.ok and result.input == "sample image"
     assert [n.name for n in result.captured][:3] == ["input", "stem", "layer1.0"]
     # Activations: the first block, its grid, one channel, histogram and statistics.
     panel = ui.activations

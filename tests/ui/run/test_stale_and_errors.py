@@ -11,8 +11,9 @@ import numpy as np
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
 from resnet_studio.core.edits import remove_nodes, set_params
+from resnet_studio.engine.run import Fault
+from resnet_studio.results.run import InputChoice
 from resnet_studio.ui.main_window import MainWindow
-from resnet_studio.ui.run.results import InjectedFault, InputChoice
 from resnet_studio.ui.run.window import RunUi
 
 from .conftest import WindowFactory, run
@@ -95,9 +96,9 @@ def test_out_of_memory_shows_the_engine_advice_and_applies_it(
     assert one is not None and sixteen is not None and sixteen > one
     per_sample = (sixteen - one) / 15
     capacity = round((one + 3 * per_sample) / 0.9) + 1
-    result = run(qtbot, window, (InjectedFault("out_of_memory", "layer3.0", capacity=capacity),))
-    assert result.status == "error" and result.problem is not None
-    problem = result.problem
+    result = run(qtbot, window, (Fault("out_of_memory", "layer3.0", capacity=capacity),))
+    assert result.status == "error" and result.error is not None
+    problem = result.error
     assert problem.kind == "out_of_memory" and problem.suggested_batch is not None
     assert 1 <= problem.suggested_batch < 16
     banner = window.run_ui.activations.problem_banner
@@ -115,9 +116,9 @@ def test_out_of_memory_shows_the_engine_advice_and_applies_it(
 
 
 def test_nan_names_the_first_node_where_it_appears(qtbot: object, window: MainWindow) -> None:
-    result = run(qtbot, window, (InjectedFault("nan", "layer2.0"),))
-    assert result.status == "error" and result.problem is not None
-    assert result.problem.kind == "non_finite" and result.problem.node == "layer2.0"
+    result = run(qtbot, window, (Fault("nan", "layer2.0"),))
+    assert result.status == "error" and result.error is not None
+    assert result.error.kind == "non_finite" and result.error.node == "layer2.0"
     ui = window.run_ui
     banner = ui.activations.problem_banner
     assert "NaN or Inf" in banner.text() and "layer2.0" in banner.text()
@@ -136,7 +137,7 @@ def test_unreadable_image_and_weights_are_messages(qtbot: object, window: MainWi
     not_an_image.write_text("hello")
     ui.controller.set_input(InputChoice("image", str(not_an_image)))
     result = run(qtbot, window)
-    assert result.problem is not None and result.problem.kind == "input"
+    assert result.error is not None and result.error.kind == "input"
     assert "Input cannot be used" in ui.activations.problem_banner.text()
     assert ui.controller.current is None  # nothing ran
     ui.controller.set_input(InputChoice("random"))
@@ -145,7 +146,7 @@ def test_unreadable_image_and_weights_are_messages(qtbot: object, window: MainWi
     ui.controller.set_weights(str(weights))
     assert ui.toolbar.weights.text() == "Weights: weights.pt"
     result = run(qtbot, window)
-    assert result.problem is not None and result.problem.kind == "weights"
+    assert result.error is not None and result.error.kind == "weights"
     assert "Weights cannot be loaded" in ui.activations.problem_banner.text()
     window.actions.random_weights.trigger()
     assert ui.controller.options.weights is None and ui.toolbar.weights.text() == "Weights: random"
@@ -156,7 +157,7 @@ def test_an_unknown_device_is_a_message(qtbot: object, window: MainWindow) -> No
     ui.controller.set_device("cuda:7")
     assert ui.toolbar.device.currentData() == "cuda:7"
     result = run(qtbot, window)
-    assert result.problem is not None and result.problem.kind == "device"
+    assert result.error is not None and result.error.kind == "device"
     assert "not available" in ui.activations.problem_banner.text()
     ui.controller.set_device("cpu")
     assert run(qtbot, window).ok
@@ -179,4 +180,4 @@ def test_open_image_from_the_toolbar(
     assert ui.controller.options.input == replace(InputChoice("image", str(picture)))
     assert ui.toolbar.input.currentText() == "Image: stripes.png"
     result = run(qtbot, window)
-    assert result.ok and result.input_text == "stripes.png"
+    assert result.ok and result.input == "stripes.png"
