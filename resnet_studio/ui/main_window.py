@@ -61,16 +61,16 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)
         self.run_settings = RunSettingsBar(document, self)
-        self.palette_dock = self._dock(
+        self.palette_dock = self.add_dock(
             "Palette", "PaletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea
         )
-        self.inspector_dock = self._dock(
+        self.inspector_dock = self.add_dock(
             "Inspector", "InspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.problems_dock = self._dock(
+        self.problems_dock = self.add_dock(
             "Problems", "ProblemsDock", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.summary_dock = self._dock(
+        self.summary_dock = self.add_dock(
             "Summary", "SummaryDock", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.problems_dock, self.summary_dock)
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
         self.run_ui = RunUi(self)
-        build_menus(self)
+        build_menus(self, self.run_ui)
         self._default_state = self.saveState()
         self._connect()
         self._restore()
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
 
     # --- construction -------------------------------------------------------------------------------------
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)

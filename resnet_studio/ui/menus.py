@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,12 +13,11 @@ from PySide6.QtWidgets import QMenu
 from ..core.presets import PRESETS
 from .actions import WindowActions
 from .resources import example_files
+from .run.window import RunUi
+from .shell import Shell
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
-
-def build_menus(window: MainWindow) -> None:
+def build_menus(window: Shell, run_ui: RunUi) -> None:
     """Fill the window's menu bar. Lessons appear once they have commands."""
     a = window.actions
     bar = window.menuBar()
@@ -77,25 +75,25 @@ def build_menus(window: MainWindow) -> None:
     view.addSeparator()
     panels = view.addMenu("&Panels")
     docks = [window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock]
-    for dock in docks + window.run_ui.docks:
+    for dock in docks + run_ui.docks:
         toggle = dock.toggleViewAction()
         toggle.setText(dock.windowTitle().split(" (")[0])
         panels.addAction(toggle)
     panels.addAction(window.toolbar.toggleViewAction())
-    panels.addAction(window.run_ui.bar.toggleViewAction())
+    panels.addAction(run_ui.bar.toggleViewAction())
     panels.addSeparator()
     panels.addAction(a.reset_layout)
 
     run = bar.addMenu("&Run")
     run.setObjectName("RunMenu")
-    run.aboutToShow.connect(lambda: window.run_ui.fill_run_menu(run, probe=True))
-    window.run_ui.fill_run_menu(run, probe=False)
+    run.aboutToShow.connect(lambda: run_ui.fill_run_menu(run, probe=True))
+    run_ui.fill_run_menu(run, probe=False)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])
 
 
-def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+def fill_recent_menu(window: Shell, menu: QMenu) -> None:
     """List the recent files (newest first) with a way to clear the list."""
     menu.clear()
     paths = window.store.recent_files()

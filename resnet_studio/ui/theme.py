@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from . import colours
+
 ThemeMode = Literal["system", "light", "dark"]
 THEME_MODES: tuple[ThemeMode, ...] = ("system", "light", "dark")
 
@@ -16,8 +18,8 @@ UI_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
 PRESENTATION_SCALE = 1.35
 """Presentation mode multiplies the UI scale by this (readable from the back of a lecture hall)."""
 
-ERROR_COLOUR = "#D62F2F"
-WARNING_COLOUR = "#C77C00"
+ERROR_COLOUR = colours.ERROR
+WARNING_COLOUR = colours.WARNING
 """Severity colours chosen to read on both light and dark backgrounds."""
 
 

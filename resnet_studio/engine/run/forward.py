@@ -149,7 +149,8 @@ def run_request(
         cancel=cancel,
     )
     result = replace(result, request=request)
-    result.settle()
+    if result.status != "cancelled":  # a cancelled pass is not shown: its cancel should not wait for this
+        result.settle()
     return result
 
 

@@ -10,6 +10,7 @@ from ...core.catalogue import Role, Skip, get_spec
 from ...core.model import Node
 from ...core.shapes import DTYPE_SHORT, Shape, format_shape
 from ...core.units import bytes_text, exact
+from .. import colours
 
 ARROW = " \u2192 "
 
@@ -109,7 +110,7 @@ def _badges(node: Node, result: NodeAnalysis | None) -> tuple[str, ...]:
 
 
 def _diagnostic_html(d: Diagnostic) -> str:
-    colour = "#D62F2F" if d.is_error else "#C77C00"
+    colour = colours.ERROR if d.is_error else colours.WARNING
     head = "Error" if d.is_error else "Warning"
     text = f"<p style='margin:4px 0'><b style='color:{colour}'>{head}:</b> {escape(d.message)}"
     if d.expected or d.actual:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QMimeData, QPointF
 
 from ...core import edits
@@ -15,11 +13,9 @@ from ...core.model import Edge, Position
 from ...core.presets import PRESETS, preset
 from ..mime import BLOCK_MIME, PRESET_MIME
 from .edge_item import EdgeItem
+from .host import CanvasHost
 from .interactions import snap
 from .style import CARD_HEIGHT, CARD_WIDTH
-
-if TYPE_CHECKING:
-    from .view import CanvasView
 
 
 def payload(data: QMimeData | None) -> tuple[str, str] | None:
@@ -46,7 +42,7 @@ def insertable(block_type: str) -> bool:
 class Drops:
     """Accepts palette drags on the canvas and highlights the connection a block would be inserted into."""
 
-    def __init__(self, view: CanvasView) -> None:
+    def __init__(self, view: CanvasHost) -> None:
         self.view = view
         self._target: EdgeItem | None = None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainterPath, QPen
@@ -13,11 +12,9 @@ from ...core import edits
 from ...core.analysis import connection_problem
 from ...core.commands import MoveNodes
 from ...core.model import Edge, Position
+from .host import CanvasHost
 from .node_item import NodeItem, PortHit
 from .style import GRID
-
-if TYPE_CHECKING:
-    from .view import CanvasView
 
 _drag_ids = itertools.count(1)
 
@@ -30,7 +27,7 @@ def snap(value: float) -> float:
 class Interaction:
     """One gesture from mouse press to release. The view forwards move/release until it ends."""
 
-    def __init__(self, view: CanvasView, event: QMouseEvent) -> None:
+    def __init__(self, view: CanvasHost, event: QMouseEvent) -> None:
         self.view = view
         self.press_at = event.position().toPoint()
         self.press_scene = view.mapToScene(self.press_at)
@@ -53,7 +50,7 @@ class Interaction:
 class Pan(Interaction):
     """Middle-drag, or space + drag: move the view."""
 
-    def __init__(self, view: CanvasView, event: QMouseEvent) -> None:
+    def __init__(self, view: CanvasHost, event: QMouseEvent) -> None:
         super().__init__(view, event)
         self._last = event.position().toPoint()
         view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -77,7 +74,7 @@ class MoveSelection(Interaction):
     With Alt, a single card is first lifted out of its chain (its input is joined to its outputs), in the same step.
     """
 
-    def __init__(self, view: CanvasView, event: QMouseEvent, item: NodeItem) -> None:
+    def __init__(self, view: CanvasHost, event: QMouseEvent, item: NodeItem) -> None:
         super().__init__(view, event)
         document = view.document
         modifiers = event.modifiers()
@@ -160,7 +157,7 @@ class MoveSelection(Interaction):
 class RubberBand(Interaction):
     """Drag on empty canvas: select the cards the rectangle touches (Shift/Ctrl adds to the selection)."""
 
-    def __init__(self, view: CanvasView, event: QMouseEvent) -> None:
+    def __init__(self, view: CanvasHost, event: QMouseEvent) -> None:
         super().__init__(view, event)
         additive = bool(
             event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -208,7 +205,7 @@ class LinkDrag(Interaction):
     the link up (drop it on another input to move it, or on empty canvas to remove it).
     """
 
-    def __init__(self, view: CanvasView, event: QMouseEvent, port: PortHit) -> None:
+    def __init__(self, view: CanvasHost, event: QMouseEvent, port: PortHit) -> None:
         super().__init__(view, event)
         graph = view.document.graph
         self.old: Edge | None = None
@@ -374,7 +371,7 @@ class LinkDrag(Interaction):
         self.view.show_hint("", None)
 
 
-def press_kind(view: CanvasView, event: QMouseEvent) -> Interaction | None:
+def press_kind(view: CanvasHost, event: QMouseEvent) -> Interaction | None:
     """Which gesture a mouse press starts (None: not ours, e.g. the right button opens the context menu)."""
     button = event.button()
     if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and view.space_held):

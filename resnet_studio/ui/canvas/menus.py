@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ...core.catalogue import Role, all_specs, get_spec
 from ...core.edits import group_members
 from ...core.model import Edge
-
-if TYPE_CHECKING:
-    from .view import CanvasView
+from .host import CanvasHost
 
 
-def node_menu(view: CanvasView, node_id: str, parent: QWidget | None = None) -> QMenu:
+def node_menu(view: CanvasHost, node_id: str, parent: QWidget | None = None) -> QMenu:
     """Expand/collapse the view, explode, collapse back, skip on/off, fixes, duplicate, delete."""
     document, editor = view.document, view.editor
     node = document.graph.node(node_id)
@@ -58,7 +54,7 @@ def node_menu(view: CanvasView, node_id: str, parent: QWidget | None = None) -> 
     return menu
 
 
-def edge_menu(view: CanvasView, edge: Edge, parent: QWidget | None = None) -> QMenu:
+def edge_menu(view: CanvasHost, edge: Edge, parent: QWidget | None = None) -> QMenu:
     """Remove a connection."""
     menu = QMenu(parent)
     graph = view.document.graph
@@ -67,7 +63,7 @@ def edge_menu(view: CanvasView, edge: Edge, parent: QWidget | None = None) -> QM
     return menu
 
 
-def canvas_menu(view: CanvasView, at: QPointF, parent: QWidget | None = None) -> QMenu:
+def canvas_menu(view: CanvasHost, at: QPointF, parent: QWidget | None = None) -> QMenu:
     """Add a block here, lay out, fit."""
     menu = QMenu(parent)
     groups: dict[str, QMenu] = {}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -21,12 +21,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...core.catalogue import Skip
+from .. import colours
 from .card import CardContent
 from .guard import guarded
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle, header_text_colour
-
-if TYPE_CHECKING:
-    from .scene import CanvasScene
 
 PAD = 9.0
 SKIP_ZONE = 36.0
@@ -61,6 +59,10 @@ def two_lines(text: str, metrics: QFontMetricsF, width: float) -> list[str]:
     return [first, metrics.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width)]
 
 
+def _unconnected(port: str, is_output: bool) -> bool:
+    return False
+
+
 class PortHit:
     """A port under the cursor: which node, which port, and whether it is the output."""
 
@@ -93,6 +95,8 @@ class NodeItem(QGraphicsItem):
         self.port_feedback: dict[str, bool] = {}
         """During a link drag: port -> True (would work, glows) or False (refused, dimmed)."""
         self.hot_port: str | None = None
+        self.is_connected: Callable[[str, bool], bool] = _unconnected
+        """(port, is_output) -> True when an edge is attached there (the scene knows; a port's fill shows it)."""
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1.0)
@@ -310,10 +314,10 @@ class NodeItem(QGraphicsItem):
         triangle = QPolygonF(
             [QPointF(cx, top), QPointF(cx + size / 2 + 1, top + size), QPointF(cx - size / 2 - 1, top + size)]
         )
-        painter.setPen(QPen(QColor("#FFFFFF"), 1.6))
+        painter.setPen(QPen(QColor(colours.ON_DARK), 1.6))
         painter.setBrush(QBrush(colour))
         painter.drawPolygon(triangle)
-        painter.setPen(QPen(QColor("#FFFFFF"), 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setPen(QPen(QColor(colours.ON_DARK), 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawLine(QPointF(cx, top + 5.0), QPointF(cx, top + 10.5))
         painter.drawPoint(QPointF(cx, top + 13.3))
 
@@ -369,8 +373,6 @@ class NodeItem(QGraphicsItem):
 
     def _paint_ports(self, painter: QPainter) -> None:
         s, c = self._style, self.content
-        scene: CanvasScene | None = self.scene()  # type: ignore[assignment]
-        graph = scene.document.graph if scene is not None else None
         r = s.port_radius
         ports = [(p, False) for p in c.input_ports]
         if c.has_output:
@@ -378,10 +380,7 @@ class NodeItem(QGraphicsItem):
         multi = len(c.input_ports) > 1
         for port, is_output in ports:
             centre = self.port_pos(port, is_output)
-            if is_output:
-                connected = graph is not None and bool(graph.edges_from(self.node_id))
-            else:
-                connected = graph is not None and graph.edge_into(self.node_id, port) is not None
+            connected = self.is_connected(port, is_output)
             feedback = None if is_output else self.port_feedback.get(port)
             if port in c.bad_ports and not is_output:
                 painter.setPen(QPen(s.error, 2.4))

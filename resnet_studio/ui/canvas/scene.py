@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPalette
@@ -109,10 +110,23 @@ class CanvasScene(QGraphicsScene):
     def _add_node_item(self, node: Node) -> NodeItem:
         result = self.document.analysis.nodes.get(node.id)
         item = NodeItem(node.id, card_content(node, result, self.document.settings), self.canvas_style)
+        item.is_connected = self._connection_test(node.id)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
         self.nodes[node.id] = item
         return item
+
+    def _connection_test(self, node_id: str) -> Callable[[str, bool], bool]:
+        graph = self.graph
+
+        def connected(port: str, is_output: bool) -> bool:
+            if node_id not in graph:
+                return False
+            if is_output:
+                return graph.has_consumers(node_id)
+            return graph.edge_into(node_id, port) is not None
+
+        return connected
 
     def _add_edge_item(self, edge: Edge) -> EdgeItem:
         item = EdgeItem(edge, self.canvas_style)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from PySide6.QtGui import QColor, QFont, QPalette
 
 from ...core.layout import CARD_HEIGHT, CARD_WIDTH
+from .. import colours
 from ..theme import ERROR_COLOUR, WARNING_COLOUR, is_dark, mix
 
 __all__ = ["CARD_HEIGHT", "CARD_WIDTH", "GRID", "CanvasStyle", "header_text_colour", "skip_colour"]
@@ -15,14 +16,10 @@ __all__ = ["CARD_HEIGHT", "CARD_WIDTH", "GRID", "CanvasStyle", "header_text_colo
 GRID = 20.0
 """Snap-to-grid step (and the minor grid of the background), in scene units."""
 
-SKIP_LIGHT = "#0072B2"
-SKIP_DARK = "#4BA8E8"
-"""Skip connections: the residual blue (Okabe-Ito), lightened on dark backgrounds to keep its contrast."""
-
 
 def skip_colour(dark: bool) -> QColor:
     """The colour of skip connections and of the skip arc on residual cards."""
-    return QColor(SKIP_DARK if dark else SKIP_LIGHT)
+    return QColor(colours.SKIP_DARK if dark else colours.SKIP_LIGHT)
 
 
 def _luminance(colour: QColor) -> float:
@@ -40,7 +37,7 @@ def header_text_colour(fill: str) -> QColor:
     lum = _luminance(QColor(fill))
     on_black = (lum + 0.05) / 0.05
     on_white = 1.05 / (lum + 0.05)
-    return QColor("#111111") if on_black >= on_white else QColor("#FFFFFF")
+    return QColor(colours.ON_LIGHT) if on_black >= on_white else QColor(colours.ON_DARK)
 
 
 def _font(family: str, pixels: float, *, bold: bool = False) -> QFont:
@@ -106,7 +103,7 @@ class CanvasStyle:
             highlight=palette.color(role.Highlight),
             error=QColor(ERROR_COLOUR),
             warning=QColor(WARNING_COLOUR),
-            glow=QColor("#2BB673") if not dark else QColor("#43D18B"),
+            glow=QColor(colours.GLOW_DARK if dark else colours.GLOW_LIGHT),
             dimmed=mix(base, text, 0.25),
             title_font=_font(family, 13.5 * scale, bold=True),
             type_font=_font(family, 11 * scale),

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...results.run import ForwardResult, NodeRecord
+from .. import colours
 from ..run.display import thumbnail_rgb
 from .node_item import NodeItem
 from .scene import CanvasScene
@@ -82,7 +83,7 @@ class ActivationThumbnail(QGraphicsItem):
             painter.setFont(font)
             tag = QRectF(target.left(), target.bottom() - 20.0, target.width(), 20.0)
             painter.fillRect(tag, QColor(90, 90, 90, 210))
-            painter.setPen(QColor("#FFFFFF"))
+            painter.setPen(QColor(colours.ON_DARK))
             painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "stale")
         painter.restore()
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWi
 
 from ...core.catalogue import BlockSpec, Category, all_specs
 from ...core.presets import PRESETS
+from .. import colours
 from ..mime import BLOCK_MIME, PRESET_MIME
 from ..resources import swatch
 
@@ -170,7 +171,7 @@ class PalettePanel(QWidget):
 
     def _preset_item(self, name: str, title: str, description: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
-        item.setIcon(0, swatch(Category.RESIDUAL.colour if not name.endswith("_plain") else "#9AA0A6"))
+        item.setIcon(0, swatch(Category.RESIDUAL.colour if not name.endswith("_plain") else colours.PLAIN))
         self._describe_preset(item, name, title, description)
         item.setData(0, KIND_ROLE, "preset")
         item.setData(0, NAME_ROLE, name)

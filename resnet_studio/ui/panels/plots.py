@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from .. import colours
 from ..theme import is_dark
 
 _configured = False
@@ -56,11 +57,11 @@ class PlotColours:
             background=background,
             foreground=foreground,
             grid=grid,
-            mean=QColor("#56B4E9" if dark else "#0072B2"),
-            std=QColor("#E69F00" if dark else "#D55E00"),
-            bar=QColor("#56B4E9" if dark else "#0072B2"),
+            mean=QColor(colours.series(dark)[0]),
+            std=QColor(colours.series(dark)[1]),
+            bar=QColor(colours.series(dark)[0]),
             highlight=palette.color(QPalette.ColorRole.Highlight),
-            zeros=QColor("#CC79A7"),
+            zeros=QColor(colours.EMPHASIS),
             muted=muted,
         )
 

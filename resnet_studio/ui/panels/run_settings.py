@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBo
 from ...core.analysis import RunSettings
 from ...core.catalogue import Role, role_of
 from ...core.shapes import DTYPE_NAMES
+from .. import colours
 from ..document import Document
 
 MAX_BATCH = 65536
@@ -158,7 +159,9 @@ class RunSettingsBar(QWidget):
         self._error = message
         # A red frame that reads on light and dark palettes; cleared as soon as the text is valid again.
         self.shape.setStyleSheet(
-            "" if message is None else "QLineEdit { border: 2px solid #D62F2F; border-radius: 3px; }"
+            ""
+            if message is None
+            else f"QLineEdit {{ border: 2px solid {colours.ERROR}; border-radius: 3px; }}"
         )
         self.shape.setProperty("invalid", message is not None)
         self._update_placeholder()

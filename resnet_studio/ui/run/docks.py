@@ -15,10 +15,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 from ..document import Document
+from ..shell import Shell
 from .controller import RunController
 
 if TYPE_CHECKING:
-    from ..main_window import MainWindow
     from ..panels.result_panel import ResultPanel
 
 PREBUILD_DELAY_MS = 400
@@ -72,7 +72,7 @@ class PanelSlot(QWidget):
 class ResultDocks(QObject):
     """The four result docks, tabbed with the Summary, and their panels (built when needed)."""
 
-    def __init__(self, window: MainWindow, controller: RunController) -> None:
+    def __init__(self, window: Shell, controller: RunController) -> None:
         super().__init__(window)
         self.window = window
         self.controller = controller
@@ -82,7 +82,7 @@ class ResultDocks(QObject):
         previous = window.summary_dock
         for title, name, factory in DOCKS:
             slot = PanelSlot(window)
-            dock = window._dock(title, name, slot, Qt.DockWidgetArea.BottomDockWidgetArea)
+            dock = window.add_dock(title, name, slot, Qt.DockWidgetArea.BottomDockWidgetArea)
             window.tabifyDockWidget(previous, dock)
             previous = dock
             index = len(self.docks)

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...results.run import DeviceInfo, InputChoice, RunOptions
+from .. import colours
 from ..resources import icon
 from .controller import RunController
 
-RUN_GREEN = "#1E8F4E"
 """The Run button's play triangle (reads on light and dark toolbars)."""
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.safetensors *.pt *.pth *.bin);;All files (*)"
@@ -36,7 +36,7 @@ MAX_SEED = 2**31 - 1
 def run_icon_palette(palette: QPalette) -> QPalette:
     """A palette whose text colour is the Run green (the icon helper draws in the text colour)."""
     coloured = QPalette(palette)
-    coloured.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText, QColor(RUN_GREEN))
+    coloured.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText, QColor(colours.RUN))
     return coloured
 
 

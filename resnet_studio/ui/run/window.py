@@ -18,6 +18,7 @@ from ...core.units import bytes_text
 from ...results.run import ForwardResult, InputChoice
 from ..canvas.thumbnails import ThumbnailLayer
 from ..resources import icon
+from ..shell import Shell
 from .controller import RunController
 from .docks import ResultDocks
 from .export import write_statistics_csv
@@ -25,7 +26,6 @@ from .progress import RunProgress
 from .toolbar import RunToolbar, run_icon_palette
 
 if TYPE_CHECKING:
-    from ..main_window import MainWindow
     from ..panels.activations import ActivationsPanel
     from ..panels.depth import DepthPanel
     from ..panels.output import OutputPanel
@@ -41,7 +41,7 @@ RESULT_DOCK_HEIGHT = 0.42
 class RunUi(QObject):
     """Everything the main window needs to run the network and show what flows through it."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Shell) -> None:
         super().__init__(window)
         self.window = window
         a, document = window.actions, window.document
