@@ -51,7 +51,7 @@ def ui_import_graph(root: Path = UI) -> nx.DiGraph:
     graph.add_nodes_from(known)
     for path in paths:
         for target in _imports(path, known):
-            if not path.name == "__init__.py" or not target.startswith(_module_name(path) + "."):
+            if path.name != "__init__.py" or not target.startswith(_module_name(path) + "."):
                 graph.add_edge(_module_name(path), target)
     return graph
 

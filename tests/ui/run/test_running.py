@@ -19,9 +19,9 @@ from resnet_studio.ui.main_window import MainWindow
 
 from .conftest import RUN_TIMEOUT_MS, WindowFactory, run
 
-
 CANCEL_BOUND_S = 5.0
 """How long a cancel may take here at most; on an idle machine it takes well under a second."""
+
 
 def test_a_run_of_the_sample_image_fills_every_panel(qtbot: object, window: MainWindow) -> None:
     ui = window.run_ui
