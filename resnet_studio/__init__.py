@@ -31,7 +31,7 @@ _API: dict[str, tuple[str, str]] = {
     "Project": ("resnet_studio.core.project", "Project"),
     "expand_all": ("resnet_studio.core.expansion", "expand_all"),
     "plain_twin": ("resnet_studio.core.presets", "plain_twin"),
-    "build": ("resnet_studio.engine.build", "build"),
+    "build": ("resnet_studio.engine.assembly", "build"),
     "run_forward": ("resnet_studio.engine.run", "run_forward"),
     "list_devices": ("resnet_studio.engine.run", "list_devices"),
     "CancelToken": ("resnet_studio.engine.run", "CancelToken"),

@@ -160,7 +160,7 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
 
 def run_export_command(args: argparse.Namespace) -> int:
     """Write the export; print what was written."""
-    from ..engine.build import build
+    from ..engine.assembly import build
     from ..engine.errors import BuildError, EngineError
     from ..engine.export import export_onnx, export_program, export_pytorch
     from ..engine.weights import load_weights, save_weights

@@ -5,7 +5,7 @@ result = run_forward(graph, device="cpu", input="sample", progress=..., cancel=t
 flow = compare_gradient_flow(graph, batch_size=8)    # the network and its plain twin
 """
 
-from .build import Network, build
+from .assembly import Network, build
 from .errors import (
     BuildError,
     DeviceError,

@@ -17,7 +17,7 @@ from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
 from ..results.run import RunError, Status
-from .build import Network, build
+from .assembly import Network, build
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
 from .run.devices import check_dtype, resolve_device

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "resnet_studio"
 DECLARATIONS = PACKAGE / "core" / "catalogue"
 # The engine's layer factory and the exporter's block code are the builders each declaration is paired with:
 # tables keyed by type name, never branches.
-FACTORIES = {PACKAGE / "engine" / "build" / "layers.py", PACKAGE / "engine" / "export" / "templates.py"}
+FACTORIES = {PACKAGE / "engine" / "assembly" / "layers.py", PACKAGE / "engine" / "export" / "templates.py"}
 
 
 def _names_in(node: ast.AST, names: frozenset[str]) -> set[str]:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from resnet_studio.core import Edge, preset
 from resnet_studio.engine import BuildError, build
-from resnet_studio.engine.build import ResidualBlock, ZeroPadShortcut
+from resnet_studio.engine.assembly import ResidualBlock, ZeroPadShortcut
 
 from .graphs import chain, two_branch
 from .reference_resnet import ARCHITECTURES, reference

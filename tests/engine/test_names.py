@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resnet_studio.engine.build.names import NameTable, clean_segment, module_path
+from resnet_studio.engine.assembly.names import NameTable, clean_segment, module_path
 
 
 def test_clean_segments_are_identifiers_or_indices() -> None:

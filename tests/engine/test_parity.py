@@ -10,7 +10,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from resnet_studio.core import Graph, analyze, preset, preset_names
 from resnet_studio.engine import BuildError, build
-from resnet_studio.engine.build import LayerBuildError
+from resnet_studio.engine.assembly import LayerBuildError
 
 from .graphs import block_graphs, primitive_graphs
 

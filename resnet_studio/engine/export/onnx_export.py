@@ -16,7 +16,7 @@ import torch
 
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ..build import Network, build
+from ..assembly import Network, build
 from ..errors import ExportError
 from .shapes import batch_free
 

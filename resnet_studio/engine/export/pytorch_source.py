@@ -19,10 +19,10 @@ import torch.nn as nn
 from ...core.catalogue import get_spec
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ..build import Network, build
-from ..build.blocks import BlockOrigin, ResidualBlock
-from ..build.layers import Add, ZeroPadShortcut
-from ..build.network import CALL, INPUT, PASS, FlatChain
+from ..assembly import Network, build
+from ..assembly.blocks import BlockOrigin, ResidualBlock
+from ..assembly.layers import Add, ZeroPadShortcut
+from ..assembly.network import CALL, INPUT, PASS, FlatChain
 from ..errors import ExportError
 from . import templates
 
@@ -303,7 +303,7 @@ def _int(value: int | tuple[int, ...]) -> int:
 
 
 def _identifier(name: str) -> str:
-    from ..build.names import clean_segment
+    from ..assembly.names import clean_segment
 
     return clean_segment(name.replace(".", "_"), first=True).lower()
 

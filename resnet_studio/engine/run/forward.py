@@ -25,7 +25,7 @@ from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
-from ..build import Network, build
+from ..assembly import Network, build
 from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback

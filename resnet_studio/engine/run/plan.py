@@ -16,7 +16,7 @@ from torch.utils.hooks import RemovableHandle
 
 from ...core.catalogue import Role, role_of
 from ...core.shapes import DTYPE_BYTES
-from ..build import Network
+from ..assembly import Network
 from ..errors import InputError
 from .capture import CaptureOptions
 from .memory import MemoryEstimate, capture_bytes, estimate

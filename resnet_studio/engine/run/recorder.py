@@ -30,7 +30,7 @@ import torch
 from torch import Tensor
 
 from ...results.run import Activation, NodeRecord
-from ..build.network import NodeInfo
+from ..assembly.network import NodeInfo
 from .capture import CaptureOptions, finite_flag, kept_view
 from .readback import Readback
 from .stats import (

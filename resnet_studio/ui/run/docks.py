@@ -8,6 +8,7 @@ panels to be made. A panel built after a run takes up the controller's current r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -51,12 +52,23 @@ def _output(d: Document, c: RunController, run: QAction, parent: QWidget) -> Res
     return OutputPanel(d, c, run, parent)
 
 
-DOCKS: tuple[tuple[str, str, PanelFactory], ...] = (
-    ("Activations", "ActivationsDock", _activations),
-    ("Depth", "DepthDock", _depth),
-    ("Timing", "TimingDock", _timing),
-    ("Output", "OutputDock", _output),
+@dataclass(frozen=True)
+class ResultDock:
+    """One dock of results: how code names it, its title, the object name its layout is saved under, its panel."""
+
+    key: str
+    title: str
+    object_name: str
+    factory: PanelFactory
+
+
+DOCKS: tuple[ResultDock, ...] = (
+    ResultDock("activations", "Activations", "ActivationsDock", _activations),
+    ResultDock("depth", "Depth", "DepthDock", _depth),
+    ResultDock("timing", "Timing", "TimingDock", _timing),
+    ResultDock("output", "Output", "OutputDock", _output),
 )
+"""The result docks, in tab order."""
 
 
 class PanelSlot(QWidget):
@@ -70,54 +82,52 @@ class PanelSlot(QWidget):
 
 
 class ResultDocks(QObject):
-    """The four result docks, tabbed with the Summary, and their panels (built when needed)."""
+    """The result docks, tabbed with the Summary, and their panels (built when needed), by key."""
 
     def __init__(self, window: Shell, controller: RunController) -> None:
         super().__init__(window)
         self.window = window
         self.controller = controller
-        self.docks: list[QDockWidget] = []
-        self._slots: list[PanelSlot] = []
-        self._factories: list[PanelFactory] = []
+        self.docks: dict[str, QDockWidget] = {}
+        self._slots: dict[str, PanelSlot] = {}
+        self._specs = {spec.key: spec for spec in DOCKS}
         previous = window.summary_dock
-        for title, name, factory in DOCKS:
+        for spec in DOCKS:
             slot = PanelSlot(window)
-            dock = window.add_dock(title, name, slot, Qt.DockWidgetArea.BottomDockWidgetArea)
+            dock = window.add_dock(spec.title, spec.object_name, slot, Qt.DockWidgetArea.BottomDockWidgetArea)
             window.tabifyDockWidget(previous, dock)
             previous = dock
-            index = len(self.docks)
-            dock.visibilityChanged.connect(lambda shown, i=index: self._dock_shown(i, shown))
-            self.docks.append(dock)
-            self._slots.append(slot)
-            self._factories.append(factory)
+            dock.visibilityChanged.connect(lambda shown, key=spec.key: self._dock_shown(key, shown))
+            self.docks[spec.key] = dock
+            self._slots[spec.key] = slot
         QTimer.singleShot(PREBUILD_DELAY_MS, self, self._build_next)
 
-    def panel(self, index: int) -> ResultPanel:
-        """The panel of dock `index` (built now if it was not yet)."""
-        return self._build(index, not self.docks[index].visibleRegion().isEmpty())
+    def panel(self, key: str) -> ResultPanel:
+        """The panel of the dock named `key` ('activations', 'depth', ...), built now if it was not yet."""
+        return self._build(key, not self.docks[key].visibleRegion().isEmpty())
 
     def built(self) -> list[ResultPanel]:
         """The panels built so far."""
-        return [s.panel for s in self._slots if s.panel is not None]
+        return [s.panel for s in self._slots.values() if s.panel is not None]
 
-    def _build(self, index: int, shown: bool) -> ResultPanel:
-        slot = self._slots[index]
+    def _build(self, key: str, shown: bool) -> ResultPanel:
+        slot = self._slots[key]
         if slot.panel is None:
             w = self.window
-            panel = self._factories[index](w.document, self.controller, w.actions.run, slot)
+            panel = self._specs[key].factory(w.document, self.controller, w.actions.run, slot)
             slot.box.addWidget(panel)
             slot.panel = panel
             panel.node_activated.connect(w.reveal_node)
-            panel.follow_dock(self.docks[index], shown)
+            panel.follow_dock(self.docks[key], shown)
         return slot.panel
 
-    def _dock_shown(self, index: int, shown: bool) -> None:
+    def _dock_shown(self, key: str, shown: bool) -> None:
         if shown:
-            self._build(index, True)
+            self._build(key, True)
 
     def _build_next(self) -> None:
-        for index, slot in enumerate(self._slots):
+        for key, slot in self._slots.items():
             if slot.panel is None:
-                self.panel(index)
+                self.panel(key)
                 QTimer.singleShot(0, self, self._build_next)
                 return

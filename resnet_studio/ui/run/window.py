@@ -8,11 +8,11 @@ app) calls shutdown(), which cancels a run in progress and waits for its thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox, QToolBar
 
 from ...core.units import bytes_text
 from ...results.run import ForwardResult, InputChoice
@@ -48,8 +48,9 @@ class RunUi(QObject):
         self.controller = RunController(document, self)
         self.toolbar = RunToolbar(self.controller, a.run, a.cancel_run, window)
         self.results = ResultDocks(window, self.controller)
-        self.docks = self.results.docks
-        self.activations_dock, self.depth_dock, self.timing_dock, self.output_dock = self.docks
+        self.docks = list(self.results.docks.values())
+        """Every result dock, in tab order."""
+        self.activations_dock = self.results.docks["activations"]
         self.bar = QToolBar("Run", window)
         self.bar.setObjectName("RunToolbar")
         self.bar.setMovable(False)
@@ -76,27 +77,31 @@ class RunUi(QObject):
     @property
     def activations(self) -> ActivationsPanel:
         """The Activations panel."""
-        return self.results.panel(0)  # type: ignore[return-value]
+        return cast("ActivationsPanel", self.results.panel("activations"))
 
     @property
     def depth(self) -> DepthPanel:
         """The depth plot."""
-        return self.results.panel(1)  # type: ignore[return-value]
+        return cast("DepthPanel", self.results.panel("depth"))
 
     @property
     def timing(self) -> TimingPanel:
         """The timing chart."""
-        return self.results.panel(2)  # type: ignore[return-value]
+        return cast("TimingPanel", self.results.panel("timing"))
 
     @property
     def output(self) -> OutputPanel:
         """The class scores."""
-        return self.results.panel(3)  # type: ignore[return-value]
+        return cast("OutputPanel", self.results.panel("output"))
+
+    def dock(self, key: str) -> QDockWidget:
+        """The result dock named `key` ('activations', 'depth', 'timing', 'output')."""
+        return self.results.docks[key]
 
     @property
     def panels(self) -> tuple[ResultPanel, ...]:
         """Every result panel, in dock order."""
-        return tuple(self.results.panel(i) for i in range(len(self.docks)))
+        return tuple(self.results.panel(key) for key in self.results.docks)
 
     def _connect(self) -> None:
         a, c, w = self.window.actions, self.controller, self.window

@@ -47,7 +47,7 @@ def test_export_from_the_menu_asks_where(
     assert math.isclose(float(stem["mean"]), record.stats.mean) and stem["shape"] == "64x16x16"
     assert float(stem["time_ms"]) > 0 and stem["nan"] == "0"
     assert "Saved the statistics of 12 nodes" in window.statusBar().currentMessage()
-    window.run_ui.timing_dock.raise_()
+    window.run_ui.dock("timing").raise_()
     qtbot.waitUntil(window.run_ui.timing.isVisible)  # type: ignore[attr-defined]
     dialogs.save_path = str(tmp_path / "timing")
     window.actions.export_plot.trigger()
@@ -78,7 +78,7 @@ def test_thumbnails_toggle_from_the_view_menu(qtbot: object, window: MainWindow)
 def test_switch_a_skip_off_run_again_and_compare(qtbot: object, window: MainWindow) -> None:
     ui, document = window.run_ui, window.document
     first = run(qtbot, window)
-    ui.depth_dock.raise_()
+    ui.dock("depth").raise_()
     qtbot.waitUntil(ui.depth.isVisible)  # type: ignore[attr-defined]
     maps = [n for n in first.captured if len(n.shape) == 3 and n.stats is not None]
     assert len(ui.depth.mean.getData()[0]) == len(maps)

@@ -92,14 +92,14 @@ def click_plot(qtbot: object, view: pg.PlotWidget, x: float, y: float) -> None:
 def test_clicking_a_bar_or_a_point_selects_its_node(qtbot: object, window: MainWindow) -> None:
     run(qtbot, window)
     ui = window.run_ui
-    window.run_ui.timing_dock.raise_()
+    window.run_ui.dock("timing").raise_()
     qtbot.waitUntil(ui.timing.view.isVisible)  # type: ignore[attr-defined]
     qtbot.wait(100)  # type: ignore[attr-defined]  # the plot lays itself out once shown
     bar = ui.timing.nodes[3]
     click_plot(qtbot, ui.timing.view, 3, (bar.time_ms or 0) / 2)
     assert window.document.selection == (bar.node_id,)
     assert ui.timing.marked.isVisible()
-    window.run_ui.depth_dock.raise_()
+    window.run_ui.dock("depth").raise_()
     qtbot.waitUntil(ui.depth.view.isVisible)  # type: ignore[attr-defined]
     qtbot.wait(100)  # type: ignore[attr-defined]
     x, means = ui.depth.mean.getData()
@@ -172,6 +172,6 @@ def test_cuda_can_be_chosen_and_runs_there(qtbot: object, window: MainWindow) ->
     result = run(qtbot, window)
     assert result.ok and result.device == "cuda:0"
     assert "CUDA" in result.memory_measure
-    window.run_ui.timing_dock.raise_()
+    window.run_ui.dock("timing").raise_()
     qtbot.waitUntil(window.run_ui.timing.isVisible)  # type: ignore[attr-defined]
     assert torch.cuda.get_device_name(0) in window.run_ui.timing.subtitle.text()
