@@ -82,6 +82,11 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         _report_when_exposed(window, quit_after=probe == "quit")
     window.show()
     window.show_whole_network()
+    from PySide6.QtCore import QTimer
+
+    from .collector import collector
+
+    QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
     return int(app.exec())
 
 

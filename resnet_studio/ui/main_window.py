@@ -14,6 +14,7 @@ from ..core.edits import apply_fix
 from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
+from .collector import collector
 from .document import Document
 from .files import FileController
 from .menus import build_menus, shortcut_table
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self._app = app
+        collector().hold(self)  # from now on, garbage is collected on this (the GUI) thread only
         self.setObjectName("MainWindow")
         self._scale: float | None = None
         self.setDockOptions(
@@ -390,3 +392,4 @@ class MainWindow(QMainWindow):
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
         self.store.save_window(self.saveGeometry(), self.saveState())
         event.accept()
+        collector().let_go(self)

@@ -7,7 +7,6 @@ resnet_studio.results: numpy arrays and numbers, never a torch object.
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 import time
@@ -21,21 +20,6 @@ from ..results.run import CPU, ForwardResult, RunError, RunRequest, Status
 PROGRESS_INTERVAL_S = 0.03
 """At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
 STOP_POLL_S = 0.005
-
-_heap_settled = False
-
-
-def settle_heap() -> None:
-    """Once torch has loaded: collect, then freeze what survives (torch, Qt, numpy, the window).
-
-    A full garbage collection stops every thread while it walks every tracked object; with torch loaded that
-    is 50-100 ms, long enough to freeze the window in the middle of a run. Frozen objects are skipped, so later
-    full collections only walk what was made since. Runs once, on a worker thread, while the app is idle."""
-    global _heap_settled
-    if not _heap_settled:
-        _heap_settled = True
-        gc.collect()
-        gc.freeze()
 
 
 class ForwardWorker(QObject):
@@ -76,7 +60,6 @@ class ForwardWorker(QObject):
             return _cancelled(self.request)
         from ..engine.run import run_request
 
-        settle_heap()
         # The engine computes the result's histograms and previews here too, on this thread.
         return run_request(self.request, progress=self._progress, cancel=self._cancel.is_set)
 
@@ -100,7 +83,6 @@ class DeviceWorker(QObject):
             from ..engine.run import list_devices
 
             devices = list_devices()
-            settle_heap()
         except BaseException:  # no torch or a broken driver: the CPU is still there
             traceback.print_exc(file=sys.stderr)
             devices = (CPU,)

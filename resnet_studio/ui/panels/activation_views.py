@@ -38,13 +38,14 @@ class ChannelView(QWidget):
         steady(self.caption)
         # A bare view box (no pixel axes): the caption gives the size, and every axis costs a redraw on
         # each switch of node.
-        self.view = pg.ImageView(self)
+        # No context menus anywhere: they are costly to build, and a menu deleted later is a Qt object that
+        # must only ever die on the GUI thread.
+        self.view = pg.ImageView(self, view=pg.ViewBox(enableMenu=False))
         self.view.ui.roiBtn.hide()
         self.view.ui.menuBtn.hide()
         self.box: pg.ViewBox = self.view.getView()
         self.box.invertY(True)
         self.box.setAspectLocked(True)
-        self.box.setMenuEnabled(False)
         self.view.timeLine.setPen(pg.mkPen(width=3))
         self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]  # a colour bar, not an editor
         timeline = self.view.ui.roiPlot.getPlotItem()
@@ -128,9 +129,8 @@ class HistogramView(pg.PlotWidget):
     """Bars of the non-zero values; the zeros as one bar apart, labelled with their share."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, enableMenu=False)
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.plot_item.setMenuEnabled(False)
         self.plot_item.setLabel("bottom", "value")
         self.plot_item.setLabel("left", "count")
         self.bars = pg.BarGraphItem(x0=[0], x1=[1], height=[0])
@@ -181,9 +181,8 @@ class VectorView(pg.PlotWidget):
     """A flat output (scores of a head, a pooled vector): value per feature."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, enableMenu=False)
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.plot_item.setMenuEnabled(False)
         self.plot_item.setLabel("bottom", "feature")
         self.plot_item.setLabel("left", "value")
         self.curve = self.plot_item.plot([], [])

@@ -58,9 +58,10 @@ class DepthPanel(ResultPanel):
     ) -> None:
         super().__init__(document, controller, run_action, parent)
         self.axis = NodeAxis("bottom")
-        self.view = pg.PlotWidget(self.content, axisItems={"bottom": self.axis, "left": ValueAxis("left")})
+        self.view = pg.PlotWidget(
+            self.content, enableMenu=False, axisItems={"bottom": self.axis, "left": ValueAxis("left")}
+        )
         self.plot: pg.PlotItem = self.view.getPlotItem()
-        self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "activation")
         self.plot.setLabel("bottom", "node (network order)")
         self.legend = self.plot.addLegend(offset=(10, 6), colCount=4)
@@ -82,7 +83,7 @@ class DepthPanel(ResultPanel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.names: list[str] = []
-        document.selection_changed.connect(lambda _ids: self._mark_selection())
+        document.selection_changed.connect(self._selection_changed)
         self.finish_setup()
 
     def show_result(self, result: ForwardResult) -> None:
@@ -126,6 +127,9 @@ class DepthPanel(ResultPanel):
         self.plot.setLogMode(y=on)
         if self.result is not None:
             self.show_result(self.result)
+
+    def _selection_changed(self, _ids: tuple[str, ...]) -> None:
+        self._mark_selection()
 
     def _mark_selection(self) -> None:
         ids = self.document.selection

@@ -52,7 +52,7 @@ class InspectorPanel(QScrollArea):
         self._figures_form: QFormLayout | None = None
         self._problems_box: QVBoxLayout | None = None
         self._problems_title: QLabel | None = None
-        document.selection_changed.connect(lambda _ids: self.rebuild())
+        document.selection_changed.connect(self._selection_changed)
         document.analysis_changed.connect(self._analysis_changed)
         document.reloaded.connect(self.rebuild)
         document.graph.node_changed.connect(self._node_changed)
@@ -61,6 +61,9 @@ class InspectorPanel(QScrollArea):
         self.rebuild()
 
     # --- building -----------------------------------------------------------------------------------------
+
+    def _selection_changed(self, _ids: tuple[str, ...]) -> None:
+        self.rebuild()
 
     def rebuild(self) -> None:
         """Lay the panel out for the current selection."""

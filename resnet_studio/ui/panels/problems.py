@@ -154,8 +154,11 @@ class ProblemsPanel(QWidget):
         self.table.clicked.connect(self._clicked)
         self.table.activated.connect(self._clicked)
         document.analysis_changed.connect(self.show_analysis)
-        document.reloaded.connect(lambda: self.show_analysis(document.analysis))
+        document.reloaded.connect(self._reloaded)
         self.show_analysis(document.analysis)
+
+    def _reloaded(self) -> None:
+        self.show_analysis(self.document.analysis)
 
     @property
     def count(self) -> int:

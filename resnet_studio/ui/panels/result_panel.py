@@ -146,7 +146,8 @@ class ResultPanel(QWidget):
         controller.result_changed.connect(self._result_changed)
         controller.stale_changed.connect(self._stale_changed)
         controller.problem_changed.connect(self._problem_changed)
-        controller.availability_changed.connect(lambda _reason: self._show_empty())
+        # Bound methods, not lambdas: Qt disconnects them when the panel goes, a lambda would outlive it.
+        controller.availability_changed.connect(self._availability_changed)
 
     # --- to implement -----------------------------------------------------------------------------------------
 
@@ -184,6 +185,9 @@ class ResultPanel(QWidget):
     def stale(self) -> bool:
         """True while the results shown no longer match the network."""
         return self.controller.stale
+
+    def _availability_changed(self, _reason: object) -> None:
+        self._show_empty()
 
     def _result_changed(self, result: ForwardResult | None) -> None:
         self.result = result

@@ -75,11 +75,14 @@ class RunSettingsBar(QWidget):
         self._error: str | None = None
         self.show_settings(document.settings)
         document.settings_changed.connect(self.show_settings)
-        document.analysis_changed.connect(lambda _a: self._update_placeholder())
+        document.analysis_changed.connect(self._analysis_changed)
         self.shape.textEdited.connect(self._check_shape)
         self.shape.editingFinished.connect(self.apply_shape)
         self.batch.valueChanged.connect(self._apply_batch)
         self.dtype.currentIndexChanged.connect(self._apply_dtype)
+
+    def _analysis_changed(self, _analysis: object) -> None:
+        self._update_placeholder()
 
     def _size_shape_field(self) -> None:
         self.shape.setFixedWidth(self.fontMetrics().horizontalAdvance("3x1024x1024 (from Input)") + 36)

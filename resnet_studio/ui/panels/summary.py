@@ -104,9 +104,12 @@ class SummaryPanel(QWidget):
         self.export_markdown_action.triggered.connect(lambda: self.export("markdown"))
         self.copy_markdown_action.triggered.connect(self.copy_markdown)
         document.analysis_changed.connect(self.show_analysis)
-        document.reloaded.connect(lambda: self.show_analysis(document.analysis))
+        document.reloaded.connect(self._reloaded)
         document.selection_changed.connect(self.show_selection)
         self.show_analysis(document.analysis)
+
+    def _reloaded(self) -> None:
+        self.show_analysis(self.document.analysis)
 
     def _size_rows(self) -> None:
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)

@@ -69,9 +69,8 @@ class TimingPanel(ResultPanel):
     ) -> None:
         super().__init__(document, controller, run_action, parent)
         self.axis = NodeAxis("bottom")
-        self.view = pg.PlotWidget(self.content, axisItems={"bottom": self.axis})
+        self.view = pg.PlotWidget(self.content, enableMenu=False, axisItems={"bottom": self.axis})
         self.plot: pg.PlotItem = self.view.getPlotItem()
-        self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "time (ms)")
         self.plot.setLabel("bottom", "node (network order)")
         self.plot.setMouseEnabled(x=True, y=False)
@@ -86,7 +85,7 @@ class TimingPanel(ResultPanel):
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        document.selection_changed.connect(lambda _ids: self._mark_selection())
+        document.selection_changed.connect(self._selection_changed)
         self.finish_setup()
 
     def show_result(self, result: ForwardResult) -> None:
@@ -103,6 +102,9 @@ class TimingPanel(ResultPanel):
         self.subtitle.setText(f"total {total:.1f} ms on {device}" + (f" · {memory}" if memory else ""))
         self.subtitle.setToolTip(memory_tooltip(result))
         self.plot.enableAutoRange()
+        self._mark_selection()
+
+    def _selection_changed(self, _ids: tuple[str, ...]) -> None:
         self._mark_selection()
 
     def _mark_selection(self) -> None:

@@ -27,6 +27,7 @@ from ...results.run import (
     RunRequest,
     run_key,
 )
+from ..collector import collector
 from ..document import Document
 from ..workers import DeviceWorker, ForwardWorker, WorkerThread
 from .changes import describe_change
@@ -114,11 +115,14 @@ class RunController(QObject):
         graph.edge_added.connect(self._structure_changed)
         graph.edge_removed.connect(self._structure_changed)
         graph.node_changed.connect(self._node_changed)
-        document.settings_changed.connect(lambda _s: self._schedule_check())
+        document.settings_changed.connect(self._settings_changed)
         document.reloaded.connect(self._schedule_check)
         document.analysis_changed.connect(self._analysis_changed)
 
     # --- state ------------------------------------------------------------------------------------------------
+
+    def _settings_changed(self, _settings: object) -> None:
+        self._schedule_check()
 
     @property
     def running(self) -> bool:
@@ -184,6 +188,7 @@ class RunController(QObject):
         self._probe.start()
 
     def _devices_found(self, devices: tuple[DeviceInfo, ...]) -> None:
+        collector().settle("engine")  # torch has loaded: what it made lives as long as the app
         self.devices = devices or (CPU,)
         self.devices_known = True
         self.devices_changed.emit(self.devices)
@@ -218,6 +223,7 @@ class RunController(QObject):
 
     def _finished(self, result: ForwardResult) -> None:
         self._running_request = None
+        collector().settle("engine")
         if self._closing:
             return
         # A cancelled pass is half a picture: the results before it stay. A failed one shows what it got
