@@ -6,3 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import tempfile
+
+# Recovery files of the windows the tests open go to a folder of this run, never the user's data folder.
+os.environ.setdefault("RESNET_STUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="resnet-studio-recovery-"))

@@ -87,6 +87,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     from .collector import collector
 
     QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
+    QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
     return int(app.exec())
 
 

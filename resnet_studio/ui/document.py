@@ -123,6 +123,11 @@ class Document(QObject):
         self.reanalyse()
         self.file_changed.emit()
 
+    def mark_modified(self) -> None:
+        """Count the document as changed since its last save (e.g. recovered work)."""
+        self.undo_stack.resetClean()
+        self.file_changed.emit()
+
     def open(self, path: str | Path) -> None:
         """Load a project file; raises ProjectFileError and leaves this document untouched if it cannot."""
         project = load_project(path)  # fails before anything here changes

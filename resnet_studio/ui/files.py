@@ -17,6 +17,7 @@ from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes
 from .document import Document
+from .recovery import Recovery
 from .resources import example_files
 from .settings_store import SettingsStore
 
@@ -63,6 +64,23 @@ class FileController(QObject):
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
+
+    def recover(self, recovery: Recovery) -> bool:
+        """Bring back work a crash left: the document shows it, unsaved, belonging to its original file."""
+        if not self.maybe_save():
+            return False
+        try:
+            project = recovery.load()
+        except ProjectFileError as error:
+            self._error(
+                "Recover unsaved work", f"The recovered work cannot be read: {str(error).splitlines()[0]}"
+            )
+            return False
+        self.document.replace(project, recovery.original)
+        self.document.mark_modified()  # recovered work is unsaved until the user saves it
+        recovery.discard()
+        self.status.emit(f"Recovered your unsaved changes to {recovery.title}: save them to keep them")
+        return True
 
     # --- new / open ---------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .panels.problems import ProblemsPanel
 from .panels.run_settings import RunSettingsBar
 from .panels.status import StatusTotals
 from .panels.summary import SummaryPanel
+from .recovery import Autosaver, Recovery, left_behind
 from .resources import icon
 from .run.window import RunUi
 from .settings_store import SettingsStore
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)
+        self.autosaver = Autosaver(document, self)
         self.palette_panel = PalettePanel(self)
         self.inspector = InspectorPanel(document, self)
         self.problems = ProblemsPanel(document, self)
@@ -385,6 +387,25 @@ class MainWindow(QMainWindow):
 
     # --- closing ------------------------------------------------------------------------------------------
 
+    def offer_recovery(self, found: list[Recovery] | None = None) -> bool:
+        """After a crash: offer the unsaved work it left (newest first); True when some was recovered."""
+        for recovery in found if found is not None else left_behind():
+            answer = QMessageBox.question(
+                self,
+                "Recover unsaved work",
+                f"ResNet Studio closed without saving your changes to {recovery.describe()}.\n\n"
+                "Recover them? (Discard deletes them for good.)",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Ignore,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Discard:
+                recovery.discard()
+            elif answer == QMessageBox.StandardButton.Yes and self.files.recover(recovery):
+                return True
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():
             event.ignore()
@@ -392,4 +413,5 @@ class MainWindow(QMainWindow):
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
         self.store.save_window(self.saveGeometry(), self.saveState())
         event.accept()
+        self.autosaver.stop()  # closed on purpose: nothing to recover
         collector().let_go(self)
