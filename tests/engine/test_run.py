@@ -22,7 +22,7 @@ from resnet_studio.engine import (
 )
 from resnet_studio.engine.run import devices as devices_module
 from resnet_studio.engine.run.inputs import IMAGENET_MEAN, IMAGENET_STD, make_input
-from resnet_studio.engine.run.memory import capture_bytes, estimate, suggest_batch
+from resnet_studio.engine.run.memory import capture_bytes, device_capacity, estimate, suggest_batch
 
 from .graphs import chain, small_cnn, two_branch
 
@@ -273,3 +273,35 @@ def test_a_given_tensor_is_the_input_and_sets_the_batch_size() -> None:
         assert np.allclose(result.outputs[0], net.eval()(x).numpy(), atol=1e-6)
     wrong = run_forward(net, input=torch.randn(2, 3, 8, 8))
     assert wrong.error.kind == "input" and "2x3x20x18" in wrong.error.message
+
+
+def test_a_pass_bigger_than_the_free_memory_is_refused_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from resnet_studio.engine.run import failures
+
+    graph = small_cnn()
+    one, eight = run_forward(graph, batch_size=1), run_forward(graph, batch_size=8)
+    assert one.estimated_memory_bytes is not None and eight.estimated_memory_bytes is not None
+    per_sample = (eight.estimated_memory_bytes - one.estimated_memory_bytes) // 7
+    free = one.estimated_memory_bytes + 3 * per_sample  # room for about four samples
+    monkeypatch.setattr(failures, "available_memory", lambda device: free)
+    started: list[str] = []
+    result = run_forward(graph, batch_size=8, progress=lambda _f, node: started.append(node))
+    assert result.status == "error" and result.error is not None and result.error.kind == "out_of_memory"
+    assert started == [] and result.nodes == ()  # nothing ran
+    assert "was not started" in result.error.message and "free on this machine" in result.error.message
+    batch = result.error.suggested_batch
+    assert batch is not None and 1 <= batch < 8 and f"Batch {batch} should fit" in result.error.message
+    assert run_forward(graph, batch_size=batch).ok  # the advice is sound by the same estimate
+    monkeypatch.setattr(failures, "available_memory", lambda device: None)
+    assert run_forward(graph, batch_size=8).ok  # nothing known: never refused
+
+
+def test_the_free_memory_of_the_cpu_is_known_here() -> None:
+    import torch
+
+    from resnet_studio.engine.run.memory import available_memory
+
+    free = available_memory(torch.device("cpu"))
+    assert free is not None and 0 < free <= device_capacity(torch.device("cpu"))  # type: ignore[operator]

@@ -7,7 +7,7 @@ import torch
 from ...core.units import bytes_text
 from ...results.run import RunError
 from .control import Faults
-from .memory import MemoryEstimate, device_capacity, suggest_batch
+from .memory import MemoryEstimate, available_memory, device_capacity, suggest_batch
 
 # Phrases PyTorch uses when a GPU stops working; after these the device is unusable in this process.
 _DEVICE_LOST = (
@@ -72,6 +72,27 @@ def out_of_memory(
     else:
         text += ". Batch 1 does not fit: use a smaller input size, a 16-bit dtype or another device."
     return RunError("out_of_memory", text, node=node, estimated_bytes=memory.total, suggested_batch=batch)
+
+
+def refuse_if_too_big(
+    memory: MemoryEstimate, device: torch.device, capacity: int | None = None
+) -> RunError | None:
+    """An out-of-memory result before anything runs, when the estimate is more than the device has free (a pass
+    that size would take the machine down, or swap for minutes); None when it fits or nothing is known."""
+    free = capacity if capacity is not None else available_memory(device)
+    if free is None or memory.total <= free:
+        return None
+    where = "free on " + (str(device) if device.type != "cpu" else "this machine (RAM)")
+    text = (
+        f"this run was not started: at batch {memory.batch_size} the analysis estimates {memory.describe()}, "
+        f"but only {bytes_text(free)} is {where}"
+    )
+    batch = suggest_batch(memory, free)
+    if batch is not None:
+        text += f". Batch {batch} should fit."
+    else:
+        text += ". Use a smaller input size, a 16-bit dtype, another device, or close other programs."
+    return RunError("out_of_memory", text, estimated_bytes=memory.total, suggested_batch=batch)
 
 
 def _release(device: torch.device) -> None:

@@ -30,7 +30,7 @@ from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsErr
 from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback
 from .devices import check_dtype, device_title, resolve_device, synchronize
-from .failures import classify
+from .failures import classify, refuse_if_too_big
 from .inputs import InputSource, make_input
 from .memory import MemoryEstimate, PeakMemory
 from .plan import LayerHook, capture_targets, overwritten_slots, run_memory
@@ -115,6 +115,11 @@ def run_forward(
         )
     deferred = (torch_device.type == "cuda" if deferred is None else deferred) and not train
     memory = run_memory(net, targets, len(hooks), options, batch_size, dtype, torch_device, deferred)
+    too_big = refuse_if_too_big(memory, torch_device)
+    if too_big is not None:
+        for handle in handles:
+            handle.remove()
+        return replace(result, error=too_big, estimated_memory_bytes=memory.total)
     runner = _Runner(net, torch_device, targets, options, hooks, cancel, Faults(faults))
     try:
         return runner.run(result, inputs, torch_dtype, channels_last, train, memory, progress, deferred)
