@@ -118,7 +118,8 @@ class ThumbnailLayer(QObject):
         super().__init__(parent)
         self.scene = scene
         self.visible = True
-        self.stale = False
+        self.affected: frozenset[str] = frozenset()
+        """Nodes whose thumbnails no longer match the network (greyed)."""
         self.result: ForwardResult | None = None
         self._images: dict[str, tuple[QImage, str]] = {}
         self._timer = QTimer(self)
@@ -151,11 +152,10 @@ class ThumbnailLayer(QObject):
         self.visible = on
         self.refresh()
 
-    def set_stale(self, stale: bool) -> None:
-        """Grey the thumbnails while the results no longer match the network."""
-        self.stale = stale
-        for item in self.items():
-            item.set_stale(stale)
+    def set_affected(self, affected: frozenset[str]) -> None:
+        """Grey the thumbnails of the nodes an edit can have changed (the others still hold)."""
+        self.affected = affected
+        self.refresh()
 
     def items(self) -> list[ActivationThumbnail]:
         """The thumbnails on the canvas now."""
@@ -180,7 +180,7 @@ class ThumbnailLayer(QObject):
             if existing:
                 item.set_image(image, tooltip)
             item.setPos(place)
-            item.set_stale(self.stale)
+            item.set_stale(node_id in self.affected)
 
     def _place(self, card: NodeItem) -> QPointF | None:
         """Left of the card, or right of it when another card is in the way; None when both are taken."""

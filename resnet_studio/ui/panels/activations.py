@@ -124,6 +124,12 @@ class ActivationsPanel(ResultPanel):
             self.vector.show_node(node)
         self.histogram.show_node(node)
         self.stats.show_node(node)
+        if self.controller.stale:
+            self.update_stale()  # another node: stale or not by its own inputs
+
+    def shows_affected(self, affected: frozenset[str]) -> bool:
+        """Stale only when the node shown is one the edit can have changed (upstream results still hold)."""
+        return self.node is not None and self.node.node_id in affected
 
     def set_channel(self, channel: int) -> None:
         """Show this channel at full size and mark it in the grid."""

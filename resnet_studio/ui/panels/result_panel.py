@@ -7,12 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QShowEvent
+from PySide6.QtGui import QAction, QColor, QFont, QImage, QPainter, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
-    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,12 +29,52 @@ from ..run.controller import RunController
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 from .plots import PlotColours, configure_pyqtgraph, export_png
 
-STALE_OPACITY = 0.38
+STALE_FADE = 0.55
+"""How far a stale picture fades towards the background (0: not at all, 1: gone)."""
 STALE_TEXT = "Stale: the network or the run settings changed since this run. Run again to update."
 EMPTY_TEXT = (
     "Press Run (Ctrl+R) to send an input through the network and see what every block makes of it: "
     "feature maps, histograms and statistics, node by node."
 )
+
+
+class StalePicture(QLabel):
+    """A still, greyed copy of a panel's content: legible, clearly not current, and nothing else shows through."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._source: QWidget | None = None
+        self._background = QColor()
+
+    def show_greyed(self, content: QWidget, background: QColor) -> None:
+        """Take a picture of `content` at this widget's size and show it in grey."""
+        self._source, self._background = content, QColor(background)
+        self._draw()
+
+    def _draw(self) -> None:
+        content = self._source
+        if content is None:
+            return
+        size = self.size() if self.isVisible() and not self.size().isEmpty() else content.size()
+        if content.size() != size:
+            content.resize(size)
+        picture = content.grab()
+        grey = picture.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        faded = QPixmap(picture.size())
+        faded.setDevicePixelRatio(picture.devicePixelRatio())
+        faded.fill(self._background)
+        painter = QPainter(faded)
+        painter.setOpacity(1.0 - STALE_FADE)
+        painter.drawImage(0, 0, grey)
+        painter.end()
+        self.setPixmap(faded)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._source is not None and self.isVisible():
+            self._draw()
 
 
 class Banner(QFrame):
@@ -126,13 +165,14 @@ class ResultPanel(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setMargin(24)
+        self.stale_view = StalePicture(self)
+        """While stale: a greyed picture of the content (no live plot drawn through an effect can bleed)."""
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.content)
-        self._opacity = QGraphicsOpacityEffect(self.content)
-        self._opacity.setOpacity(STALE_OPACITY)
-        self._opacity.setEnabled(False)
-        self.content.setGraphicsEffect(self._opacity)
+        self.stack.addWidget(self.stale_view)
+        self._greyed = False
+        self._updating = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
@@ -144,7 +184,7 @@ class ResultPanel(QWidget):
         self._show_empty()
         run_action.changed.connect(self._sync_run_button)
         controller.result_changed.connect(self._result_changed)
-        controller.stale_changed.connect(self._stale_changed)
+        controller.affected_changed.connect(self._affected_changed)
         controller.problem_changed.connect(self._problem_changed)
         # Bound methods, not lambdas: Qt disconnects them when the panel goes, a lambda would outlive it.
         controller.availability_changed.connect(self._availability_changed)
@@ -175,7 +215,7 @@ class ResultPanel(QWidget):
         if c.current is not None:
             self._result_changed(c.current)
         if c.stale:
-            self._stale_changed(True)
+            self._affected_changed(c.affected)
         if c.problem is not None:
             self._problem_changed(c.problem)
 
@@ -183,8 +223,12 @@ class ResultPanel(QWidget):
 
     @property
     def stale(self) -> bool:
-        """True while the results shown no longer match the network."""
-        return self.controller.stale
+        """True while what this panel shows no longer matches the network (see shows_affected)."""
+        return self.controller.stale and self.shows_affected(self.controller.affected)
+
+    def shows_affected(self, affected: frozenset[str]) -> bool:
+        """Whether the panel shows results of any of these nodes (by default it shows the whole network)."""
+        return bool(affected)
 
     def _availability_changed(self, _reason: object) -> None:
         self._show_empty()
@@ -196,6 +240,7 @@ class ResultPanel(QWidget):
             self._show_empty()
             return
         self.stack.setCurrentWidget(self.content)
+        self._greyed = False
         if self.on_screen:
             self.show_result(result)
         else:
@@ -239,13 +284,38 @@ class ResultPanel(QWidget):
         if self.result is None:
             self.stack.setCurrentWidget(self.empty)
 
-    def _stale_changed(self, stale: bool) -> None:
-        self._opacity.setEnabled(stale)
+    def _affected_changed(self, _affected: frozenset[str]) -> None:
+        self.update_stale()
+
+    def update_stale(self) -> None:
+        """Grey the content and show the banner while what it shows is stale; live content otherwise. Panels
+        call it again when they show something else (another node)."""
+        if self._updating:
+            return
+        stale = self.stale and self.result is not None
+        self._updating = True
+        try:
+            self._show_stale(stale)
+        finally:
+            self._updating = False
+
+    def _show_stale(self, stale: bool) -> None:
         if stale:
             self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
             self.stale_banner.button.setEnabled(self.run_action.isEnabled())
+            self.bring_up_to_date()
+            self.stale_view.show_greyed(self.content, self.colours.background)
+            self.stack.setCurrentWidget(self.stale_view)
         else:
             self.stale_banner.hide()
+            if self.stack.currentWidget() is self.stale_view:
+                self.stack.setCurrentWidget(self.content)
+        self._greyed = stale
+
+    @property
+    def greyed(self) -> bool:
+        """True while the content is shown greyed (stale)."""
+        return self._greyed
 
     def _sync_run_button(self) -> None:
         self.stale_banner.button.setEnabled(self.run_action.isEnabled())

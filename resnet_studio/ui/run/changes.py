@@ -5,11 +5,35 @@ The depth plot labels the previous run's dashed line with it, so a class sees wh
 
 from __future__ import annotations
 
+from ...core.analysis import RunSettings
+from ...core.graph import Graph
 from ...core.model import Node
-from ...results.run import RunRequest
+from ...results.run import RunOptions, RunRequest
 
 MAX_ITEMS = 3
 ARROW = "→"
+
+
+def affected_nodes(
+    before: RunRequest, graph: Graph, settings: RunSettings, options: RunOptions
+) -> frozenset[str]:
+    """The nodes whose results an edit since `before` can have changed: every node after a change of the run
+    settings or options; otherwise each changed, added or rewired node and everything downstream of it (a renamed
+    node alone, since its numbers stay), and the nodes that are gone."""
+    old = {n.id: n for n in before.snapshot.nodes}
+    if settings != before.settings or options != before.options:
+        return frozenset(old) | frozenset(n.id for n in graph.nodes)
+    current = {n.id: n for n in graph.nodes}
+    changed = {
+        i for i, n in current.items() if i not in old or (n.type, n.params) != (old[i].type, old[i].params)
+    }
+    renamed = {i for i, n in current.items() if i in old and n.name != old[i].name}
+    edges_then, edges_now = set(before.snapshot.edges), set(graph.edges)
+    changed |= {e.dst for e in edges_then ^ edges_now if e.dst in current}
+    affected = set(changed) | renamed | (set(old) - set(current))
+    for node_id in changed:
+        affected |= graph.descendants(node_id)
+    return frozenset(affected)
 
 
 def describe_change(before: RunRequest, after: RunRequest) -> str:

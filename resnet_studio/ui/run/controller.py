@@ -30,7 +30,7 @@ from ...results.run import (
 from ..collector import collector
 from ..document import Document
 from ..workers import DeviceWorker, ForwardWorker, WorkerThread
-from .changes import describe_change
+from .changes import affected_nodes, describe_change
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
@@ -82,6 +82,9 @@ class RunController(QObject):
     problem_changed = Signal(object)
     """The last run's RunError, or None after a clean run."""
     stale_changed = Signal(bool)
+    """True when some result no longer matches the network or the settings."""
+    affected_changed = Signal(frozenset)
+    """The ids of the nodes whose results an edit since the run can have changed (empty: nothing is stale)."""
     availability_changed = Signal(object)
     """Why Run is unavailable (str), or None when it can run."""
     options_changed = Signal(object)
@@ -101,6 +104,8 @@ class RunController(QObject):
         """The result before it (the dashed reference in the depth plot)."""
         self.problem: RunError | None = None
         self.stale = False
+        self.affected: frozenset[str] = frozenset()
+        """Nodes whose shown results may no longer hold (see affected_nodes)."""
         self._job: WorkerThread | None = None
         self._running_request: RunRequest | None = None
         self._probe: WorkerThread | None = None
@@ -255,7 +260,7 @@ class RunController(QObject):
         self.problem = None
         self.result_changed.emit(None)
         self.problem_changed.emit(None)
-        self._set_stale(False)
+        self._set_affected(frozenset())
 
     def shutdown(self) -> None:
         """Cancel any work and wait for its threads to end (the window is closing)."""
@@ -284,18 +289,25 @@ class RunController(QObject):
             self._check_timer.start(0)
 
     def _check_stale(self) -> None:
-        if self.current is None:
-            self._set_stale(False)
+        request = self.current.request if self.current is not None else None
+        if request is None:
+            self._set_affected(frozenset())
             return
         graph = self.document.graph
         key = run_key(graph.nodes, graph.edges, self.document.settings, self.options)
-        request = self.current.request
-        self._set_stale(request is None or key != request.key)
+        if key == request.key:
+            self._set_affected(frozenset())
+            return
+        affected = affected_nodes(request, graph, self.document.settings, self.options)
+        self._set_affected(affected or frozenset(n.id for n in request.snapshot.nodes))
 
-    def _set_stale(self, stale: bool) -> None:
-        if stale != self.stale:
-            self.stale = stale
-            self.stale_changed.emit(stale)
+    def _set_affected(self, affected: frozenset[str]) -> None:
+        changed, was_stale = affected != self.affected, self.stale
+        self.affected, self.stale = affected, bool(affected)  # both hold before anyone hears of either
+        if changed:
+            self.affected_changed.emit(affected)
+        if self.stale != was_stale:
+            self.stale_changed.emit(self.stale)
 
     def _analysis_changed(self, analysis: Analysis) -> None:
         reason = blocked_reason(analysis)

@@ -122,7 +122,7 @@ class RunUi(QObject):
         c.running_changed.connect(self._running)
         c.availability_changed.connect(self._availability)
         c.result_changed.connect(self._result_changed)
-        c.stale_changed.connect(self.thumbnails.set_stale)
+        c.affected_changed.connect(self.thumbnails.set_affected)
         c.finished.connect(self._finished)
         w.document.reloaded.connect(c.clear)
 

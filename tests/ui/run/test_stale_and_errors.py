@@ -21,14 +21,14 @@ from .conftest import WindowFactory, run
 
 def stale_everywhere(ui: RunUi) -> bool:
     """Every panel shows the stale banner and greys its plots; every thumbnail is greyed."""
-    panels = all(p.stale_banner.isVisibleTo(p) and p._opacity.isEnabled() for p in ui.panels)
+    panels = all(p.stale_banner.isVisibleTo(p) and p.greyed for p in ui.panels)
     thumbs = ui.thumbnails.items()
     return panels and bool(thumbs) and all(t.stale for t in thumbs)
 
 
 def fresh_everywhere(ui: RunUi) -> bool:
     """No banner, no greying."""
-    panels = all(not p.stale_banner.isVisibleTo(p) and not p._opacity.isEnabled() for p in ui.panels)
+    panels = all(not p.stale_banner.isVisibleTo(p) and not p.greyed for p in ui.panels)
     return panels and not any(t.stale for t in ui.thumbnails.items())
 
 
@@ -57,8 +57,15 @@ def test_results_go_stale_after_an_edit_and_fresh_again_on_undo(qtbot: object, w
     assert not ui.controller.stale  # moving a card changes nothing that was computed
     document.push(set_params(document.graph, "layer2.0", {"skip": False}))
     qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
-    assert stale_everywhere(ui)
-    assert "Stale" in ui.activations.stale_banner.text()
+    # Only what the edit can change goes stale: layer2.0 and everything after it, not what comes before.
+    thumbs = {t.parentItem().node_id: t.stale for t in ui.thumbnails.items()}  # type: ignore[union-attr]
+    assert thumbs["layer2.0"] and thumbs["layer4.1"] and not thumbs["layer1.1"] and not thumbs["stem"]
+    assert ui.depth.greyed and ui.timing.greyed  # they show the whole network
+    window.document.set_selection(["layer1.0"])  # upstream: its maps still hold
+    assert not ui.activations.greyed and not ui.activations.stale_banner.isVisibleTo(ui.activations)
+    window.document.set_selection(["layer3.0"])
+    assert ui.activations.greyed and "Stale" in ui.activations.stale_banner.text()
+    assert ui.activations.stale_view.pixmap() is not None and not ui.activations.stale_view.pixmap().isNull()
     document.undo_stack.undo()
     qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
     assert fresh_everywhere(ui)
