@@ -113,8 +113,8 @@ def test_every_subcommand_names_the_input_size_input(capsys: pytest.CaptureFixtu
     for command in sorted(commands - {"presets"}):
         with pytest.raises(SystemExit):
             parser.parse_args([command, "--help"])
-        assert "--input CxHxW" in capsys.readouterr().out, command
-    assert "--input-size" not in parser.format_help()
+        text = capsys.readouterr().out
+        assert "--input CxHxW" in text and "--input-size" not in text, command
 
 
 def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:
