@@ -210,21 +210,23 @@ def explode(graph: Graph, analysis: Analysis, node_id: str) -> Macro:
 
 
 def _make_room(graph: Graph, node: Node, added: Sequence[Node], exclude: set[str]) -> list[Command]:
-    """Push the nodes below an expanded block in its column down so the new layers do not overlap them."""
-    bottom = max(n.position[1] for n in added)
-    extra = bottom - node.position[1]
-    if extra <= 0:
-        return []
-    left = min(n.position[0] for n in added)
-    right = max(n.position[0] for n in added) + CARD_WIDTH
-    below = {
-        n.id: (n.position[0], n.position[1] + extra)
-        for n in graph.nodes
-        if n.id not in exclude
-        and n.position[1] > node.position[1] + CARD_HEIGHT / 2
-        and left - CARD_WIDTH < n.position[0] < right
-    }
-    return [MoveNodes(below)] if below else []
+    """Make room for a block's layers: the cards below it in its column move down, and the columns to its right
+    move right when a branch beside the main path (a projection shortcut) widens the column."""
+    x0, y0 = node.position
+    extra_y = max(n.position[1] for n in added) - y0
+    extra_x = max(n.position[0] for n in added) - x0
+    moves: dict[str, Position] = {}
+    for other in graph.nodes:
+        if other.id in exclude:
+            continue
+        x, y = other.position
+        if extra_x > 0 and x >= x0 + CARD_WIDTH:
+            x += extra_x
+        elif extra_y > 0 and y > y0 + CARD_HEIGHT / 2 and abs(x - x0) < CARD_WIDTH:
+            y += extra_y
+        if (x, y) != other.position:
+            moves[other.id] = (x, y)
+    return [MoveNodes(moves)] if moves else []
 
 
 def group_members(graph: Graph, origin_id: str) -> list[Node]:

@@ -21,7 +21,7 @@ CARD_HEIGHT = 118.0
 COLUMN_GAP = 40.0
 """Between branches side by side in one column (a projection shortcut beside its block's main path)."""
 ROW_GAP = 46.0
-STAGE_GAP = 110.0
+STAGE_GAP = 130.0
 """Between columns: room for skip arcs and for the connection that climbs to the top of the next column."""
 STAGE_BAND = 104.0
 """Room above a stage's first card for the stage's label."""
