@@ -30,8 +30,9 @@ PAD = 9.0
 SKIP_ZONE = 36.0
 """Width kept free on the right of residual cards for the skip arc."""
 RADIUS = 7.0
-SIMPLE_LOD = 0.38
-"""Below this zoom a card shows only its name, in large letters: the normal text would be unreadable."""
+SIMPLE_LOD = 0.7
+"""Below this zoom a card shows its name and key parameters in large letters: the normal text would be too small
+to read (a whole ResNet-50 fitted in the window, or on a projector)."""
 OVERVIEW_LOD = 0.12
 """Below this zoom a card is a coloured box only."""
 
@@ -159,7 +160,21 @@ class NodeItem(QGraphicsItem):
         self._overview = self._static(
             big.elidedText(c.name, Qt.TextElideMode.ElideLeft, CARD_WIDTH - 2 * PAD), self._overview_font
         )
-        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - big.height()) / 2)
+        key = QFont(s.body_font)
+        key.setPixelSize(round(CARD_HEIGHT * 0.2))
+        room = CARD_WIDTH - 2 * PAD
+        first = c.lines[0] if c.lines else ""
+        natural = QFontMetricsF(key).horizontalAdvance(first)
+        if natural > room:
+            key.setPixelSize(max(round(CARD_HEIGHT * 0.13), int(key.pixelSize() * room / natural)))
+        key_metrics = QFontMetricsF(key)
+        self._overview_key = self._static(
+            key_metrics.elidedText(first, Qt.TextElideMode.ElideRight, room), key
+        )
+        self._overview_key_font = key
+        block = big.height() + (key_metrics.height() + 2.0 if first else 0.0)
+        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - block) / 2)
+        self._overview_key_at = QPointF(PAD, self._overview_at.y() + big.height() + 2.0)
         self._texts.append((self._static(c.type_name, type_font), type_at, header, type_font))
         right = CARD_WIDTH - PAD - (SKIP_ZONE if c.skip is not None else 0.0)
         body_metrics = QFontMetricsF(s.body_font)
@@ -280,11 +295,15 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter)
 
     def _paint_overview(self, painter: QPainter, lod: float, border: QPen) -> None:
-        """Zoomed far out: the name in large letters (readable down to about 15 %), problems still obvious."""
+        """Zoomed out: the name and key parameters in large letters (readable down to about 15 %), problems still
+        obvious."""
         if lod >= OVERVIEW_LOD:
             painter.setPen(self._style.text)
             painter.setFont(self._overview_font)
             painter.drawStaticText(self._overview_at, self._overview)
+            painter.setPen(self._style.muted)
+            painter.setFont(self._overview_key_font)
+            painter.drawStaticText(self._overview_key_at, self._overview_key)
         if self.content.severity:
             pen = QPen(border)
             pen.setWidthF(
