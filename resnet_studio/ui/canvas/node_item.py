@@ -93,6 +93,7 @@ class NodeItem(QGraphicsItem):
         self._header = QPainterPath()
         self._badge_top = CARD_HEIGHT
         self._badges: list[tuple[QRectF, QStaticText]] = []
+        self._overview_keys: list[tuple[QStaticText, QPointF]] = []
         self.port_feedback: dict[str, bool] = {}
         """During a link drag: port -> True (would work, glows) or False (refused, dimmed)."""
         self.hot_port: str | None = None
@@ -153,28 +154,7 @@ class NodeItem(QGraphicsItem):
         title_at = QPointF(PAD, (hh - title_metrics.height()) / 2)
         type_at = QPointF(CARD_WIDTH - PAD - glyph - type_width, (hh - type_metrics.height()) / 2 + 0.5)
         self._texts.append((self._static(name, title_font), title_at, header, title_font))
-        self._overview_font = QFont(s.title_font)
-        self._overview_font.setPixelSize(round(CARD_HEIGHT * 0.27))
-        big = QFontMetricsF(self._overview_font)
-        # the end of a long name says most ('…3.5.conv1'): the stage and block show from the neighbours
-        self._overview = self._static(
-            big.elidedText(c.name, Qt.TextElideMode.ElideLeft, CARD_WIDTH - 2 * PAD), self._overview_font
-        )
-        key = QFont(s.body_font)
-        key.setPixelSize(round(CARD_HEIGHT * 0.2))
-        room = CARD_WIDTH - 2 * PAD
-        first = c.lines[0] if c.lines else ""
-        natural = QFontMetricsF(key).horizontalAdvance(first)
-        if natural > room:
-            key.setPixelSize(max(round(CARD_HEIGHT * 0.13), int(key.pixelSize() * room / natural)))
-        key_metrics = QFontMetricsF(key)
-        self._overview_key = self._static(
-            key_metrics.elidedText(first, Qt.TextElideMode.ElideRight, room), key
-        )
-        self._overview_key_font = key
-        block = big.height() + (key_metrics.height() + 2.0 if first else 0.0)
-        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - block) / 2)
-        self._overview_key_at = QPointF(PAD, self._overview_at.y() + big.height() + 2.0)
+        self._layout_overview(c, hh)
         self._texts.append((self._static(c.type_name, type_font), type_at, header, type_font))
         right = CARD_WIDTH - PAD - (SKIP_ZONE if c.skip is not None else 0.0)
         body_metrics = QFontMetricsF(s.body_font)
@@ -210,6 +190,29 @@ class NodeItem(QGraphicsItem):
                 break
             self._badges.append((QRectF(x, self._badge_top, width, bh), self._static(badge, s.badge_font)))
             x += width + 6.0
+
+    def _layout_overview(self, c: CardContent, hh: float) -> None:
+        """The zoomed-out card: the name in large letters over the key parameters (wrapped onto two lines)."""
+        self._overview_font = QFont(self._style.title_font)
+        self._overview_font.setPixelSize(round(CARD_HEIGHT * 0.27))
+        big = QFontMetricsF(self._overview_font)
+        room = CARD_WIDTH - 2 * PAD
+        # the end of a long name says most ('…3.5.conv1'): the stage and block show from the neighbours
+        self._overview = self._static(
+            big.elidedText(c.name, Qt.TextElideMode.ElideLeft, room), self._overview_font
+        )
+        key = QFont(self._style.body_font)
+        key.setPixelSize(round(CARD_HEIGHT * 0.17))
+        self._overview_key_font = key
+        metrics = QFontMetricsF(key)
+        lines = two_lines(c.lines[0], metrics, room) if c.lines else []
+        block = big.height() + len(lines) * metrics.height()
+        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - block) / 2)
+        y = self._overview_at.y() + big.height()
+        self._overview_keys = []
+        for line in lines:
+            self._overview_keys.append((self._static(line, key), QPointF(PAD, y)))
+            y += metrics.height()
 
     @staticmethod
     def _static(text: str, font: QFont) -> QStaticText:
@@ -303,7 +306,8 @@ class NodeItem(QGraphicsItem):
             painter.drawStaticText(self._overview_at, self._overview)
             painter.setPen(self._style.muted)
             painter.setFont(self._overview_key_font)
-            painter.drawStaticText(self._overview_key_at, self._overview_key)
+            for static, at in self._overview_keys:
+                painter.drawStaticText(at, static)
         if self.content.severity:
             pen = QPen(border)
             pen.setWidthF(

@@ -17,6 +17,7 @@ from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
 from resnet_studio.core.presets import preset
 from resnet_studio.ui.canvas import CanvasView
 from resnet_studio.ui.canvas.interactions import LinkDrag
+from resnet_studio.ui.canvas.node_item import SIMPLE_LOD
 from resnet_studio.ui.document import Document
 
 
@@ -173,3 +174,20 @@ def test_presentation_style_keeps_labels_whole(make_view: Callable[[Graph], Canv
         room = label.boundingRect().width() - 16
         assert QFontMetricsF(title).horizontalAdvance(label.name) <= room + 0.5
         assert QFontMetricsF(detail).horizontalAdvance(label.caption) <= room + 0.5
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet50"])
+def test_names_and_stage_labels_are_legible_fitted_in_the_default_window(
+    make_view: Callable[[Graph], CanvasView], name: str
+) -> None:
+    view = make_view(preset(name))
+    view.resize(870, 430)  # the canvas of a first start in a 1600x1000 window, beside the docks
+    QTest.qWait(10)
+    assert view.fitted and view.visible_scene_rect().contains(view.canvas.network_rect())
+    card = view.canvas.nodes["layer2.0"]
+    if view.zoom <= SIMPLE_LOD:  # zoomed out: names in large letters
+        assert card._overview_font.pixelSize() * view.zoom >= 12
+    else:
+        assert card._style.title_font.pixelSize() * view.zoom >= 9
+    title, detail = view.canvas.stage_labels["layer2.0"].fitted_fonts()
+    assert title.pixelSize() * view.zoom >= 10 and detail.pixelSize() * view.zoom >= 8
