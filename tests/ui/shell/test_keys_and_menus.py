@@ -10,10 +10,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSpinBox, QWidget
 
 from resnet_studio.core.presets import PRESETS
+from resnet_studio.results.run import DeviceInfo
 from resnet_studio.ui import actions as actions_module
 from resnet_studio.ui.actions import WindowActions
 from resnet_studio.ui.main_window import MainWindow
-from resnet_studio.ui.run.results import DeviceChoice
 
 MEDIA = {Qt.Key.Key_Undo, Qt.Key.Key_Redo, Qt.Key.Key_Cut, Qt.Key.Key_Copy, Qt.Key.Key_Paste, Qt.Key.Key_Find}
 MEDIA |= {Qt.Key.Key_New, Qt.Key.Key_Open, Qt.Key.Key_Save, Qt.Key.Key_Close, Qt.Key.Key_Exit}
@@ -169,8 +169,8 @@ def test_the_device_box_keeps_its_width_when_the_devices_arrive(window: MainWind
     width = toolbar.device.width()
     toolbar.show_devices(
         (
-            DeviceChoice("cpu", "cpu", "CPU (16 threads)"),
-            DeviceChoice("cuda:0", "cuda", "NVIDIA H100 80GB HBM3", 85_000_000_000),
+            DeviceInfo("cpu", "cpu", "CPU (16 threads)"),
+            DeviceInfo("cuda:0", "cuda", "NVIDIA H100 80GB HBM3", 85_000_000_000),
         )
     )
     QTest.qWait(20)
