@@ -68,7 +68,15 @@ def test_presets_lists_every_preset_with_a_line() -> None:
     [
         (("summary", "resnet9000"), "no preset or project file named 'resnet9000'"),
         (("summary", "missing.json"), "missing.json: no such file"),
-        (("summary", "resnet18", "--input", "3xfoo"), "expected an input size like 3x224x224, found '3xfoo'"),
+        (
+            ("summary", "resnet18", "--input", "3xfoo"),
+            "expected an input size like 3x224x224 (CxHxW), found '3xfoo'",
+        ),
+        (("summary", "resnet18", "--input", "3x224"), "found '3x224': that is 2 numbers"),
+        (("summary", "resnet18", "--input", "3x0x224"), "every part of an input size must be at least 1"),
+        (("summary", "resnet18", "--batch", "1" + "0" * 200), "batch size must be between 1 and 65,536"),
+        (("render", "resnet18", "-o", "x.png", "--input", "224"), "found '224': that is 1 number"),
+        (("frobnicate",), "unknown command 'frobnicate'; the commands are export, gradflow, presets, render"),
         (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
         (("summary",), "the following arguments are required: NAME_OR_FILE"),
     ],
@@ -79,6 +87,34 @@ def test_bad_input_is_one_clear_line(args: tuple[str, ...], message: str) -> Non
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "json"])
+@pytest.mark.parametrize("size", ["1e200x1e200x1e200", "x".join(["1" + "0" * 200] * 3), "3x100000x100000"])
+def test_huge_input_sizes_are_refused_in_one_line(
+    size: str, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["summary", "resnet18", "--input", size, "--format", fmt])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert "more than any device could hold" in err or "expected an input size like 3x224x224" in err
+
+
+def test_the_largest_input_size_still_gives_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "resnet18", "--input", "2x32768x32768", "--format", "markdown"]) == 0
+    assert "GiB @ batch 1 float32" in capsys.readouterr().out
+
+
+def test_every_subcommand_names_the_input_size_input(capsys: pytest.CaptureFixture[str]) -> None:
+    from resnet_studio.cli.dispatch import build_parser
+
+    parser, commands = build_parser()
+    for command in sorted(commands - {"presets"}):
+        with pytest.raises(SystemExit):
+            parser.parse_args([command, "--help"])
+        text = capsys.readouterr().out
+        assert "--input CxHxW" in text and "--input-size" not in text, command
 
 
 def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from .common import UserError, add_memory_arguments, add_network_argument, load_network, parse_shape
+from .common import (
+    UserError,
+    add_input_size_argument,
+    add_memory_arguments,
+    add_network_argument,
+    load_network,
+)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,7 +30,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     render.add_argument(
         "--expanded", action="store_true", help="draw every block as the primitive layers it is made of"
     )
-    render.add_argument("--input", type=parse_shape, metavar="CxHxW", help="input size, e.g. 3x224x224")
+    add_input_size_argument(render)
     add_memory_arguments(render)
     render.add_argument(
         "--theme", choices=("light", "dark"), default="light", help="colours (default: light)"

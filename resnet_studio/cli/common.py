@@ -43,31 +43,54 @@ def add_memory_arguments(parser: argparse.ArgumentParser, *, batch_default: int 
     )
 
 
-def parse_shape(text: str) -> tuple[int, int, int]:
-    """'3x224x224', '224x224' or '224' (3 channels assumed) -> (C, H, W)."""
-    parts = text.lower().replace("×", "x").replace(",", "x").split("x")
+def add_input_size_argument(parser: argparse.ArgumentParser, *, has_source: bool = False) -> None:
+    """--input CxHxW, the one name and grammar every subcommand uses for the input size (`has_source`: the
+    subcommand also takes --input-source, which the message points to when --input gets an image or 'sample')."""
+
+    def parse(text: str) -> tuple[int, int, int]:
+        try:
+            return input_size(text)
+        except argparse.ArgumentTypeError as error:
+            if has_source and not any(ch.isdigit() for ch in text):
+                raise argparse.ArgumentTypeError(
+                    f"{error}; what goes in (random, sample or an image file) is --input-source"
+                ) from None
+            raise
+
+    parser.add_argument(
+        "--input",
+        type=parse,
+        default=None,
+        metavar="CxHxW",
+        help="input size, e.g. 3x224x224 (default: the size set on the network's Input node)",
+    )
+
+
+def input_size(text: str) -> tuple[int, int, int]:
+    """An input size CxHxW, parsed by the core's one grammar (strict: '3x224' is refused, not guessed)."""
+    from ..core.errors import InputSizeError
+    from ..core.shapes import parse_input_size
+
     try:
-        values = [int(p) for p in parts]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an input size like 3x224x224, found {text!r}") from None
-    if len(values) == 1:
-        values = [3, values[0], values[0]]
-    elif len(values) == 2:
-        values = [3, *values]
-    if len(values) != 3 or any(v < 1 for v in values):
-        raise argparse.ArgumentTypeError(f"expected an input size like 3x224x224, found {text!r}")
-    return values[0], values[1], values[2]
+        return parse_input_size(text)
+    except InputSizeError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def positive_int(text: str) -> int:
-    """An integer of at least 1."""
+    """A batch size: an integer from 1 to the largest batch the analysis accepts."""
+    from ..core.shapes import check_batch_size
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}")
-    return value
+    try:
+        return check_batch_size(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def load_network(name_or_file: str) -> Graph:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_memory_arguments, add_network_argument, load_network, parse_shape
+from .common import add_input_size_argument, add_memory_arguments, add_network_argument, load_network
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,13 +16,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Print a per-layer table (name, type, output shape, params, MACs, memory) and totals.",
     )
     add_network_argument(summary)
-    summary.add_argument(
-        "--input",
-        type=parse_shape,
-        default=None,
-        metavar="CxHxW",
-        help="input size, e.g. 3x224x224 (default: the network's Input node)",
-    )
+    add_input_size_argument(summary)
     add_memory_arguments(summary)
     summary.add_argument("--format", choices=("table", "csv", "markdown", "json"), default="table")
     summary.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .common import Parser, UserError, fail
 
@@ -40,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, commands = build_parser()
     if not args_list or (args_list[0] not in commands and args_list[0] not in ("-h", "--help", "--version")):
+        if args_list and _looks_like_a_command(args_list[0]):
+            listed = ", ".join(sorted(commands))
+            fail(
+                f"unknown command {args_list[0]!r}; the commands are {listed} "
+                "(or give a project file to open it in the app)"
+            )
         return _open_app(args_list)
     args = parser.parse_args(args_list)
     try:
@@ -50,6 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A bare word that is no file: not an option, no folder or extension, and nothing of that name exists."""
+    return (
+        not word.startswith("-")
+        and not Path(word).suffix
+        and "/" not in word
+        and "\\" not in word
+        and not (Path(word).exists())
+    )
 
 
 def _open_app(argv: list[str]) -> int:

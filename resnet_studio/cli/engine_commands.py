@@ -7,7 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from .common import UserError, add_memory_arguments, add_network_argument, load_network, parse_shape
+from .common import (
+    UserError,
+    add_input_size_argument,
+    add_memory_arguments,
+    add_network_argument,
+    load_network,
+)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,14 +59,14 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _run_arguments(parser: argparse.ArgumentParser, *, batch_default: int) -> None:
     """What `run` and `gradflow` share: the network, device, batch, dtype, input, weights and output format."""
-    _network_arguments(parser)
+    _network_arguments(parser, has_source=True)
     parser.add_argument("--device", default="cpu", help="cpu, cuda:0, mps (default: cpu)")
     add_memory_arguments(parser, batch_default=batch_default)
     parser.add_argument(
-        "--input",
+        "--input-source",
         default="random",
-        metavar="random|sample|PATH",
-        help="random normal (seeded), the sample image, or an image file (default random)",
+        metavar="random|sample|IMAGE",
+        help="what goes in: random normal values (seeded), the sample image, or an image file (default random)",
     )
     parser.add_argument(
         "--weights", type=Path, metavar="PATH", help="load weights (.pt, .pth or .safetensors)"
@@ -68,15 +74,9 @@ def _run_arguments(parser: argparse.ArgumentParser, *, batch_default: int) -> No
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
-def _network_arguments(parser: argparse.ArgumentParser) -> None:
+def _network_arguments(parser: argparse.ArgumentParser, *, has_source: bool = False) -> None:
     add_network_argument(parser)
-    parser.add_argument(
-        "--input-size",
-        type=parse_shape,
-        default=None,
-        metavar="CxHxW",
-        help="input size, e.g. 3x224x224 (default: the network's Input node)",
-    )
+    add_input_size_argument(parser, has_source=has_source)
     parser.add_argument(
         "--seed", type=int, default=0, help="seed for the weights and random input (default 0)"
     )
@@ -85,7 +85,7 @@ def _network_arguments(parser: argparse.ArgumentParser) -> None:
 def _input(text: str) -> str:
     if text in ("random", "sample") or Path(text).is_file():
         return text
-    raise UserError(f"--input must be random, sample or an image file; there is no file {text!r}")
+    raise UserError(f"--input-source must be random, sample or an image file; there is no file {text!r}")
 
 
 def _weights(path: Path | None) -> Path | None:
@@ -106,9 +106,9 @@ def run_forward_command(args: argparse.Namespace) -> int:
         batch_size=args.batch,
         dtype=args.dtype,
         channels_last=args.channels_last,
-        input=_input(args.input),
+        input=_input(args.input_source),
         seed=args.seed,
-        input_shape=args.input_size,
+        input_shape=args.input,
         weights=_weights(args.weights),
     )
     if result.error is not None and not result.nodes:
@@ -132,9 +132,9 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         "device": args.device,
         "batch_size": args.batch,
         "dtype": args.dtype,
-        "input": _input(args.input),
+        "input": _input(args.input_source),
         "seed": args.seed,
-        "input_shape": args.input_size,
+        "input_shape": args.input,
         "weights": _weights(args.weights),
     }
     if args.compare_plain:
@@ -168,8 +168,12 @@ def run_export_command(args: argparse.Namespace) -> int:
     graph = load_network(args.network)
     if not args.output.parent.is_dir():
         raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
+    if args.output.is_dir():
+        raise UserError(
+            f"cannot write {str(args.output)!r}: it is a folder; give the name of the file to write"
+        )
     try:
-        net = build(graph, args.input_size, seed=args.seed)
+        net = build(graph, args.input, seed=args.seed)
         if args.weights is not None:
             load_weights(net, _weights(args.weights) or args.weights, strict=True)
         if args.target == "pytorch":

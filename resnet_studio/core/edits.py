@@ -10,7 +10,7 @@ from .commands import AddNode, Command, Connect, Disconnect, Macro, MoveNodes, R
 from .errors import GraphError
 from .expansion import expand_node, plan_for
 from .graph import Graph
-from .layout import CARD_HEIGHT, ROW_GAP, layered_layout
+from .layout import CARD_HEIGHT, CARD_WIDTH, ROW_GAP, network_layout
 from .model import Edge, GraphSnapshot, Node, Position
 from .params import Params
 
@@ -88,6 +88,26 @@ def detach(graph: Graph, node_id: str) -> Macro | None:
         first = inputs[0]
         commands += [Connect(Edge(first.src, first.src_port, e.dst, e.dst_port)) for e in outputs]
     return Macro(f"Detach {graph.node(node_id).name}", commands)
+
+
+def delete_with_reconnect(graph: Graph, node_ids: Iterable[str]) -> Macro:
+    """Delete nodes and close the gap they leave: what fed them (their first input, on the main path) now feeds
+    everything they fed. One step, undone exactly."""
+    ids = list(dict.fromkeys(node_ids))
+    if not ids:
+        raise GraphError("select the blocks to delete first")
+    for node_id in ids:
+        graph.node(node_id)
+    members = set(ids)
+    order = [n for n in graph.topological_order() if n in members]
+    incoming = [e for n in order for e in graph.edges_into(n) if e.src not in members]
+    outgoing = [e for n in order for e in graph.edges_from(n) if e.dst not in members]
+    commands: list[Command] = [RemoveNode(n) for n in order]
+    if incoming:
+        source = incoming[0]
+        commands += [Connect(Edge(source.src, source.src_port, e.dst, e.dst_port)) for e in outgoing]
+    what = graph.node(ids[0]).name if len(ids) == 1 else f"{len(ids)} nodes"
+    return Macro(f"Delete {what} and reconnect", commands)
 
 
 def connect(graph: Graph, edge: Edge) -> Connect:
@@ -190,17 +210,23 @@ def explode(graph: Graph, analysis: Analysis, node_id: str) -> Macro:
 
 
 def _make_room(graph: Graph, node: Node, added: Sequence[Node], exclude: set[str]) -> list[Command]:
-    """Push the nodes below an expanded block down so the new layers do not overlap them."""
-    bottom = max(n.position[1] for n in added)
-    extra = bottom - node.position[1]
-    if extra <= 0:
-        return []
-    below = {
-        n.id: (n.position[0], n.position[1] + extra)
-        for n in graph.nodes
-        if n.id not in exclude and n.position[1] > node.position[1] + CARD_HEIGHT / 2
-    }
-    return [MoveNodes(below)] if below else []
+    """Make room for a block's layers: the cards below it in its column move down, and the columns to its right
+    move right when a branch beside the main path (a projection shortcut) widens the column."""
+    x0, y0 = node.position
+    extra_y = max(n.position[1] for n in added) - y0
+    extra_x = max(n.position[0] for n in added) - x0
+    moves: dict[str, Position] = {}
+    for other in graph.nodes:
+        if other.id in exclude:
+            continue
+        x, y = other.position
+        if extra_x > 0 and x >= x0 + CARD_WIDTH:
+            x += extra_x
+        elif extra_y > 0 and y > y0 + CARD_HEIGHT / 2 and abs(x - x0) < CARD_WIDTH:
+            y += extra_y
+        if (x, y) != other.position:
+            moves[other.id] = (x, y)
+    return [MoveNodes(moves)] if moves else []
 
 
 def group_members(graph: Graph, origin_id: str) -> list[Node]:
@@ -299,9 +325,10 @@ def apply_fix(graph: Graph, diagnostic: Diagnostic) -> Command:
     return Macro(f"Fix {node.name}: {fix.label[0].lower()}{fix.label[1:]}", commands)
 
 
-def auto_layout(graph: Graph) -> MoveNodes:
-    """Lay the whole network out top to bottom."""
-    return MoveNodes(layered_layout(graph))
+def auto_layout(graph: Graph, analysis: Analysis | None = None) -> MoveNodes:
+    """Lay the whole network out stage by stage (the analysis's shapes find the stages of unnamed networks)."""
+    shapes = {n: r.output_shape for n, r in analysis.nodes.items()} if analysis is not None else None
+    return MoveNodes(network_layout(graph, shapes).positions)
 
 
 def set_params(graph: Graph, node_id: str, values: Mapping[str, object]) -> SetParams:
@@ -324,6 +351,7 @@ __all__ = [
     "connect",
     "copy_fragment",
     "delete",
+    "delete_with_reconnect",
     "detach",
     "explode",
     "group_members",

@@ -54,3 +54,7 @@ class UnknownPresetError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class InputSizeError(ValueError):
+    """Text that is not an input size CxHxW, or a size no device could hold."""

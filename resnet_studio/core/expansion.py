@@ -8,7 +8,7 @@ from .analysis import analyze
 from .catalogue import Step, get_spec
 from .errors import GraphError
 from .graph import Graph
-from .layout import layered_layout
+from .layout import layered_layout, network_layout
 from .model import Edge, Node
 from .shapes import Shape, TensorInfo
 
@@ -118,7 +118,8 @@ def expand_all(graph: Graph, input_shape: tuple[int, int, int] | None = None) ->
             progressed = True
         if not progressed:
             break
-    for node_id, position in layered_layout(result).items():
+    outputs = {node_id: r.output_shape for node_id, r in analyze(result, input_shape).nodes.items()}
+    for node_id, position in network_layout(result, outputs).positions.items():
         result.move(node_id, position)
     return result
 

@@ -1,48 +1,239 @@
-"""Automatic layout: topological layers from top to bottom, as in the paper's figures."""
+"""Automatic layout: a network drawn stage by stage, one column per stage, wrapped so it fills a 16:9 area.
+
+Data flows top to bottom inside a column, as in the paper's figures; the next stage starts at the top of the next
+column, under a band kept free for its label. A long stage is split over several columns between blocks (never
+inside one, when that can be helped). A network without stages wraps its rows the same way.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
 from .graph import Graph
 from .model import Position
+from .shapes import Shape
+from .stages import Stage, StagePlan, block_key, find_stages
 
 CARD_WIDTH = 240.0
 CARD_HEIGHT = 118.0
 COLUMN_GAP = 40.0
+"""Between branches side by side in one column (a projection shortcut beside its block's main path)."""
 ROW_GAP = 46.0
+STAGE_GAP = 130.0
+"""Between columns: room for skip arcs and for the connection that climbs to the top of the next column."""
+STAGE_BAND = 104.0
+"""Room above a stage's first card for the stage's label."""
+SLIDE = (1600.0, 900.0)
+"""The 16:9 area, in scene units, a laid-out network should fill (a slide; the canvas when fitted)."""
+
+_ROW = CARD_HEIGHT + ROW_GAP
+_SLOT = CARD_WIDTH + COLUMN_GAP
+
+Row = tuple[tuple[str, int], ...]
+"""Nodes side by side: (node id, slot from the left)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where every card goes (top-left corners), the stages that decided it, and the size of the whole."""
+
+    positions: dict[str, Position]
+    plan: StagePlan
+    width: float
+    height: float
 
 
 def layered_layout(graph: Graph, origin: Position = (0.0, 0.0)) -> dict[str, Position]:
     """Positions (top-left corners) that put every node below its inputs; side branches go to the right."""
-    order = graph.topological_order()
+    x0, y0 = origin
+    return {
+        node_id: (x0 + slot * _SLOT, y0 + depth * _ROW)
+        for depth, row in enumerate(_rows(graph, graph.topological_order()))
+        for node_id, slot in row
+    }
+
+
+def network_layout(
+    graph: Graph, shapes: Mapping[str, Shape | None] | None = None, area: tuple[float, float] = SLIDE
+) -> Layout:
+    """Lay a network out stage by stage, choosing how many rows a column holds so the whole fills `area` best.
+
+    `shapes` (output shape per node, from the analysis) lets a network without torchvision's names be cut into
+    stages where its feature maps shrink.
+    """
+    plan = find_stages(graph, shapes)
+    segments = _segments(graph, plan)
+    total = sum(len(group) for _, groups in segments for group in groups)
+    if total == 0:
+        return Layout({}, plan, 0.0, 0.0)
+    tallest_block = max(len(group) for _, groups in segments for group in groups)
+    banded = bool(plan.stages)
+    widths = {id(group): _width(group) for _, groups in segments for group in groups}
+    longest = max(sum(len(g) for g in groups) for _, groups in segments)
+    best: tuple[float, list[_Column]] | None = None
+    # beyond the longest segment plus what may share its column, more rows per column change nothing
+    for limit in range(min(tallest_block, total), min(total, longest + len(plan.lead) + len(plan.tail)) + 1):
+        columns = _pack(segments, limit, banded, widths)
+        width, height = _size(columns)
+        scale = min(area[0] / width, area[1] / height, 1.0)
+        # the largest scale wins; among equals, the fewest wraps (the most rows in a column)
+        if best is None or scale >= best[0] - 1e-9:
+            best = (max(scale, best[0]) if best else scale, columns)
+    assert best is not None
+    return _place(best[1], plan)
+
+
+# --- rows and blocks ----------------------------------------------------------------------------------------
+
+
+def _rows(graph: Graph, order: Sequence[str]) -> list[Row]:
+    """Topological layers of these nodes (edges from outside them ignored), each ordered by its inputs' slots."""
+    members = set(order)
     index = {node_id: i for i, node_id in enumerate(order)}
-    layer: dict[str, int] = {}
+    depth: dict[str, int] = {}
     for node_id in order:
-        preds = graph.predecessors(node_id)
-        layer[node_id] = max((layer[p] + 1 for p in preds), default=0)
-    rows: dict[int, list[str]] = {}
+        preds = [p for p in graph.predecessors(node_id) if p in members]
+        depth[node_id] = max((depth[p] + 1 for p in preds), default=0)
+    layers: dict[int, list[str]] = {}
     for node_id in order:
-        rows.setdefault(layer[node_id], []).append(node_id)
-    column: dict[str, float] = {}
-    for depth in sorted(rows):
-        members = rows[depth]
+        layers.setdefault(depth[node_id], []).append(node_id)
+    slot_of: dict[str, int] = {}
+    rows: list[Row] = []
+    for level in sorted(layers):
+        level_members = layers[level]
 
         def barycentre(node_id: str) -> float:
-            preds = graph.predecessors(node_id)
-            return sum(column[p] for p in preds) / len(preds) if preds else 0.0
+            preds = [p for p in graph.predecessors(node_id) if p in members]
+            return sum(slot_of[p] for p in preds) / len(preds) if preds else 0.0
 
-        members.sort(key=lambda n: (barycentre(n), index[n]))
+        level_members.sort(key=lambda n: (barycentre(n), index[n]))
         taken: set[int] = set()
-        for node_id in members:
+        row: list[tuple[str, int]] = []
+        for node_id in level_members:
             slot = round(barycentre(node_id))
             while slot in taken:
                 slot += 1
             taken.add(slot)
-            column[node_id] = float(slot)
-    x0, y0 = origin
-    return {
-        node_id: (
-            x0 + column[node_id] * (CARD_WIDTH + COLUMN_GAP),
-            y0 + layer[node_id] * (CARD_HEIGHT + ROW_GAP),
-        )
-        for node_id in order
-    }
+            slot_of[node_id] = slot
+            row.append((node_id, slot))
+        rows.append(tuple(sorted(row, key=lambda item: item[1])))
+    return rows
+
+
+def _blocks(graph: Graph, rows: list[Row]) -> list[list[Row]]:
+    """Consecutive rows of one block ('layer2.1' and the layers exploded from it) kept together."""
+    groups: list[list[Row]] = []
+    previous = None
+    for row in rows:
+        key = block_key(graph.node(row[0][0]).name)
+        if groups and key == previous:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+        previous = key
+    return groups
+
+
+Segment = tuple[Stage | None, list[list[Row]]]
+
+
+def _segments(graph: Graph, plan: StagePlan) -> list[Segment]:
+    parts: list[tuple[Stage | None, Iterable[str]]] = [(None, plan.lead)]
+    parts += [(stage, stage.node_ids) for stage in plan.stages]
+    parts.append((None, plan.tail))
+    return [(stage, _blocks(graph, _rows(graph, tuple(ids)))) for stage, ids in parts if ids]
+
+
+# --- columns ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    entries: list[Row | Stage | None]
+    """Rows of cards, and bands: a Stage (its label goes there) or None (a blank band that keeps rows aligned)."""
+    rows: int = 0
+    slots: int = 1
+    """Branches side by side in its widest row."""
+    bands: int = 0
+    staged: bool = False
+    """Holds a stage already (the next stage starts a new column)."""
+
+
+def _pack(segments: list[Segment], limit: int, banded: bool, widths: dict[int, int]) -> list[_Column]:
+    """Fill columns of at most `limit` rows; every stage starts a column; a long stage is split evenly.
+
+    `widths` maps id(group) to its widest row (computed once for every `limit` tried)."""
+    columns = [_Column([])]
+    for stage, groups in segments:
+        size = sum(len(g) for g in groups)
+        share = math.ceil(size / math.ceil(size / limit)) if stage is not None else limit
+        starting = stage is not None
+        in_column = 0
+        for group in groups:
+            for start in range(0, len(group), limit):
+                piece = group[start : start + limit]
+                column = columns[-1]
+                full = column.rows + len(piece) > limit or (
+                    stage is not None and in_column + len(piece) > share
+                )
+                if column.rows and (full or (starting and column.staged)):
+                    column = _Column([])
+                    columns.append(column)
+                    in_column = 0
+                if starting or (not column.entries and banded):
+                    column.entries.append(stage if starting else None)
+                    column.bands += 1
+                    starting = False
+                column.entries.extend(piece)
+                column.rows += len(piece)
+                column.slots = max(
+                    column.slots, _width(piece) if len(piece) != len(group) else widths[id(group)]
+                )
+                in_column += len(piece)
+                column.staged = column.staged or stage is not None
+    return columns
+
+
+def _width(rows: list[Row]) -> int:
+    return max(row[-1][1] + 1 for row in rows)
+
+
+def _size(columns: list[_Column]) -> tuple[float, float]:
+    """Width and height of the cards once placed."""
+    width = sum(c.slots * _SLOT - COLUMN_GAP for c in columns) + STAGE_GAP * (len(columns) - 1)
+    height = max(c.rows * _ROW - ROW_GAP + c.bands * STAGE_BAND for c in columns)
+    return width, height
+
+
+def _place(columns: list[_Column], plan: StagePlan) -> Layout:
+    positions: dict[str, Position] = {}
+    x = 0.0
+    height = 0.0
+    for column in columns:
+        y = 0.0
+        for entry in column.entries:
+            if not isinstance(entry, tuple):
+                y += STAGE_BAND
+                continue
+            for node_id, slot in entry:
+                positions[node_id] = (x + slot * _SLOT, y)
+            y += _ROW
+        height = max(height, y - ROW_GAP)
+        x += column.slots * _SLOT - COLUMN_GAP + STAGE_GAP
+    return Layout(positions, plan, x - STAGE_GAP, height)
+
+
+__all__ = [
+    "CARD_HEIGHT",
+    "CARD_WIDTH",
+    "COLUMN_GAP",
+    "ROW_GAP",
+    "SLIDE",
+    "STAGE_BAND",
+    "STAGE_GAP",
+    "Layout",
+    "layered_layout",
+    "network_layout",
+]

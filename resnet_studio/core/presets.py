@@ -10,7 +10,7 @@ from functools import cached_property
 from .catalogue import Role, role_of
 from .errors import UnknownPresetError
 from .graph import Graph
-from .layout import layered_layout
+from .layout import network_layout
 from .model import Edge, Node
 from .params import ParamValue
 from .units import macs_text, params_text
@@ -118,7 +118,7 @@ def plain_twin(graph: Graph) -> Graph:
 def _laid_out(build: Callable[[], Graph]) -> Callable[[], Graph]:
     def make() -> Graph:
         graph = build()
-        for node_id, position in layered_layout(graph).items():
+        for node_id, position in network_layout(graph).positions.items():
             graph.move(node_id, position)
         return graph
 

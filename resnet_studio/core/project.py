@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .analysis import RunSettings
 from .catalogue import get_spec
 from .errors import GraphError
+from .filemode import output_mode
 from .graph import Graph
 from .model import Edge, Node
 from .params import Params
@@ -167,7 +168,7 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
             handle.flush()
             os.fsync(handle.fileno())
         # The temporary file is private (0600); give the project the permissions a plain save would.
-        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        os.chmod(temp, output_mode(path))
         os.replace(temp, path)
         _fsync_folder(folder)
     except OSError as error:
@@ -179,12 +180,6 @@ def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSet
         temp.unlink(missing_ok=True)
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from .errors import InputSizeError
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch dimension: (C, H, W) for feature maps, (F,) for feature vectors."""
@@ -84,3 +87,51 @@ DTYPE_NAMES: tuple[str, ...] = tuple(f.name for f in NUMBER_FORMATS)
 DTYPE_BYTES: dict[str, int] = {f.name: f.bytes for f in NUMBER_FORMATS}
 DTYPE_SHORT: dict[str, str] = {f.name: f.short for f in NUMBER_FORMATS}
 """Bytes per element of each supported dtype."""
+
+
+MAX_INPUT_VALUES = 2**31
+"""Most values one input sample may have (3x26754x26754): beyond it no device could run a network on it."""
+MAX_BATCH = 65536
+"""Largest batch size the analysis and the runs accept."""
+_SIZE = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$", re.IGNORECASE)
+EXAMPLE = "3x224x224"
+
+
+def parse_input_size(text: str) -> tuple[int, int, int]:
+    """The one grammar of an input size: 'CxHxW', three whole numbers, e.g. '3x224x224' (also '3 × 32 × 32').
+
+    Nothing is guessed: '3x224' and '224' are refused with what is expected, so is a size no device could hold.
+    Raises InputSizeError with a message that says what was expected and what was found.
+    """
+    match = _SIZE.match(text)
+    if match is None:
+        parts = [p for p in re.split(r"[x×]", text.strip(), flags=re.IGNORECASE)]
+        numbers = all(p.strip().isdigit() for p in parts) and text.strip() != ""
+        hint = (
+            f": that is {len(parts)} number{'s' if len(parts) != 1 else ''}; give channels, height and width"
+            if numbers
+            else ""
+        )
+        raise InputSizeError(f"expected an input size like {EXAMPLE} (CxHxW), found {text.strip()!r}{hint}")
+    c, h, w = (int(g) for g in match.groups())
+    if min(c, h, w) < 1:
+        raise InputSizeError(f"every part of an input size must be at least 1, found {text.strip()!r}")
+    if c * h * w > MAX_INPUT_VALUES:
+        raise InputSizeError(
+            f"an input of {_short(c)}x{_short(h)}x{_short(w)} is more than any device could hold: "
+            f"at most {MAX_INPUT_VALUES:,} values per sample (e.g. 3x26754x26754)"
+        )
+    return c, h, w
+
+
+def _short(value: int) -> str:
+    """A number as typed, or its order of magnitude when it is too long to read ('1e+200')."""
+    text = str(value)
+    return text if len(text) <= 12 else f"{text[0]}e+{len(text) - 1}"
+
+
+def check_batch_size(value: int) -> int:
+    """A batch size between 1 and MAX_BATCH; raises ValueError saying what is allowed."""
+    if not 1 <= value <= MAX_BATCH:
+        raise ValueError(f"batch size must be between 1 and {MAX_BATCH:,}, found {_short(value)}")
+    return value

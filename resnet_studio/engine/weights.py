@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
+from ..core.filemode import output_mode
 from .errors import UnsafeWeightsError, WeightsError
 
 _WRAPPERS = ("state_dict", "model_state_dict", "model", "net", "weights")
@@ -89,6 +90,7 @@ def _read_safetensors(path: Path) -> dict[str, Tensor]:
 
 
 def _read_torch(path: Path) -> object:
+    _check_looks_like_torch(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. about the pickle protocol of a file it then refuses
@@ -104,6 +106,28 @@ def _read_torch(path: Path) -> object:
         raise WeightsError(f"{path.name} is not a PyTorch weights file ({_first_line(error)})") from None
     except Exception as error:  # torch.load raises many kinds on a file that is not a checkpoint
         raise WeightsError(f"{path.name} is not a PyTorch weights file ({_first_line(error)})") from None
+
+
+_ZIP, _PICKLE = b"PK", b"\x80"
+"""How a torch.save file starts: a zip archive (PyTorch 1.6 and later) or a pickle (older ones)."""
+
+
+def _check_looks_like_torch(path: Path) -> None:
+    """Refuse, saying what the file seems to be, a file that is no checkpoint at all (JSON, text, an image)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(64)
+    except OSError as error:
+        raise WeightsError(f"cannot read {path.name}: {error.strerror or error}") from None
+    if head.startswith((_ZIP, _PICKLE)):
+        return
+    text = head.decode("utf-8", errors="replace").strip()
+    printable = bool(text) and all(ch.isprintable() or ch.isspace() for ch in text)
+    seems = f"text that starts {text.splitlines()[0][:24]!r}" if printable else "no zip archive or pickle"
+    raise WeightsError(
+        f"{path.name} is not a PyTorch weights file: it holds {seems}. Weights are .pt or .pth files written "
+        "by torch.save(model.state_dict(), ...), or .safetensors files"
+    )
 
 
 def _first_line(error: BaseException) -> str:
@@ -179,6 +203,7 @@ def save_weights(network: nn.Module, path: str | Path) -> Path:
             save_file(state, temporary)
         else:
             torch.save(state, temporary)
+        os.chmod(temporary, output_mode(path))  # mkstemp's file is private; weights are a plain file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -6,6 +6,13 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 Key = QKeySequence.StandardKey
+STANDARD = "standard_shortcuts"
+"""Property set on actions whose keys come from the platform (which may bind more keys than it says)."""
+
+
+def standard_keys(key: Key) -> list[QKeySequence]:
+    """The platform's keys for a standard command (X11 also binds Ctrl+D to Delete, for instance)."""
+    return QKeySequence.keyBindings(key)
 
 
 def _action(
@@ -19,15 +26,42 @@ def _action(
     if isinstance(shortcut, list):
         action.setShortcuts([QKeySequence(s) for s in shortcut])
     elif isinstance(shortcut, Key):
-        action.setShortcuts(shortcut)
+        action.setShortcuts(standard_keys(shortcut))
+        action.setProperty(STANDARD, True)
     elif shortcut:
         action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setStatusTip(tip)
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({keys})" if keys else tip)
     action.setCheckable(checkable)
     return action
+
+
+def _show_keys_in_tooltip(action: QAction) -> None:
+    tip = action.statusTip()
+    if tip:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
+
+
+def drop_clashes(actions: list[QAction]) -> None:
+    """Keep every key on one action only: a key an action names itself wins over a platform binding of
+    another (two actions on one key make Qt refuse both as an "ambiguous shortcut")."""
+    named: dict[str, QAction] = {}
+    for action in actions:
+        if not action.property(STANDARD):
+            for key in action.shortcuts():
+                named.setdefault(key.toString(), action)
+    taken: set[str] = set(named)
+    for action in actions:
+        if not action.property(STANDARD):
+            continue
+        kept = []
+        for key in action.shortcuts():
+            text = key.toString()
+            if text not in taken:
+                kept.append(key)
+                taken.add(text)
+        action.setShortcuts(kept)
 
 
 class WindowActions:
@@ -51,14 +85,22 @@ class WindowActions:
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
         # Edit
         self.undo = undo_stack.createUndoAction(parent, "&Undo")
-        self.undo.setShortcuts(Key.Undo)
+        self.undo.setShortcuts(standard_keys(Key.Undo))
+        self.undo.setProperty(STANDARD, True)
         self.redo = undo_stack.createRedoAction(parent, "&Redo")
-        self.redo.setShortcuts(Key.Redo)
+        self.redo.setShortcuts(standard_keys(Key.Redo))
+        self.redo.setProperty(STANDARD, True)
         self.cut = a(parent, "Cu&t", Key.Cut, "Cut the selected blocks")
         self.copy = a(parent, "&Copy", Key.Copy, "Copy the selected blocks")
         self.paste = a(parent, "&Paste", Key.Paste, "Paste blocks")
         self.duplicate = a(parent, "D&uplicate", "Ctrl+D", "Duplicate the selected blocks")
-        self.delete = a(parent, "&Delete", Key.Delete, "Delete the selected blocks")
+        self.delete = a(parent, "&Delete", "Del", "Delete the selected blocks")
+        self.delete_reconnect = a(
+            parent,
+            "Delete and &Reconnect",
+            "Ctrl+Del",
+            "Delete the selected blocks and join what fed them to what they fed",
+        )
         self.select_all = a(parent, "Select &All", Key.SelectAll, "Select every block")
         self.find_block = a(parent, "&Find Block...", Key.Find, "Search the palette")
         self.explode = a(parent, "&Explode into Layers", "Ctrl+E", "Replace the selected block by its layers")
@@ -69,7 +111,8 @@ class WindowActions:
         # View
         self.fit = a(parent, "&Fit to View", "F", "Show the whole network")
         self.reset_zoom = a(parent, "&Reset Zoom", "Home", "Zoom to 100%")
-        self.zoom_in = a(parent, "Zoom &In", ["+", "Shift+="], "Zoom the canvas in")
+        # "+" is Shift+= on many keyboards: binding both would make that key ambiguous; "=" zooms too
+        self.zoom_in = a(parent, "Zoom &In", ["+", "="], "Zoom the canvas in")
         self.zoom_out = a(parent, "Zoom &Out", "-", "Zoom the canvas out")
         self.edge_labels = a(
             parent, "Shape &Labels on Edges", None, "Show the tensor shape on every connection", True
@@ -119,6 +162,9 @@ class WindowActions:
         # Help
         self.shortcuts = a(parent, "&Keyboard Shortcuts", "Ctrl+/", "List the keyboard shortcuts")
         self.about = a(parent, "&About ResNet Studio", None, "Version and credits")
+        drop_clashes(self.all())
+        for action in self.all():
+            _show_keys_in_tooltip(action)
 
     def all(self) -> list[QAction]:
         """Every action (for the shortcut list)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
@@ -28,13 +28,12 @@ from .recovery import Autosaver, Recovery, left_behind
 from .resources import icon
 from .run.window import RunUi
 from .settings_store import SettingsStore
+from .shortcuts import UndoRedoRouter
 from .theme import PRESENTATION_SCALE, ThemeMode, apply_theme, apply_ui_scale, next_scale
 
 APP_NAME = "ResNet Studio"
 ICON_SIZE = 20
 STATUS_SECONDS = 5
-READABLE_ZOOM = 0.55
-"""Below this scale the card text is too small to read, so opening a file does not fit the whole network."""
 
 
 class MainWindow(QMainWindow):
@@ -85,7 +84,9 @@ class MainWindow(QMainWindow):
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
         self.run_ui = RunUi(self)
+        self._docks_before_presenting: QByteArray | None = None
         build_menus(self, self.run_ui)
+        self.undo_router = UndoRedoRouter(self, self.actions.undo, self.actions.redo)
         self._default_state = self.saveState()
         self._connect()
         self._restore()
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
             a.paste: c.paste,
             a.duplicate: c.duplicate_selection,
             a.delete: c.delete_selection,
+            a.delete_reconnect: c.delete_with_reconnect,
             a.select_all: c.select_all,
             a.find_block: self._find_block,
             a.explode: self._explode,
@@ -247,8 +249,18 @@ class MainWindow(QMainWindow):
         self.store.set_flag("snap_to_grid", on)
 
     def set_presentation(self, on: bool) -> None:
-        """Larger text in every panel and thicker lines on the canvas, for projectors."""
+        """Larger text in every panel and thicker lines on the canvas, for projectors. The canvas gets the room:
+        the panels not in use fold away while presenting and come back as they were afterwards."""
         self.store.set_flag("presentation", on)
+        if on and self._docks_before_presenting is None:
+            self._docks_before_presenting = self.saveState()
+            in_use = self._dock_in_use()
+            for dock in self.all_docks():
+                if dock is not in_use:
+                    dock.hide()
+        elif not on and self._docks_before_presenting is not None:
+            self.restoreState(self._docks_before_presenting)
+            self._docks_before_presenting = None
         self._apply_scale()
         self.show_status("Presentation mode on (F5 to leave)" if on else "Presentation mode off")
 
@@ -283,6 +295,24 @@ class MainWindow(QMainWindow):
         """The desktop switched between light and dark: follow it unless the user chose colours."""
         self.set_theme(self.store.theme(), remember=False)
 
+    def all_docks(self) -> list[QDockWidget]:
+        """Every panel dock: the editor's and the run results'."""
+        return [
+            self.palette_dock,
+            self.inspector_dock,
+            self.problems_dock,
+            self.summary_dock,
+            *self.run_ui.docks,
+        ]
+
+    def _dock_in_use(self) -> QDockWidget | None:
+        """The panel holding the keyboard focus, if any (it stays while presenting)."""
+        focus = self._app.focusWidget()
+        for dock in self.all_docks():
+            if focus is not None and dock.isAncestorOf(focus):
+                return dock
+        return None
+
     def reset_layout(self) -> None:
         """Put every panel back where it was at first start."""
         self.restoreState(self._default_state)
@@ -303,16 +333,12 @@ class MainWindow(QMainWindow):
         self.show_whole_network()
 
     def show_whole_network(self) -> None:
-        """Fit the network in the view; when that would make the cards unreadable, show its top at 100%."""
+        """Fit the network in the view (every document opens so; the layout keeps the cards readable)."""
         self.canvas.fit_all()
-        order = self.document.analysis.order
-        if self.canvas.transform().m11() < READABLE_ZOOM and order:
-            self.canvas.reset_zoom()
-            self.canvas.centre_on_node(order[min(1, len(order) - 1)])
 
     def _selection_changed(self, ids: tuple[str, ...]) -> None:
         a, graph = self.actions, self.document.graph
-        for action in (a.cut, a.copy, a.delete, a.duplicate):
+        for action in (a.cut, a.copy, a.delete, a.delete_reconnect, a.duplicate):
             action.setEnabled(bool(ids))
         single = graph.node(ids[0]) if len(ids) == 1 and ids[0] in graph else None
         a.explode.setEnabled(single is not None and get_spec(single.type).is_composite)
@@ -411,7 +437,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
-        self.store.save_window(self.saveGeometry(), self.saveState())
+        # while presenting, the panels folded away are remembered as they were before
+        self.store.save_window(self.saveGeometry(), self._docks_before_presenting or self.saveState())
         event.accept()
         self.autosaver.stop()  # closed on purpose: nothing to recover
         collector().let_go(self)

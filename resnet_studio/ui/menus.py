@@ -35,11 +35,14 @@ def build_menus(window: Shell, run_ui: RunUi) -> None:
         action.setStatusTip(f"Open the example project {stem}.json")
         action.triggered.connect(lambda _checked=False, s=stem: window.files.open_example(s))
     presets = file.addMenu("New from &Preset")
-    families: dict[str, QMenu] = {}
+    presets.setObjectName("PresetMenu")
+    plain: QMenu | None = None
     for name, preset in PRESETS.items():
         menu = presets
         if name.endswith("_plain"):
-            menu = families.setdefault("plain", presets.addMenu("Plain Twins (no skips)"))
+            if plain is None:  # one submenu for every plain twin, made when the first one comes
+                plain = presets.addMenu("Plain Twins (no skips)")
+            menu = plain
         action = menu.addAction(preset.title)
         action.setStatusTip(preset.blurb)  # figures computed on hover (analysing every preset takes a while)
         action.hovered.connect(lambda a=action, p=preset: a.setStatusTip(p.description))
@@ -58,7 +61,7 @@ def build_menus(window: Shell, run_ui: RunUi) -> None:
     edit = bar.addMenu("&Edit")
     edit.addActions([a.undo, a.redo])
     edit.addSeparator()
-    edit.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
+    edit.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete, a.delete_reconnect])
     edit.addSeparator()
     edit.addActions([a.select_all, a.find_block])
     edit.addSeparator()

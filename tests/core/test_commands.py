@@ -89,6 +89,7 @@ def _random_command(data: st.DataObject, graph: Graph, analyzer: Analyzer) -> Co
             [
                 "add",
                 "remove",
+                "remove_reconnect",
                 "connect",
                 "disconnect",
                 "param",
@@ -112,6 +113,9 @@ def _random_command(data: st.DataObject, graph: Graph, analyzer: Analyzer) -> Co
     spec = get_spec(node.type)
     if kind == "remove":
         return edits.remove_nodes(graph, data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3)))
+    if kind == "remove_reconnect":
+        chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3))
+        return edits.delete_with_reconnect(graph, chosen)
     if kind == "connect":
         dst = data.draw(st.sampled_from(ids))
         ins, outs = graph.input_ports(dst), spec.outputs
@@ -143,7 +147,7 @@ def _random_command(data: st.DataObject, graph: Graph, analyzer: Analyzer) -> Co
     if kind == "fix":
         fixable = [d for d in analyzer.analyze().diagnostics if d.fix is not None]
         return edits.apply_fix(graph, data.draw(st.sampled_from(fixable))) if fixable else None
-    return edits.auto_layout(graph)
+    return edits.auto_layout(graph, analyzer.analyze() if data.draw(st.booleans()) else None)
 
 
 @settings(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from resnet_studio.core import Analyzer, Graph, analyze, preset
 from resnet_studio.core.edits import collapse, explode
 from resnet_studio.core.errors import GraphError
 from resnet_studio.core.expansion import expand_all
+from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
 
 from .strategies import block_stacks
 
@@ -67,6 +71,16 @@ def test_explode_keeps_figures_and_undoes_exactly() -> None:
     assert analyzer.analyze().totals.params == 11_689_512
     command.undo(graph)
     assert graph == original
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet50"])
+def test_exploded_layers_overlap_no_card_of_the_stage_layout(name: str) -> None:
+    graph = preset(name)
+    for block in ("layer2.0", "layer3.1", "layer1.0"):
+        explode(graph, Analyzer(graph, listen=False).analyze(), block).do(graph)
+        cards = [n.position for n in graph.nodes]
+        for (ax, ay), (bx, by) in itertools.combinations(cards, 2):
+            assert abs(ax - bx) >= CARD_WIDTH or abs(ay - by) >= CARD_HEIGHT, f"after exploding {block}"
 
 
 def test_collapse_restores_the_block_and_is_refused_after_an_edit() -> None:

@@ -27,7 +27,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 def test_run_prints_a_table_of_nodes(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run_cli(["run", "resnet20", "--input", "sample"], capsys)
+    status, out, err = run_cli(["run", "resnet20", "--input-source", "sample"], capsys)
     assert status == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["node", "type", "shape", "mean"]
@@ -53,7 +53,7 @@ def test_run_with_weights_and_input_size(capsys: pytest.CaptureFixture[str], tmp
     save_weights(build(small_cnn(), seed=9), tmp_path / "w.pt")
     project = tmp_path / "net.json"
     save(small_cnn(), project)
-    args = ["run", str(project), "--weights", str(tmp_path / "w.pt"), "--input-size", "3x33x17"]
+    args = ["run", str(project), "--weights", str(tmp_path / "w.pt"), "--input", "3x33x17"]
     status, out, _ = run_cli([*args, "--format", "json"], capsys)
     assert status == 0 and json.loads(out)["nodes"][0]["shape"] == [3, 33, 17]
 
@@ -73,7 +73,17 @@ def test_a_network_with_errors_is_refused_in_one_line(
         (["run", "resnet99"], "no preset or project file named 'resnet99'"),
         (["run", "resnet20", "--device", "cuda:3"], "device cuda:3 is not available"),
         (["run", "resnet20", "--batch", "0"], "expected a positive integer"),
-        (["run", "resnet20", "--input", "missing.png"], "there is no file 'missing.png'"),
+        (["run", "resnet20", "--input-source", "missing.png"], "there is no file 'missing.png'"),
+        (["run", "resnet20", "--input", "3x0x224"], "every part of an input size must be at least 1"),
+        (
+            ["run", "resnet20", "--input", "sample"],
+            "what goes in (random, sample or an image file) is --input-source",
+        ),
+        (["gradflow", "resnet20", "--input", "3x32"], "found '3x32': that is 2 numbers"),
+        (
+            ["export", "resnet20", "--to", "pytorch", "-o", "x.py", "--input", "32"],
+            "found '32': that is 1 number",
+        ),
         (["run", "resnet20", "--weights", "missing.pt"], "there is no weights file"),
         (["run", "resnet20", "--dtype", "int8"], "invalid choice"),
         (["gradflow", "resnet20", "--device", "tpu"], "not a device name"),
@@ -93,6 +103,54 @@ def test_unsafe_weights_are_refused_in_one_line(capsys: pytest.CaptureFixture[st
     torch.save({"weights": [object]}, tmp_path / "objects.pt")
     status, _, err = run_cli(["run", "resnet20", "--weights", str(tmp_path / "objects.pt")], capsys)
     assert status == 2 and err.count("\n") == 1 and "refused" in err
+
+
+def test_weights_that_are_no_checkpoint_say_what_they_are(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "garbage.json").write_text('{"layers": [1, 2, 3]}')
+    for command in (
+        ["run", "resnet20"],
+        ["export", "resnet20", "--to", "pytorch", "-o", str(tmp_path / "x.py")],
+    ):
+        status, _, err = run_cli([*command, "--weights", str(tmp_path / "garbage.json")], capsys)
+        assert status == 2 and err.count("\n") == 1
+        assert 'garbage.json is not a PyTorch weights file: it holds text that starts \'{"layers"' in err
+        assert "Python objects" not in err
+
+
+def test_export_to_a_folder_names_the_folder_not_pytorch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for target in ("onnx", "pytorch", "torch-export"):
+        status, _, err = run_cli(["export", "resnet20", "--to", target, "-o", str(tmp_path)], capsys)
+        assert status == 2 and err.count("\n") == 1
+        assert f"cannot write '{tmp_path}': it is a folder" in err and "PyTorch" not in err
+
+
+def test_onnx_export_into_a_folder_is_refused_before_pytorch_runs(tmp_path: Path) -> None:
+    from resnet_studio.engine.errors import ExportError
+    from resnet_studio.engine.export import export_onnx
+
+    pytest.importorskip("onnx")
+    with pytest.raises(ExportError, match="it is a folder"):
+        export_onnx(small_cnn(), tmp_path)
+
+
+def test_exported_files_are_written_like_every_other_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        args = ["export", "resnet20", "--to", "pytorch", "-o", str(tmp_path / "r.py")]
+        status, _, _ = run_cli([*args, "--save-weights", str(tmp_path / "r.pt")], capsys)
+    finally:
+        os.umask(mask)
+    assert status == 0
+    assert (tmp_path / "r.py").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "r.pt").stat().st_mode & 0o777 == 0o644
 
 
 def test_gradflow_json_compares_with_the_plain_twin(capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,6 +59,8 @@ def export_onnx(
     net = network if isinstance(network, Network) else build(network, input_shape, seed=seed)
     net = net.eval().float()
     path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder; give the name of the .onnx file to write")
     inputs = tuple(
         torch.randn(
             (2, *(net.info.nodes[i].output_shape or ())), generator=torch.Generator().manual_seed(seed)

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch.nn as nn
 
 from ...core.catalogue import get_spec
+from ...core.filemode import output_mode
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ..assembly import Network, build
@@ -41,6 +42,7 @@ def export_pytorch(
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(source)
+        os.chmod(temporary, output_mode(path))  # mkstemp's file is private; the source is a plain file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

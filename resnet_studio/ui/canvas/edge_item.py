@@ -65,6 +65,30 @@ def side_path(start: QPointF, end: QPointF, side_x: float) -> QPainterPath:
     return path
 
 
+def wrap_path(start: QPointF, end: QPointF, climb_x: float, top: float, side_x: float | None) -> QPainterPath:
+    """Into the next column: down out of the port, over to the gap, up past the column, across its top, and down
+    into the port (at the column's side for a card lower down, as a skip runs)."""
+    r = 12.0
+    low = start.y() + 20.0
+    path = QPainterPath(start)
+    path.lineTo(QPointF(start.x(), low - r))
+    path.quadTo(QPointF(start.x(), low), QPointF(start.x() + r, low))
+    path.lineTo(QPointF(climb_x - r, low))
+    path.quadTo(QPointF(climb_x, low), QPointF(climb_x, low - r))
+    path.lineTo(QPointF(climb_x, top + r))
+    path.quadTo(QPointF(climb_x, top), QPointF(climb_x + r, top))
+    down_x = end.x() if side_x is None else side_x
+    path.lineTo(QPointF(down_x - r, top))
+    path.quadTo(QPointF(down_x, top), QPointF(down_x, top + r))
+    if side_x is None:
+        path.lineTo(end)
+        return path
+    turn = 26.0
+    path.lineTo(QPointF(side_x, end.y() - turn * 1.6))
+    path.cubicTo(QPointF(side_x, end.y() - turn * 0.4), QPointF(end.x(), end.y() - turn), end)
+    return path
+
+
 def needs_side_route(start: QPointF, end: QPointF) -> bool:
     """True when a straight route would run through the cards between the two ends (same column, rows apart)."""
     return abs(end.x() - start.x()) < CARD_WIDTH * 0.75 and end.y() - start.y() > CARD_HEIGHT * 1.6
@@ -120,13 +144,23 @@ class EdgeItem(QGraphicsPathItem):
         self.update()
 
     def set_ends(
-        self, start: QPointF, end: QPointF, skip: bool, tag: str = "", side_x: float | None = None
+        self,
+        start: QPointF,
+        end: QPointF,
+        skip: bool,
+        tag: str = "",
+        side_x: float | None = None,
+        wrap: tuple[float, float, float | None] | None = None,
     ) -> None:
-        """Recompute the route after a node moved or the edge's role changed (`end` is the input port's top)."""
+        """Recompute the route after a node moved or the edge's role changed (`end` is the input port's top).
+
+        `wrap` (climb x, top y, side x or None) routes a connection up into the next column."""
         self.skip = skip
         self.tag = tag
-        self._side = skip and needs_side_route(start, end)
-        if self._side:
+        self._side = skip and wrap is None and needs_side_route(start, end)
+        if wrap is not None:
+            self._line = wrap_path(start, end, *wrap)
+        elif self._side:
             x = side_x if side_x is not None else max(start.x(), end.x()) + CARD_WIDTH / 2 + SIDE_GAP
             self._line = side_path(start, end, x)
         else:

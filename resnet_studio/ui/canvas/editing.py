@@ -121,6 +121,11 @@ class Editor:
         command = edits.delete(self.graph, node_ids, edges, text)
         return command is not None and self.run(lambda: command)
 
+    def delete_with_reconnect(self, node_ids: Iterable[str]) -> bool:
+        """Delete nodes and join what fed them to what they fed, as one step."""
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph]
+        return bool(ids) and self.run(lambda: edits.delete_with_reconnect(self.graph, ids))
+
     def paste_fragment(
         self, fragment: GraphSnapshot, at: Position | None, text: str = "", repeat: int = 1
     ) -> list[str]:
@@ -200,4 +205,4 @@ class Editor:
         """Lay the whole network out top to bottom."""
         if not len(self.graph):
             return False
-        return self.run(lambda: edits.auto_layout(self.graph))
+        return self.run(lambda: edits.auto_layout(self.graph, self.document.analysis))

@@ -379,7 +379,7 @@ def press_kind(view: CanvasHost, event: QMouseEvent) -> Interaction | None:
     if button != Qt.MouseButton.LeftButton:
         return None
     scene_pos = view.mapToScene(event.position().toPoint())
-    port = view.canvas.port_at(scene_pos, view.port_reach())
+    port = view.port_for_press(scene_pos)
     if port is not None:
         return LinkDrag(view, event, port)
     item = view.canvas.node_item_at(scene_pos)

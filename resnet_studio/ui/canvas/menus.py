@@ -51,6 +51,9 @@ def node_menu(view: CanvasHost, node_id: str, parent: QWidget | None = None) -> 
     menu.addSeparator()
     menu.addAction("Duplicate").triggered.connect(view.duplicate_selection)
     menu.addAction("Delete").triggered.connect(view.delete_selection)
+    action = menu.addAction("Delete and Reconnect")
+    action.setToolTip("Delete and join what fed this block to what it fed, so the chain stays whole")
+    action.triggered.connect(view.delete_with_reconnect)
     return menu
 
 

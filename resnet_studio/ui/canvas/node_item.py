@@ -30,8 +30,9 @@ PAD = 9.0
 SKIP_ZONE = 36.0
 """Width kept free on the right of residual cards for the skip arc."""
 RADIUS = 7.0
-SIMPLE_LOD = 0.38
-"""Below this zoom a card shows only its name, in large letters: the normal text would be unreadable."""
+SIMPLE_LOD = 0.7
+"""Below this zoom a card shows its name and key parameters in large letters: the normal text would be too small
+to read (a whole ResNet-50 fitted in the window, or on a projector)."""
 OVERVIEW_LOD = 0.12
 """Below this zoom a card is a coloured box only."""
 
@@ -92,6 +93,7 @@ class NodeItem(QGraphicsItem):
         self._header = QPainterPath()
         self._badge_top = CARD_HEIGHT
         self._badges: list[tuple[QRectF, QStaticText]] = []
+        self._overview_keys: list[tuple[QStaticText, QPointF]] = []
         self.port_feedback: dict[str, bool] = {}
         """During a link drag: port -> True (would work, glows) or False (refused, dimmed)."""
         self.hot_port: str | None = None
@@ -152,14 +154,7 @@ class NodeItem(QGraphicsItem):
         title_at = QPointF(PAD, (hh - title_metrics.height()) / 2)
         type_at = QPointF(CARD_WIDTH - PAD - glyph - type_width, (hh - type_metrics.height()) / 2 + 0.5)
         self._texts.append((self._static(name, title_font), title_at, header, title_font))
-        self._overview_font = QFont(s.title_font)
-        self._overview_font.setPixelSize(round(CARD_HEIGHT * 0.27))
-        big = QFontMetricsF(self._overview_font)
-        # the end of a long name says most ('…3.5.conv1'): the stage and block show from the neighbours
-        self._overview = self._static(
-            big.elidedText(c.name, Qt.TextElideMode.ElideLeft, CARD_WIDTH - 2 * PAD), self._overview_font
-        )
-        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - big.height()) / 2)
+        self._layout_overview(c, hh)
         self._texts.append((self._static(c.type_name, type_font), type_at, header, type_font))
         right = CARD_WIDTH - PAD - (SKIP_ZONE if c.skip is not None else 0.0)
         body_metrics = QFontMetricsF(s.body_font)
@@ -195,6 +190,29 @@ class NodeItem(QGraphicsItem):
                 break
             self._badges.append((QRectF(x, self._badge_top, width, bh), self._static(badge, s.badge_font)))
             x += width + 6.0
+
+    def _layout_overview(self, c: CardContent, hh: float) -> None:
+        """The zoomed-out card: the name in large letters over the key parameters (wrapped onto two lines)."""
+        self._overview_font = QFont(self._style.title_font)
+        self._overview_font.setPixelSize(round(CARD_HEIGHT * 0.27))
+        big = QFontMetricsF(self._overview_font)
+        room = CARD_WIDTH - 2 * PAD
+        # the end of a long name says most ('…3.5.conv1'): the stage and block show from the neighbours
+        self._overview = self._static(
+            big.elidedText(c.name, Qt.TextElideMode.ElideLeft, room), self._overview_font
+        )
+        key = QFont(self._style.body_font)
+        key.setPixelSize(round(CARD_HEIGHT * 0.17))
+        self._overview_key_font = key
+        metrics = QFontMetricsF(key)
+        lines = two_lines(c.lines[0], metrics, room) if c.lines else []
+        block = big.height() + len(lines) * metrics.height()
+        self._overview_at = QPointF(PAD, hh + (CARD_HEIGHT - hh - block) / 2)
+        y = self._overview_at.y() + big.height()
+        self._overview_keys = []
+        for line in lines:
+            self._overview_keys.append((self._static(line, key), QPointF(PAD, y)))
+            y += metrics.height()
 
     @staticmethod
     def _static(text: str, font: QFont) -> QStaticText:
@@ -280,11 +298,16 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter)
 
     def _paint_overview(self, painter: QPainter, lod: float, border: QPen) -> None:
-        """Zoomed far out: the name in large letters (readable down to about 15 %), problems still obvious."""
+        """Zoomed out: the name and key parameters in large letters (readable down to about 15 %), problems still
+        obvious."""
         if lod >= OVERVIEW_LOD:
             painter.setPen(self._style.text)
             painter.setFont(self._overview_font)
             painter.drawStaticText(self._overview_at, self._overview)
+            painter.setPen(self._style.muted)
+            painter.setFont(self._overview_key_font)
+            for static, at in self._overview_keys:
+                painter.drawStaticText(at, static)
         if self.content.severity:
             pen = QPen(border)
             pen.setWidthF(

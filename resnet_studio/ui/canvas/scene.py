@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPalette
@@ -11,14 +12,31 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from ...core.analysis import Analysis
 from ...core.catalogue import get_spec
+from ...core.layout import COLUMN_GAP
 from ...core.model import Edge, Node
 from ...core.skips import skip_edges
+from ...core.stages import Stage, find_stages
 from ..document import Document
 from .card import card_content, tensor_label, tensor_text
 from .edge_item import EdgeItem
 from .node_item import NodeItem, PortHit
 from .plan_item import PlanItem, plan_rows
+from .stage_item import OVERHANG, StageLabelItem
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle
+
+WRAP_CLEARANCE = 12.0
+"""How far above a column's first card (or its stage label) a connection from the previous column runs."""
+SIDE_GAP = 20.0
+"""How far right of a column a connection into one of its lower cards runs down."""
+
+
+class _Column(NamedTuple):
+    """Where a column of cards stands: its sides, its first card's top, and the top of its stage label."""
+
+    left: float
+    right: float
+    card_top: float
+    route_top: float
 
 
 class CanvasScene(QGraphicsScene):
@@ -38,6 +56,10 @@ class CanvasScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self.plans: dict[str, PlanItem] = {}
+        self.stage_labels: dict[str, StageLabelItem] = {}
+        """One label per stage, keyed by the id of the stage's first node."""
+        self._stages: tuple[Stage, ...] = ()
+        self._columns: list[_Column] | None = None
         self._skips: set[Edge] = set()
         self._skips_dirty = False
         self._pending: set[str] = set()
@@ -73,6 +95,7 @@ class CanvasScene(QGraphicsScene):
     def _build(self) -> None:
         for node in self.graph.nodes:
             self._add_node_item(node)
+        self._update_stages()
         self._skips = skip_edges(self.graph)
         for edge in self.graph.edges:
             self._add_edge_item(edge)
@@ -103,6 +126,7 @@ class CanvasScene(QGraphicsScene):
         for edge in self.graph.edges:
             if edge not in self.edges:
                 self._add_edge_item(edge)
+        self._update_stages()
         self._skips_dirty = True
         self.flush()
         # no refresh here: the document re-analyses right after a reload, and that refreshes every card
@@ -155,7 +179,46 @@ class CanvasScene(QGraphicsScene):
         end = dst.port_scene_pos(edge.dst_port)
         end.setY(end.y() - self.canvas_style.port_radius - 1.0)  # the arrow stops at the port, not under it
         skip = edge in self._skips
-        item.set_ends(start, end, skip, self._shortcut_tag(edge) if skip else "")
+        wrap = self._wrap(start, end, dst)
+        item.set_ends(start, end, skip, self._shortcut_tag(edge) if skip else "", wrap=wrap)
+
+    def _wrap(self, start: QPointF, end: QPointF, dst: NodeItem) -> tuple[float, float, float | None] | None:
+        """For a connection up into a column further right (the next stage): where it climbs (x), how high it
+        crosses over (y), and, for a card lower in that column, the x it comes down at; None otherwise."""
+        if end.y() > start.y() - CARD_HEIGHT or end.x() - start.x() < CARD_WIDTH * 0.75:
+            return None
+        columns = self._column_extents()
+        left_x = dst.pos().x()
+        index = next((i for i, c in enumerate(columns) if c.left - 1.0 <= left_x <= c.right), None)
+        if index is None or index == 0 or start.x() >= columns[index].left:
+            return None
+        column = columns[index]
+        gap_x = (columns[index - 1].right + column.left) / 2
+        side = column.right + SIDE_GAP if dst.pos().y() > column.card_top + 1.0 else None
+        return gap_x, column.route_top - WRAP_CLEARANCE, side
+
+    def _column_extents(self) -> list[_Column]:
+        """The columns the cards stand in, left to right (cards side by side in a column are one column)."""
+        if self._columns is None:
+            labels = {
+                item.scenePos().x() + OVERHANG: item.scenePos().y() for item in self.stage_labels.values()
+            }
+            columns: list[_Column] = []
+            for item in sorted(self.nodes.values(), key=lambda i: i.pos().x()):
+                x, y = item.pos().x(), item.pos().y()
+                top = min(y, labels.get(x, y))
+                if columns and x <= columns[-1].right + COLUMN_GAP + 1.0:
+                    last = columns[-1]
+                    columns[-1] = _Column(
+                        last.left,
+                        max(last.right, x + CARD_WIDTH),
+                        min(last.card_top, y),
+                        min(last.route_top, top),
+                    )
+                else:
+                    columns.append(_Column(x, x + CARD_WIDTH, y, top))
+            self._columns = columns
+        return self._columns
 
     def _shortcut_tag(self, edge: Edge) -> str:
         """'1x1, s2' on the edge into a projection, 'zero-pad, s2' into a zero-pad shortcut; '' otherwise."""
@@ -184,6 +247,33 @@ class CanvasScene(QGraphicsScene):
         if plan is not None:
             self._fill_plan(plan, node)
 
+    def _update_stages(self) -> None:
+        """Find the stages again and put one label above each stage's first card, captioned from the analysis."""
+        nodes = self.document.analysis.nodes
+        shapes = {node_id: result.output_shape for node_id, result in nodes.items() if node_id in self.graph}
+        stages = find_stages(self.graph, shapes).stages
+        self._stages = stages
+        wanted = {stage.first: stage for stage in stages if stage.first in self.nodes}
+        for first in [
+            f for f in self.stage_labels if f not in wanted or self.stage_labels[f].name != wanted[f].name
+        ]:
+            self.removeItem(self.stage_labels.pop(first))
+        for first, stage in wanted.items():
+            label = self.stage_labels.get(first)
+            if label is None:
+                label = StageLabelItem(stage.name, self.canvas_style)
+                self.addItem(label)
+                self.stage_labels[first] = label
+            result = nodes.get(stage.last)
+            label.set_caption(stage.caption(result.output_shape if result is not None else None))
+            label.place_above(self.nodes[first].pos())
+        self._columns = None
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The stages the labels show."""
+        return self._stages
+
     def refresh_all(self) -> None:
         """Recompute every card and label (theme, settings or a whole new analysis)."""
         for node_id in self.nodes:
@@ -201,6 +291,8 @@ class CanvasScene(QGraphicsScene):
             edge.set_style(style)
         for plan in self.plans.values():
             plan.set_style(style)
+        for label in self.stage_labels.values():
+            label.set_style(style)
         self.refresh_all()
         for item in self.edges.values():
             self._route(item)
@@ -236,9 +328,14 @@ class CanvasScene(QGraphicsScene):
     def _on_node_added(self, node: Node) -> None:
         if node.id not in self.nodes:
             self._add_node_item(node)
+        self._columns = None
 
     def _on_node_removed(self, node: Node) -> None:
         self._remove_node_item(node.id)
+        self._columns = None
+        label = self.stage_labels.pop(node.id, None)
+        if label is not None:
+            self.removeItem(label)  # its stage is found again when the analysis comes
 
     def _on_node_changed(self, old: Node, new: Node) -> None:
         item = self.nodes.get(new.id)
@@ -246,6 +343,10 @@ class CanvasScene(QGraphicsScene):
             return
         if old.position != new.position:
             item.setPos(QPointF(*new.position))
+            self._columns = None
+            label = self.stage_labels.get(new.id)
+            if label is not None:
+                label.place_above(item.pos())
             plan = self.plans.get(new.id)
             if plan is not None:
                 plan.setPos(item.pos())
@@ -259,6 +360,8 @@ class CanvasScene(QGraphicsScene):
             if not self._pending:
                 QTimer.singleShot(0, self, self._refresh_pending)
             self._pending.add(new.id)
+        if old.name != new.name:
+            self._update_stages()  # names decide the stages
 
     def _on_edge_added(self, edge: Edge) -> None:
         if edge not in self.edges:
@@ -282,6 +385,7 @@ class CanvasScene(QGraphicsScene):
 
     def _on_analysis(self, analysis: Analysis) -> None:
         self.flush()
+        self._update_stages()
         pending, self._pending = self._pending, set()
         for node_id in analysis.recomputed | pending:
             if node_id in self.nodes:
@@ -405,7 +509,13 @@ class CanvasScene(QGraphicsScene):
     def network_rect(self) -> QRectF:
         """The area the cards, edges and open layer lists cover."""
         rect = QRectF()
-        for item in (*self.nodes.values(), *self.edges.values(), *self.plans.values()):
+        items = (
+            *self.nodes.values(),
+            *self.edges.values(),
+            *self.plans.values(),
+            *self.stage_labels.values(),
+        )
+        for item in items:
             rect = rect.united(item.sceneBoundingRect())
         return rect
 

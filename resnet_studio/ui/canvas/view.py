@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
@@ -28,7 +29,7 @@ from .export import export_scene
 from .guard import guarded
 from .interactions import Interaction, press_kind, snap
 from .menus import canvas_menu, edge_menu, node_menu
-from .node_item import NodeItem
+from .node_item import NodeItem, PortHit
 from .quick_add import QuickAdd
 from .scene import CanvasScene
 from .style import CARD_HEIGHT, CARD_WIDTH, GRID, CanvasStyle
@@ -36,6 +37,8 @@ from .style import CARD_HEIGHT, CARD_WIDTH, GRID, CanvasStyle
 MIN_ZOOM, MAX_ZOOM = 0.005, 4.0
 READABLE_ZOOM = 0.55
 """centre_on_node zooms in to at least this, so the card it shows can be read."""
+ON_CARD_PORT_MARGIN = 3.0
+"""On a card's body a press grabs a port only this close to the drawn port (scene units beyond its radius)."""
 
 
 class CanvasView(QGraphicsView):
@@ -57,6 +60,7 @@ class CanvasView(QGraphicsView):
         self._gesture: Interaction | None = None
         self._quick_add: QuickAdd | None = None
         self._paste_count = 0
+        self._fitted = False
         self.setScene(self.canvas)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
@@ -94,13 +98,28 @@ class CanvasView(QGraphicsView):
         """How close (in scene units) the mouse must be to a port to grab it: about 12 screen pixels."""
         return max(9.0, 12.0 / max(self.zoom, 0.01))
 
+    def port_for_press(self, scene_pos: QPointF) -> PortHit | None:
+        """The port a press here grabs. Off the cards, any port within reach; on a card's body, only a port right
+        under the pointer, so a click on a card selects it at every zoom (far out, the reach covers whole cards)."""
+        reach = self.port_reach()
+        if self.canvas.node_item_at(scene_pos) is not None:
+            reach = min(reach, self.canvas.canvas_style.port_radius + ON_CARD_PORT_MARGIN)
+        return self.canvas.port_at(scene_pos, reach)
+
+    @property
+    def fitted(self) -> bool:
+        """True while the view shows the whole network as Fit left it (a resize fits it again)."""
+        return self._fitted
+
     def scroll_by(self, dx: int, dy: int) -> None:
         """Move the view by a number of screen pixels."""
+        self._fitted = False
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + dx)
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + dy)
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         """Zoom by a factor around a viewport point (the centre by default), within sensible limits."""
+        self._fitted = False
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
         if abs(target - self.zoom) < 1e-9:
             return
@@ -112,6 +131,7 @@ class CanvasView(QGraphicsView):
 
     def reset_zoom(self) -> None:
         """100 %, keeping the centre of the view where it is."""
+        self._fitted = False
         centre = self.mapToScene(self.viewport().rect().center())
         self.resetTransform()
         self.centerOn(centre)
@@ -128,12 +148,14 @@ class CanvasView(QGraphicsView):
         self.resetTransform()
         self.scale(max(scale, MIN_ZOOM), max(scale, MIN_ZOOM))
         self.centerOn(rect.center())
+        self._fitted = True
 
     def centre_on_node(self, node_id: str) -> None:
         """Bring a node to the middle of the view, zooming in if it would be too small to read."""
         item = self.canvas.nodes.get(node_id)
         if item is None:
             return
+        self._fitted = False
         if self.zoom < READABLE_ZOOM:
             self.resetTransform()
         self.centerOn(item.sceneBoundingRect().center())
@@ -170,6 +192,13 @@ class CanvasView(QGraphicsView):
         """Delete the selected nodes and connections (one undo step)."""
         if not self.editor.delete(self.document.selection, self.canvas.selected_edges()):
             self.status_message.emit("Nothing selected to delete")
+
+    def delete_with_reconnect(self) -> None:
+        """Delete the selected nodes and close the gap in the chain (one undo step)."""
+        if not self.document.selection:
+            self.status_message.emit("Nothing selected to delete")
+            return
+        self.editor.delete_with_reconnect(self.document.selection)
 
     def copy_selection(self) -> None:
         """Put the selected nodes (and the connections among them) on the clipboard."""
@@ -326,7 +355,7 @@ class CanvasView(QGraphicsView):
             if self.hint.isVisible():
                 self.hint.move(event.position().toPoint() + QPoint(18, 14))
         else:
-            over_port = self.canvas.port_at(self.mapToScene(event.position().toPoint()), self.port_reach())
+            over_port = self.port_for_press(self.mapToScene(event.position().toPoint()))
             if over_port is not None:
                 self.viewport().setCursor(Qt.CursorShape.CrossCursor)
             elif not self.space_held:
@@ -354,6 +383,11 @@ class CanvasView(QGraphicsView):
             or _composite(self, item.node_id)
         ):
             self.canvas.set_expanded(item.node_id, not self.canvas.is_expanded(item.node_id))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit_all()  # the window or its panels changed size: keep showing the whole network
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()

@@ -7,38 +7,18 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBo
 
 from ...core.analysis import RunSettings
 from ...core.catalogue import Role, role_of
-from ...core.shapes import DTYPE_NAMES
+from ...core.errors import InputSizeError
+from ...core.shapes import DTYPE_NAMES, MAX_BATCH, parse_input_size
 from .. import colours
 from ..document import Document
 
-MAX_BATCH = 65536
-
-
-class ShapeError(ValueError):
-    """Text that is not an input size."""
-
 
 def parse_input_shape(text: str) -> tuple[int, int, int] | None:
-    """'3x224x224' -> (3, 224, 224); '224x224' or '224' assume 3 channels; '' means 'use the Input nodes'."""
-    text = text.strip().lower().replace("×", "x").replace("*", "x").replace(",", "x").replace(" ", "")
-    if not text:
+    """The field's text as an input size: '' means 'use the Input nodes'; anything else is read by the core's
+    one grammar (CxHxW, strict); raises InputSizeError with what was expected."""
+    if not text.strip():
         return None
-    parts = text.split("x")
-    try:
-        values = [int(p) for p in parts]
-    except ValueError:
-        raise ShapeError(f"expected an input size like 3x224x224, found {text!r}") from None
-    if len(values) == 1:
-        values = [3, values[0], values[0]]
-    elif len(values) == 2:
-        values = [3, *values]
-    if len(values) != 3:
-        raise ShapeError(f"expected three numbers CxHxW (like 3x224x224), found {len(values)}")
-    if any(v < 1 for v in values):
-        raise ShapeError("every size must be at least 1")
-    if values[0] > 4096 or values[1] > 16384 or values[2] > 16384:
-        raise ShapeError("at most 4096 channels and 16384 x 16384 pixels")
-    return values[0], values[1], values[2]
+    return parse_input_size(text)
 
 
 class RunSettingsBar(QWidget):
@@ -65,7 +45,7 @@ class RunSettingsBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(6)
-        for text, widget in (("Input", self.shape), ("Batch", self.batch), ("dtype", self.dtype)):
+        for text, widget in (("Input size", self.shape), ("Batch", self.batch), ("dtype", self.dtype)):
             label = QLabel(text, self)
             label.setBuddy(widget)
             layout.addWidget(label)
@@ -127,7 +107,7 @@ class RunSettingsBar(QWidget):
     def _check_shape(self, text: str) -> None:
         try:
             parse_input_shape(text)
-        except ShapeError as error:
+        except InputSizeError as error:
             self._set_error(str(error))
         else:
             self._set_error(None)
@@ -136,7 +116,7 @@ class RunSettingsBar(QWidget):
         """Use the typed input size (Enter or leaving the field); invalid text turns red and changes nothing."""
         try:
             shape = parse_input_shape(self.shape.text())
-        except ShapeError as error:
+        except InputSizeError as error:
             self._set_error(str(error))
             return
         self._set_error(None)
@@ -173,4 +153,4 @@ class RunSettingsBar(QWidget):
         self.shape.setAccessibleDescription(message or "")
 
 
-__all__ = ["RunSettingsBar", "ShapeError", "parse_input_shape"]
+__all__ = ["RunSettingsBar", "parse_input_shape"]

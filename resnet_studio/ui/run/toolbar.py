@@ -31,6 +31,8 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All
 WEIGHTS_FILTER = "Weights (*.safetensors *.pt *.pth *.bin);;All files (*)"
 OPEN_IMAGE = "__open__"
 MAX_SEED = 2**31 - 1
+DEVICE_CHARS = 18
+"""The device box is as wide as this many characters, whatever the devices turn out to be."""
 
 
 def run_icon_palette(palette: QPalette) -> QPalette:
@@ -47,6 +49,8 @@ class DeviceBox(QComboBox):
 
     def showPopup(self) -> None:
         self.opened.emit()
+        # the open list is as wide as its longest name, the box itself keeps its width
+        self.view().setMinimumWidth(self.view().sizeHintForColumn(0) + 24)
         super().showPopup()
 
 
@@ -61,9 +65,14 @@ class RunToolbar(QWidget):
         self.device = DeviceBox(self)
         self.device.setAccessibleName("Device")
         self.device.setToolTip("Where the forward pass runs: the CPU, a CUDA GPU or Apple's MPS")
-        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Sized once, for a name like "CPU (16 threads)": the list fills in a few seconds after start, and a box
+        # that grew then would push the Run button away from under the pointer. Longer names are elided here and
+        # shown whole in the open list and the tooltip.
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device.setMinimumContentsLength(DEVICE_CHARS)
+        self.device.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.input = QComboBox(self)
-        self.input.setAccessibleName("Input")
+        self.input.setAccessibleName("Input image")
         self.input.setToolTip("What goes into the network: random numbers, the sample image, or your image")
         self.input.addItem("Random", "random")
         self.input.addItem("Sample image", "sample")
@@ -96,7 +105,7 @@ class RunToolbar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(6)
-        for text, widget in (("Device", self.device), ("Input", self.input)):
+        for text, widget in (("Device", self.device), ("Input image", self.input)):
             label = QLabel(text, self)
             label.setBuddy(widget)
             layout.addWidget(label)

@@ -62,7 +62,9 @@ def test_render_to_file_expanded_and_with_settings(qapp: object, tmp_path: Path)
     render_to_file(preset("resnet18"), layers, expanded=True, settings=RunSettings((3, 64, 64), 8, "float16"))
     small, big = QImage(str(blocks)), QImage(str(layers))
     assert not small.isNull() and not big.isNull()
-    assert big.height() > small.height() * 3  # 60-odd layers instead of 12 blocks
+    # 60-odd layers instead of 12 blocks; both laid out for a slide, not as a strip
+    assert big.width() * big.height() > small.width() * small.height() * 4
+    assert all(1.3 < image.width() / image.height() < 2.2 for image in (small, big))
     render_to_file(residual_graph(stride=2), tmp_path / "broken.svg", theme="dark", edge_labels=True)
     assert QSvgRenderer(str(tmp_path / "broken.svg")).isValid()
 

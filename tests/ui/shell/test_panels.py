@@ -9,13 +9,14 @@ from PySide6.QtCore import Qt
 
 from resnet_studio.core.catalogue import all_specs
 from resnet_studio.core.commands import SetParam
+from resnet_studio.core.errors import InputSizeError
 from resnet_studio.core.presets import PRESETS
 from resnet_studio.core.report import render
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.mime import BLOCK_MIME, PRESET_MIME
 from resnet_studio.ui.panels.palette import PalettePanel
 from resnet_studio.ui.panels.problems import ProblemsPanel
-from resnet_studio.ui.panels.run_settings import RunSettingsBar, ShapeError, parse_input_shape
+from resnet_studio.ui.panels.run_settings import RunSettingsBar, parse_input_shape
 from resnet_studio.ui.panels.summary import SummaryPanel
 from resnet_studio.ui.panels.summary_model import NODE_ID_ROLE
 
@@ -72,22 +73,31 @@ def test_palette_drag_payloads_and_activation(qtbot) -> None:
 
 @pytest.mark.parametrize(
     ("text", "shape"),
-    [
-        ("3x224x224", (3, 224, 224)),
-        ("1x28x28", (1, 28, 28)),
-        ("32", (3, 32, 32)),
-        ("64 x 48", (3, 64, 48)),
-        ("", None),
-    ],
+    [("3x224x224", (3, 224, 224)), ("1x28x28", (1, 28, 28)), (" 3 × 32 × 32 ", (3, 32, 32)), ("", None)],
 )
 def test_parse_input_shape(text: str, shape: tuple[int, int, int] | None) -> None:
     assert parse_input_shape(text) == shape
 
 
-@pytest.mark.parametrize("text", ["3x", "abc", "0x224x224", "1x2x3x4", "3x-1x5"])
+@pytest.mark.parametrize("text", ["3x", "abc", "0x224x224", "1x2x3x4", "3x-1x5", "3x224", "32", "64 x 48"])
 def test_parse_input_shape_refuses(text: str) -> None:
-    with pytest.raises(ShapeError):
+    with pytest.raises(InputSizeError):
         parse_input_shape(text)
+
+
+def test_the_toolbar_and_the_command_line_read_sizes_alike() -> None:
+    from resnet_studio.cli.common import input_size
+
+    for text in ("3x224x224", "3x224", "3x0x224", "3x100000x100000", "1e200x1e200x1e200"):
+        try:
+            expected: object = input_size(text)
+        except Exception as error:
+            expected = str(error)
+        try:
+            found: object = parse_input_shape(text)
+        except InputSizeError as error:
+            found = str(error)
+        assert found == expected, text
 
 
 def test_run_settings_reanalyse_at_once(qtbot, document: Document) -> None:
