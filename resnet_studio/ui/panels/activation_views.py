@@ -1,4 +1,4 @@
-"""The parts of the Activations panel beside the grid: one channel at full size (an ImageView stack), the
+"""The parts of the Activations panel beside the grid: one channel at full size with a channel slider, the
 histogram of values with the zeros apart, the statistics, and a plot for flat outputs (class scores)."""
 
 from __future__ import annotations
@@ -9,7 +9,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.catalogue import get_spec
 from ...core.shapes import format_shape
@@ -23,12 +31,16 @@ MANY_ZEROS = 0.5
 """Above this fraction of zeros the statistic is flagged: many dead ReLUs for this input."""
 WIDEST_FIGURE = "12 845 056 (batch 256)"
 """The statistics column is as wide as its widest likely figure, whatever the node."""
-MAP_AXES = {"t": 0, "y": 1, "x": 2, "c": None}
+MAP_AXES = {"y": 0, "x": 1}
+"""One channel: rows are the map's height, columns its width."""
 """(C, H, W) is always a stack of channels, even when W <= 4 (pyqtgraph would guess colour)."""
 
 
 class ChannelView(QWidget):
-    """One channel at full size, with a slider through every channel and the colour bar beside it."""
+    """One channel at full size, a slider through the channels above it, and the colour bar beside it.
+
+    The picture is a map of height x width pixels and has no axes of its own; the slider that picks the channel
+    sits with the caption, away from the picture, so nothing under a spatial map is labelled 'channel'."""
 
     channel_changed = Signal(int)
 
@@ -36,81 +48,93 @@ class ChannelView(QWidget):
         super().__init__(parent)
         self.caption = QLabel(self)
         steady(self.caption)
-        # A bare view box (no pixel axes): the caption gives the size, and every axis costs a redraw on
-        # each switch of node.
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setAccessibleName("Channel")
+        self.slider.setToolTip("Pick the channel to show (or click a tile in the grid; arrow keys step)")
+        self.slider.valueChanged.connect(self._slider_moved)
         # No context menus anywhere: they are costly to build, and a menu deleted later is a Qt object that
         # must only ever die on the GUI thread.
         self.view = pg.ImageView(self, view=pg.ViewBox(enableMenu=False))
         self.view.ui.roiBtn.hide()
         self.view.ui.menuBtn.hide()
+        self.view.ui.roiPlot.hide()  # one 2-D picture at a time: no time line under it
         self.box: pg.ViewBox = self.view.getView()
         self.box.invertY(True)
         self.box.setAspectLocked(True)
-        self.view.timeLine.setPen(pg.mkPen(width=3))
         self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]  # a colour bar, not an editor
-        timeline = self.view.ui.roiPlot.getPlotItem()
-        timeline.hideAxis("left")  # the channel slider has no y to read
-        timeline.setLabel("bottom", "channel")
-        self.view.sigTimeChanged.connect(self._time_changed)
         self.node: NodeRecord | None = None
+        self._levels = Levels(0.0, 1.0, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.caption)
+        layout.addWidget(self.slider)
         layout.addWidget(self.view, 1)
         self._quiet = False
         self._signed: bool | None = None
 
     def set_colours(self, colours: PlotColours, font: QFont) -> None:
-        """Palette colours and UI font for the axes."""
+        """Palette colours for the picture's background and the colour bar."""
         style_view(self.view.ui.graphicsView, colours)
         self.view.ui.histogram.setBackground(colours.background)  # type: ignore[attr-defined]
-        timeline = self.view.ui.roiPlot.getPlotItem()
-        style_plot(timeline, colours, font, grid=(False, False))
-        style_view(self.view.ui.roiPlot, colours)
 
     def show_node(self, node: NodeRecord, levels: Levels, channel: int) -> None:
-        """Show a node's channels, starting at `channel`, with the node's fixed levels."""
+        """Show a node's channel `channel` with the node's fixed levels."""
         values = node.values
         if values is None or values.ndim != 3 or values.shape[0] == 0:
             return
-        self.node = node
+        self.node, self._levels = node, levels
         self._quiet = True
         try:
-            self.view.setImage(
-                values,
-                autoRange=True,
-                autoLevels=False,
-                levels=levels.as_tuple(),
-                axes=MAP_AXES,
-                xvals=np.arange(values.shape[0]),
-                autoHistogramRange=False,
-            )
+            self.slider.setRange(0, values.shape[0] - 1)
+            self.slider.setValue(min(channel, values.shape[0] - 1))
+            self._draw(auto_range=True)
             if levels.signed != self._signed:  # rebuilding the colour bar is slow: only when it changes
                 self._signed = levels.signed
                 self.view.setColorMap(colour_map(levels.signed))
                 self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]
             self.view.ui.histogram.setHistogramRange(levels.low, levels.high)  # type: ignore[attr-defined]
-            self.view.setCurrentIndex(min(channel, values.shape[0] - 1))
-            self.box.autoRange(padding=0.02)
         finally:
             self._quiet = False
-        self._caption(self.view.currentIndex)
+
+    def _draw(self, auto_range: bool) -> None:
+        node = self.node
+        if node is None or node.values is None:
+            return
+        index = self.slider.value()
+        self.view.setImage(
+            node.values[index],
+            autoRange=False,
+            autoLevels=False,
+            levels=self._levels.as_tuple(),
+            axes=MAP_AXES,
+            autoHistogramRange=False,
+        )
+        if auto_range:
+            self.box.autoRange(padding=0.02)
+        self._caption(index)
 
     def set_channel(self, channel: int) -> None:
         """Show another channel of the same node."""
         if self.node is not None and self.node.values is not None:
-            self.view.setCurrentIndex(min(channel, self.node.values.shape[0] - 1))
+            self.slider.setValue(min(channel, self.node.values.shape[0] - 1))
 
     @property
     def channel(self) -> int:
         """The channel shown."""
-        return int(self.view.currentIndex)
+        return int(self.slider.value())
 
-    def _time_changed(self, index: int, _time: float) -> None:
-        self._caption(index)
-        if not self._quiet:
-            self.channel_changed.emit(int(index))
+    @property
+    def picture(self) -> np.ndarray | None:
+        """The (height, width) map shown now."""
+        image = self.view.image
+        return None if image is None else np.asarray(image)
+
+    def _slider_moved(self, index: int) -> None:
+        if self._quiet:
+            return
+        self._draw(auto_range=False)
+        self.channel_changed.emit(int(index))
 
     def _caption(self, index: int) -> None:
         node = self.node
@@ -118,11 +142,8 @@ class ChannelView(QWidget):
             self.caption.setText("")
             return
         h, w = node.values.shape[1:]
-        every = f" (every {node.stride}th pixel)" if node.stride > 1 else ""
-        self.caption.setText(f"Channel {index} of {node.channels} · {h}x{w}{every}")
-        self.caption.setToolTip(
-            "Drag the slider under the picture (or click a tile in the grid) to change channel"
-        )
+        every = f", every {node.stride}th pixel" if node.stride > 1 else ""
+        self.caption.setText(f"Channel {index} of {node.channels} · {h}x{w} px (height x width{every})")
 
 
 class HistogramView(pg.PlotWidget):

@@ -171,6 +171,10 @@ class DepthPanel(ResultPanel):
         self.cursor.setPen(pg.mkPen(c.highlight, width=2))
         self.legend.setLabelTextColor(c.foreground)
         self.legend.setLabelTextSize(label_style(c, font)["size"])
+        for _sample, label in self.legend.items:
+            # pyqtgraph stores a new colour on existing labels but draws them with the old one until their
+            # text is set again: after a switch to the dark theme the legend would be dark on dark.
+            label.setText(label.text, color=c.foreground.name(), size=label_style(c, font)["size"])
         self.legend.setBrush(pg.mkBrush(c.background))
         self.legend.setPen(pg.mkPen(c.grid))
         self.axis.picture = None

@@ -35,7 +35,8 @@ def test_a_run_of_the_sample_image_fills_every_panel(qtbot: object, window: Main
     grid = panel.grid.image_array()
     assert grid is not None and np.isfinite(grid).sum() == 64 * 16 * 16  # 64 channels of 16x16 (64x64 input)
     assert panel.grid.range_label.text() == "1–64 of 64"
-    assert panel.channel_view.view.image.shape == (64, 16, 16)
+    assert panel.channel_view.picture is not None and panel.channel_view.picture.shape == (16, 16)
+    assert panel.channel_view.slider.maximum() == 63
     stem = result.node("stem")
     assert stem is not None and stem.stats is not None
     assert panel.stats.text("Mean") == f"{stem.stats.mean:.4g}"
@@ -70,7 +71,8 @@ def test_selecting_another_node_switches_the_panel(qtbot: object, window: MainWi
     window.document.set_selection(("layer3.0",))
     assert panel.title.text() == "Activations: layer3.0"
     assert panel.grid.range_label.text() == "1–64 of 256"
-    assert panel.channel_view.view.image.shape == (256, 4, 4)
+    assert panel.channel_view.picture is not None and panel.channel_view.picture.shape == (4, 4)
+    assert panel.channel_view.slider.maximum() == 255
     panel.grid.turn(1)
     assert panel.grid.range_label.text() == "65–128 of 256"
     panel.set_channel(200)  # a click on a tile of a later page turns to it
@@ -175,3 +177,25 @@ def test_cuda_can_be_chosen_and_runs_there(qtbot: object, window: MainWindow) ->
     window.run_ui.dock("timing").raise_()
     qtbot.waitUntil(window.run_ui.timing.isVisible)  # type: ignore[attr-defined]
     assert torch.cuda.get_device_name(0) in window.run_ui.timing.subtitle.text()
+
+
+def test_the_depth_legend_follows_a_switch_to_the_dark_theme(qtbot: object, window: MainWindow) -> None:
+    run(qtbot, window)
+    depth = window.run_ui.depth
+    depth.bring_up_to_date()
+    window.set_theme("dark", remember=False)
+    qtbot.waitUntil(lambda: depth.colours.background.lightness() < 100)  # type: ignore[attr-defined]
+    text = depth.colours.foreground.name().lower()
+    labels = [label.item.toHtml().lower() for _sample, label in depth.legend.items]
+    assert labels and all(text in html for html in labels)  # light text on the dark plot, not dark on dark
+    window.set_theme("light", remember=False)
+
+
+def test_the_channel_picture_is_labelled_with_what_its_axes_show(qtbot: object, window: MainWindow) -> None:
+    run(qtbot, window)
+    view = window.run_ui.activations.channel_view
+    assert not view.view.ui.roiPlot.isVisibleTo(view)  # nothing under the map is labelled 'channel'
+    assert "px (height x width" in view.caption.text() and view.caption.text().startswith("Channel 0 of")
+    view.slider.setValue(5)
+    assert view.channel == 5 and view.caption.text().startswith("Channel 5 of")
+    assert window.run_ui.activations.grid.channel == 5  # the grid follows the slider
