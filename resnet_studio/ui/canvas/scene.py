@@ -507,7 +507,8 @@ class CanvasScene(QGraphicsScene):
         return None
 
     def network_rect(self) -> QRectF:
-        """The area the cards, edges and open layer lists cover."""
+        """The area the cards (with what hangs on them, such as activation thumbnails), edges, stage labels and
+        open layer lists cover."""
         rect = QRectF()
         items = (
             *self.nodes.values(),
@@ -517,6 +518,8 @@ class CanvasScene(QGraphicsScene):
         )
         for item in items:
             rect = rect.united(item.sceneBoundingRect())
+            if item.childItems():
+                rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
         return rect
 
 

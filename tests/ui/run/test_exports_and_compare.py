@@ -98,3 +98,15 @@ def test_switch_a_skip_off_run_again_and_compare(qtbot: object, window: MainWind
     after = {n.name: n.stats.std for n in second.captured if n.stats is not None}
     assert math.isclose(before["layer1.1"], after["layer1.1"])
     assert not math.isclose(before["layer2.0"], after["layer2.0"])
+
+
+def test_a_canvas_export_includes_the_thumbnails_whole(qtbot: object, window: MainWindow) -> None:
+    from resnet_studio.ui.canvas.export import _source_rect
+
+    run(qtbot, window)
+    canvas = window.canvas.canvas
+    thumbs = window.run_ui.thumbnails.items()
+    assert thumbs
+    source = _source_rect(canvas)
+    for thumb in thumbs:
+        assert source.contains(thumb.sceneBoundingRect()), "a thumbnail is cut off at the edge of the picture"
