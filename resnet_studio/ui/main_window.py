@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)
         self.run_settings = RunSettingsBar(document, self)
+        self.run_settings.refused.connect(self.show_status)
         self.palette_dock = self.add_dock(
             "Palette", "PaletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea
         )

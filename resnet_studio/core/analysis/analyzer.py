@@ -129,10 +129,12 @@ class Analyzer:
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
     ) -> Analysis:
         results = self._results
-        params = buffers = macs = training = errors = warnings = 0
+        params = buffers = macs = training = errors = warnings = unknown = 0
         diagnostics: list[Diagnostic] = []
         for node_id in order:
             r = results[node_id]
+            if r.output_shape is None:
+                unknown += 1
             params += r.params
             buffers += r.buffers
             macs += r.macs
@@ -144,7 +146,17 @@ class Analyzer:
                         errors += 1
                     else:
                         warnings += 1
-        totals = Totals(params, buffers, macs, training, params * settings.dtype_bytes, errors, warnings)
+        totals = Totals(
+            params,
+            buffers,
+            macs,
+            training,
+            params * settings.dtype_bytes,
+            errors,
+            warnings,
+            unknown,
+            len(order),
+        )
         return Analysis(
             settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed
         )

@@ -35,6 +35,13 @@ class Diagnostic:
         """True for errors."""
         return self.severity is Severity.ERROR
 
+    @property
+    def short(self) -> str:
+        """What fits on a card: the numbers that matter ('expected 128x28x28, found 64x56x56'), else the message."""
+        if self.expected and self.actual:
+            return f"expected {self.expected}, found {self.actual}"
+        return self.message
+
     def __str__(self) -> str:
         where = f"{self.node_name}" + (f" (input {self.port})" if self.port and self.port != "x" else "")
         text = f"{self.severity.value}: {where}: {self.message}"
@@ -119,11 +126,19 @@ class Totals:
     param_bytes: int = 0
     errors: int = 0
     warnings: int = 0
+    unknown: int = 0
+    """Nodes whose shapes and costs are unknown (a problem upstream): the sums leave them out."""
+    nodes: int = 0
 
     @property
     def flops(self) -> int:
         """Floating-point operations, counted as 2 x MACs."""
         return 2 * self.macs
+
+    @property
+    def partial(self) -> bool:
+        """True when some node's figures are unknown, so the sums count only the others."""
+        return self.unknown > 0
 
 
 @dataclass(frozen=True)

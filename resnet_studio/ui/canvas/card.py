@@ -34,7 +34,8 @@ class CardContent:
     has_output: bool
     tooltip: str
     problem: str = ""
-    """The most serious diagnostic, written on the card so a picture shows what is wrong."""
+    """The most serious diagnostic in its short form (expected vs found), written on the card so a picture shows
+    what is wrong; the whole sentence is in the tooltip, the inspector and Problems."""
 
 
 def pretty(text: str) -> str:
@@ -160,5 +161,5 @@ def card_content(node: Node, result: NodeAnalysis | None, settings: RunSettings)
         input_ports=spec.input_ports(node.params),
         has_output=bool(spec.outputs),
         tooltip="".join(tip),
-        problem=worst[0].message if worst else "",
+        problem=worst[0].short if worst else "",
     )

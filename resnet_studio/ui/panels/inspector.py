@@ -28,6 +28,7 @@ from ..theme import ERROR_COLOUR, WARNING_COLOUR
 from .inspector_figures import Figure, node_figures, selection_figures
 from .inspector_params import ParamEditors
 from .problems import count_text, severity_icon
+from .status import partial_text
 
 
 class InspectorPanel(QScrollArea):
@@ -251,12 +252,27 @@ class InspectorPanel(QScrollArea):
             figures = selection_figures(ids, analysis)
         else:
             t = analysis.totals
+            partial = " so far" if t.partial else ""
             figures = [
-                Figure("Parameters", f"{params_text(t.params)}", f"{t.params:,} trainable parameters"),
-                Figure("MACs", macs_text(t.macs), f"{t.macs:,} multiply-accumulates per sample"),
+                Figure(
+                    "Parameters", f"{params_text(t.params)}{partial}", f"{t.params:,} trainable parameters"
+                ),
+                Figure(
+                    "MACs", f"{macs_text(t.macs)}{partial}", f"{t.macs:,} multiply-accumulates per sample"
+                ),
                 Figure("Nodes", str(len(self.document.graph))),
                 Figure("Problems", count_text(analysis)),
             ]
+            if t.partial:
+                figures.insert(
+                    0,
+                    Figure(
+                        "Partial",
+                        f"{partial_text(t)}: fix the problems to count the rest",
+                        "The nodes after a problem have unknown shapes, so their parameters and MACs are not "
+                        "in these sums yet.",
+                    ),
+                )
         self._fill_figures(figures)
         self._show_problems(analysis)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QPoint, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QToolTip, QWidget
 
 from ...core.analysis import RunSettings
 from ...core.catalogue import Role, role_of
@@ -23,6 +23,9 @@ def parse_input_shape(text: str) -> tuple[int, int, int] | None:
 
 class RunSettingsBar(QWidget):
     """Input CxHxW, batch size and dtype, always showing the document's settings (they live in the document)."""
+
+    refused = Signal(str)
+    """A typed input size was not used: why (for the status bar)."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +121,10 @@ class RunSettingsBar(QWidget):
             shape = parse_input_shape(self.shape.text())
         except InputSizeError as error:
             self._set_error(str(error))
+            message = f"Input size not used: {error}"
+            # Where the user looks: just under the field, and in the status bar until the next message.
+            QToolTip.showText(self.shape.mapToGlobal(QPoint(0, self.shape.height())), message, self.shape)
+            self.refused.emit(message)
             return
         self._set_error(None)
         self.document.set_settings(self._settings(input_shape=shape))

@@ -7,6 +7,7 @@ from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ...core.analysis import Analysis
+from ...core.analysis.results import Totals
 from ...core.units import bytes_text, exact, macs_text, params_text
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 
@@ -15,10 +16,16 @@ def totals_text(analysis: Analysis) -> str:
     """'11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32'."""
     t, s = analysis.totals, analysis.settings
     flops = macs_text(t.flops).replace("MACs", "FLOPs")
-    return (
+    text = (
         f"{params_text(t.params)} params | {macs_text(t.macs)} ({flops}) | "
         f"activations {bytes_text(t.training_bytes)} @ batch {s.batch_size} {s.dtype}"
     )
+    return f"partial, {partial_text(t)}: {text}" if t.partial else text
+
+
+def partial_text(totals: Totals) -> str:
+    """'9 of 12 nodes known': how much of the network the sums cover when some of it is unknown."""
+    return f"{totals.nodes - totals.unknown} of {totals.nodes} nodes known"
 
 
 def problems_text(analysis: Analysis) -> str:
@@ -103,8 +110,14 @@ class StatusTotals(QWidget):
         """Show the totals of an analysis."""
         t, s = analysis.totals, analysis.settings
         self.totals.set_full_text(totals_text(analysis))
+        partial = (
+            f"Partial sums: {t.unknown} node{'s' if t.unknown != 1 else ''} after a problem "
+            "have unknown shapes, so they are left out until it is fixed.\n"
+            if t.partial
+            else ""
+        )
         self.totals.setToolTip(
-            f"{exact(t.params)} trainable parameters ({bytes_text(t.param_bytes)} as {s.dtype}), "
+            f"{partial}{exact(t.params)} trainable parameters ({bytes_text(t.param_bytes)} as {s.dtype}), "
             f"{exact(t.buffers)} buffer values\n"
             f"{exact(t.macs)} MACs per sample; FLOPs = 2 x MACs = {exact(t.flops)}\n"
             f"{exact(t.training_bytes)} bytes of activations kept for backward at batch {s.batch_size}"

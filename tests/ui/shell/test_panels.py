@@ -13,6 +13,7 @@ from resnet_studio.core.errors import InputSizeError
 from resnet_studio.core.presets import PRESETS
 from resnet_studio.core.report import render
 from resnet_studio.ui.document import Document
+from resnet_studio.ui.main_window import MainWindow
 from resnet_studio.ui.mime import BLOCK_MIME, PRESET_MIME
 from resnet_studio.ui.panels.palette import PalettePanel
 from resnet_studio.ui.panels.problems import ProblemsPanel
@@ -272,3 +273,27 @@ def test_palette_drag_shows_a_chip_in_the_category_colour(qtbot) -> None:
     image = pixmap.toImage()
     left = image.pixelColor(round(4 * pixmap.devicePixelRatio()), image.height() // 2)
     assert left.name().upper() == "#E69F00"  # the convolution colour, as on the canvas header
+
+
+def test_totals_of_a_broken_network_say_they_are_partial(window: MainWindow) -> None:
+    from resnet_studio.core.edits import remove_nodes
+
+    document = window.document
+    assert not window.totals.text().startswith("partial")
+    document.push(remove_nodes(document.graph, ["layer1.1"]))  # everything after it loses its shapes
+    totals = document.analysis.totals
+    assert totals.partial and totals.unknown == 8 and totals.nodes == 11  # layer2.0 to the output
+    line = window.totals.text()
+    assert line.startswith("partial, 3 of 11 nodes known:"), line
+    document.set_selection([])
+    labels = [window.inspector.figures[k].text() for k in ("Partial", "Parameters")]
+    assert labels[0].startswith("3 of 11 nodes known") and labels[1].endswith("so far")
+
+
+def test_a_refused_input_size_says_why_where_the_user_looks(window: MainWindow) -> None:
+    field = window.run_settings.shape
+    field.setText("3x224")
+    field.editingFinished.emit()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Input size not used:") and "CxHxW" in message
+    assert window.document.settings.input_shape is None  # nothing changed
