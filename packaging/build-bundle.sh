@@ -23,7 +23,7 @@ if "$venv/bin/python" -c "import torch, sys; sys.exit(0 if torch.version.cuda is
   exit 1
 fi
 
-rm -rf dist/resnet-studio build/pyinstaller
+rm -rf dist/resnet-studio  # build/pyinstaller stays: PyInstaller reuses its analysis when nothing changed
 "$venv/bin/pyinstaller" --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/resnet-studio.spec
 

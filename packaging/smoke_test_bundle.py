@@ -5,7 +5,7 @@
 Checks, each with the bundle's own executable: `--version`; `render resnet18` writes a PNG; `run resnet18` on the
 sample image does a forward pass (torch from the bundle); `summary resnet50` prints ResNet-50's totals; the app
 opens offscreen, stays up a few seconds and exits 0 when its window closes. Then that the bundle holds no CUDA
-libraries, test tools or C++ headers. Exits 0 when all pass, 1 with the failures otherwise.
+libraries, test tools, C++ headers or torch test programs. Exits 0 when all pass, 1 with the failures otherwise.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def executable(bundle: Path) -> Path:
 
 def check(bundle: Path) -> list[str]:
     """Run every check; returns the failures as sentences."""
-    program = str(executable(bundle))
+    program = str(executable(bundle).resolve())
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -93,7 +93,13 @@ def check(bundle: Path) -> list[str]:
     cuda = sorted({p.name for p in files if p.name.startswith(FORBIDDEN)})
     tools = sorted({part for p in files for part in p.relative_to(bundle).parts[:-1] if part in TEST_TOOLS})
     headers = [p for p in files if p.suffix in (".h", ".hpp", ".cuh")]
-    for label, found in (("CUDA libraries", cuda), ("test tools", tools), ("C/C++ headers", headers[:5])):
+    torch_tests = sorted(p.name for p in files if p.parent.name == "bin" and p.name.startswith("test_"))
+    for label, found in (
+        ("CUDA libraries", cuda),
+        ("test tools", tools),
+        ("C/C++ headers", headers[:5]),
+        ("torch test programs", torch_tests),
+    ):
         print(f"  {'ok' if not found else 'FAILED':6} no {label}")
         if found:
             failures.append(f"the bundle holds {label}: {found}")
