@@ -30,7 +30,11 @@ def folder_bytes(folder: Path) -> int:
 def largest_parts(bundle: Path, count: int = 6) -> list[tuple[str, int]]:
     """The biggest first-level parts of the bundle's library folder."""
     inner = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
-    sizes = [(p.name, folder_bytes(p) if p.is_dir() else p.stat().st_size) for p in inner.iterdir()]
+    sizes = [
+        (p.name, folder_bytes(p) if p.is_dir() else p.stat().st_size)
+        for p in inner.iterdir()
+        if not p.is_symlink()  # PyInstaller links some libraries to their package's copy
+    ]
     return sorted(sizes, key=lambda item: -item[1])[:count]
 
 
