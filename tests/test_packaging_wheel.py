@@ -98,7 +98,10 @@ def test_the_built_wheel_installed_in_a_fresh_environment_runs_the_command_line_
 
     def pip(*args: str) -> None:
         result = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", *args], capture_output=True, text=True, timeout=900
+            [str(python), "-m", "pip", "install", "-q", "--no-compile", *args],
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert result.returncode == 0, result.stderr[-3000:]
 
