@@ -22,6 +22,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the checkout's package, also when it is not installed
+# Importing Qt chooses no platform yet: main() sets QT_QPA_PLATFORM before it creates the QApplication.
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from resnet_studio.core.analysis import RunSettings  # noqa: E402
+from resnet_studio.core.commands import SetParam  # noqa: E402
+from resnet_studio.core.presets import PRESETS, preset  # noqa: E402
+from resnet_studio.core.project import Project  # noqa: E402
+from resnet_studio.results.run import InputChoice  # noqa: E402
+from resnet_studio.ui.document import Document  # noqa: E402
+from resnet_studio.ui.main_window import APP_NAME, MainWindow  # noqa: E402
+from resnet_studio.ui.settings_store import SettingsStore, default_qsettings  # noqa: E402
+
 SIZE = (1600, 1000)
 RUN_TIMEOUT_S = 300.0
 
@@ -54,17 +67,6 @@ def main() -> int:
     settings_folder = tempfile.TemporaryDirectory()
     os.environ["RESNET_STUDIO_SETTINGS"] = str(Path(settings_folder.name) / "settings.ini")
 
-    from PySide6.QtWidgets import QApplication
-
-    from resnet_studio.core.analysis import RunSettings
-    from resnet_studio.core.commands import SetParam
-    from resnet_studio.core.presets import PRESETS, preset
-    from resnet_studio.core.project import Project
-    from resnet_studio.ui.document import Document
-    from resnet_studio.ui.main_window import APP_NAME, MainWindow
-    from resnet_studio.ui.run.results import InputChoice
-    from resnet_studio.ui.settings_store import SettingsStore, default_qsettings
-
     app = QApplication([APP_NAME])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -95,7 +97,7 @@ def main() -> int:
     ui = window.run_ui
     ui.controller.set_input(InputChoice("sample"))
     for _ in range(2):  # the second pass shows warm timings (the first one loads torch and its kernels)
-        if not ui.controller.run(()):
+        if not ui.controller.run():
             raise SystemExit(f"screenshots: the run did not start: {ui.controller.blocked_reason}")
         wait_until(app, lambda: not ui.controller.running, RUN_TIMEOUT_S, "the forward pass")
     wait_until(app, lambda: ui.thumbnails.result is ui.controller.current, 60, "the canvas thumbnails")
@@ -119,5 +121,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     raise SystemExit(main())
