@@ -4,7 +4,7 @@
 
 Each picture is the main window at 1600x1000 (light theme, default layout, throwaway settings) in one state the
 README describes, drawn by Qt itself (offscreen by default; `--platform xcb` under a real or virtual X screen,
-e.g. `xvfb-run -s "-screen 0 1600x1000x24" python packaging/screenshots.py --platform xcb`):
+e.g. `xvfb-run -a -s "-screen 0 1600x1000x24" python packaging/screenshots.py --platform xcb`):
 
 - activations.png: ResNet-18 after a forward pass on the sample image, layer1.1 selected, its Activations panel;
 - error-and-fix.png: ResNet-18 with an identity shortcut on layer2.0 (which changes the shape), the problem and
