@@ -75,6 +75,7 @@ def main() -> int:
             "QT_QPA_PLATFORM": "offscreen",
             "RESNET_STUDIO_STARTUP_PROBE": "quit",
             "RESNET_STUDIO_SETTINGS": str(Path(folder) / "settings.ini"),
+            "RESNET_STUDIO_RECOVERY_DIR": str(Path(folder) / "recovery"),
         }
         launch([str(program)], env)  # warm the file cache for both
         launch(reference, env)

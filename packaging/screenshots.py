@@ -66,6 +66,7 @@ def main() -> int:
     os.environ["QT_QPA_PLATFORM"] = args.platform
     settings_folder = tempfile.TemporaryDirectory()
     os.environ["RESNET_STUDIO_SETTINGS"] = str(Path(settings_folder.name) / "settings.ini")
+    os.environ["RESNET_STUDIO_RECOVERY_DIR"] = str(Path(settings_folder.name) / "recovery")
 
     app = QApplication([APP_NAME])
     app.setApplicationName(APP_NAME)

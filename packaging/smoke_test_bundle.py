@@ -48,6 +48,7 @@ def check(bundle: Path) -> list[str]:
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
             "RESNET_STUDIO_SETTINGS": str(work / "settings.ini"),
+            "RESNET_STUDIO_RECOVERY_DIR": str(work / "recovery"),  # never the user's unsaved work
         }
         env.pop("PYTHONPATH", None)
 

@@ -26,6 +26,7 @@ def launch(tmp_path: Path, probe: str) -> subprocess.CompletedProcess[str]:
         "QT_QPA_PLATFORM": "offscreen",
         "RESNET_STUDIO_STARTUP_PROBE": probe,
         "RESNET_STUDIO_SETTINGS": str(tmp_path / "settings.ini"),
+        "RESNET_STUDIO_RECOVERY_DIR": str(tmp_path / "recovery"),
     }
     return subprocess.run(
         [sys.executable, "-m", "resnet_studio"], env=env, capture_output=True, text=True, timeout=180

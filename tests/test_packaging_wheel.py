@@ -108,7 +108,11 @@ def test_the_built_wheel_installed_in_a_fresh_environment_runs_the_command_line_
     pip(TORCH)  # first, so the wheel's torch requirement is already met by the CPU build
     pip(str(wheel))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env |= {"QT_QPA_PLATFORM": "offscreen", "RESNET_STUDIO_SETTINGS": str(tmp_path / "settings.ini")}
+    env |= {
+        "QT_QPA_PLATFORM": "offscreen",
+        "RESNET_STUDIO_SETTINGS": str(tmp_path / "settings.ini"),
+        "RESNET_STUDIO_RECOVERY_DIR": str(tmp_path / "recovery"),  # never the user's unsaved work
+    }
 
     def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
