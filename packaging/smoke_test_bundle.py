@@ -81,12 +81,12 @@ def check(bundle: Path) -> list[str]:
         expect(
             "render resnet18 -o x.png", render, png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         )
-        forward = run("run", "resnet18", "--input", "sample", "--format", "json")
+        forward = run("run", "resnet18", "--input-source", "sample", "--format", "json")
         try:
             ran = json.loads(forward.stdout).get("status") == "ok"
         except json.JSONDecodeError:
             ran = False
-        expect("run resnet18 --input sample (forward pass)", forward, ran)
+        expect("run resnet18 --input-source sample (forward pass)", forward, ran)
         app = run(extra={"RESNET_STUDIO_STARTUP_PROBE": "quit:3"})
         expect("the app, offscreen for 3 s, then closed", app, "window exposed at" in app.stdout)
 
