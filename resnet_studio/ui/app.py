@@ -15,7 +15,8 @@ from ..core.project import Project, ProjectFileError, load_project
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
 """When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?>' once the window is on screen;
-with the value 'quit' the app then exits (used by bench/ui_startup_bench.py and the tests)."""
+with the value 'quit' the app then quits, with 'quit:SECONDS' that long after (used by bench/ui_startup_bench.py,
+the tests and the packaging smoke tests)."""
 
 
 class StartupError(Exception):
@@ -79,7 +80,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         store.add_recent_file(path)
     probe = os.environ.get(STARTUP_PROBE_ENV)
     if probe:
-        _report_when_exposed(window, quit_after=probe == "quit")
+        _report_when_exposed(window, quit_after=_quit_delay(probe))
     window.show()
     window.show_whole_network()
     from PySide6.QtCore import QTimer
@@ -91,7 +92,18 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     return int(app.exec())
 
 
-def _report_when_exposed(window: object, quit_after: bool) -> None:
+def _quit_delay(probe: str) -> float | None:
+    """Seconds from exposure to quitting for a probe value ('quit' -> 0, 'quit:3' -> 3), None to keep running."""
+    word, _, seconds = probe.partition(":")
+    if word != "quit":
+        return None
+    try:
+        return max(0.0, float(seconds or 0))
+    except ValueError:
+        return 0.0
+
+
+def _report_when_exposed(window: object, quit_after: float | None) -> None:
     """Print the moment the window is first exposed (on screen), and whether torch was imported by then."""
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
@@ -106,8 +118,8 @@ def _report_when_exposed(window: object, quit_after: bool) -> None:
                 self.done = True
                 torch = "torch" in sys.modules
                 print(f"resnet-studio: window exposed at {time.time():.6f} torch={torch}", flush=True)
-                if quit_after:
-                    QTimer.singleShot(0, QApplication.quit)
+                if quit_after is not None:  # quit() closes the window first, as a user would
+                    QTimer.singleShot(round(quit_after * 1000), QApplication.quit)
             return False
 
     window.winId()  # creates the native window so the probe can watch it before the first show

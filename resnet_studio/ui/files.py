@@ -21,7 +21,9 @@ from .recovery import Recovery
 from .resources import example_files
 from .settings_store import SettingsStore
 
-PROJECT_FILTER = "ResNet Studio projects (*.json);;All files (*)"
+PROJECT_SUFFIX = ".rsproj.json"
+"""What Save suggests: still JSON, and the desktop's file type for projects (packaging/linux's MIME glob)."""
+PROJECT_FILTER = "ResNet Studio projects (*.rsproj.json *.json);;All files (*)"
 IMAGE_FILTERS = {".png": "PNG image (*.png)", ".svg": "SVG drawing (*.svg)"}
 
 
@@ -155,21 +157,20 @@ class FileController(QObject):
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save under a new name (asks for one when `path` is None)."""
         if path is None:
-            stem = (
-                Path(self.document.display_name).stem
-                if self.document.path
-                else _slug(self.document.display_name)
-            )
-            folder = self.document.path.parent if self.document.path else Path(self.store.last_folder())
+            if self.document.path:
+                suggestion = self.document.path
+            else:
+                folder = Path(self.store.last_folder())
+                suggestion = folder / f"{_slug(self.document.display_name)}{PROJECT_SUFFIX}"
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Save project", str(folder / f"{stem}.json"), PROJECT_FILTER
+                self.window, "Save project", str(suggestion), PROJECT_FILTER
             )
             if not chosen:
                 return False
             path = chosen
         target = Path(path)
         if not target.suffix:
-            target = target.with_suffix(".json")
+            target = target.with_name(target.name + PROJECT_SUFFIX)
         return self._save_to(target)
 
     def _save_to(self, path: Path) -> bool:
