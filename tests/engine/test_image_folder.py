@@ -104,3 +104,10 @@ def test_a_folder_too_large_for_memory_is_refused_before_reading_it(
     with pytest.raises(DatasetError, match="smaller size") as error:
         load_image_folder(_folder(tmp_path / "pets"))
     assert error.value.problem == "too_large"
+
+
+def test_max_per_class_keeps_the_first_files_of_each_class(tmp_path: Path) -> None:
+    data = load_image_folder(_folder(tmp_path / "pets"), max_per_class=2)
+    assert data.class_counts() == (2, 2)
+    with pytest.raises(ValueError, match="max_per_class"):
+        load_image_folder(tmp_path / "pets", max_per_class=0)

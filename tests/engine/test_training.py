@@ -248,3 +248,15 @@ def test_race_weights_save_as_safetensors(data: ImageDataset, tmp_path: Path) ->
     assert weights is not None
     save_trained_weights(weights, tmp_path / "w.safetensors")
     assert load_weights(build(tiny()), tmp_path / "w.safetensors", strict=True).ok
+
+
+def test_the_learning_rate_warms_up_linearly_over_the_first_steps(data: ImageDataset) -> None:
+    from resnet_studio.engine.training.trainee import Trainee
+
+    trainee = Trainee("net", build(tiny()), quick(lr=0.1, warmup_steps=4), torch.device("cpu"), False)
+    rates = []
+    for _ in range(6):
+        trainee.step(data.images[:8], data.labels[:8], lambda: 0.0)
+        rates.append(trainee.optimizer.param_groups[0]["lr"])
+    assert rates == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1, 0.1])
+    assert [p.step for p in trainee.read(8)] == [1, 2, 3, 4, 5, 6]

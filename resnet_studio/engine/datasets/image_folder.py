@@ -32,6 +32,8 @@ def load_image_folder(
     deviation. All images must have one size unless `size` (an int or (height, width)) is given, in which case
     each is resized to it. `max_per_class` keeps the first n files (in sorted order) of each class.
     Raises DatasetError saying what is wrong and where."""
+    if max_per_class is not None and (isinstance(max_per_class, bool) or max_per_class < 1):
+        raise ValueError(f"max_per_class must be a positive whole number, not {max_per_class!r}")
     root = Path(folder)
     if not root.exists():
         raise DatasetError(f"there is no folder {str(root)!r}", "missing", str(root))
