@@ -9,7 +9,7 @@ import torch
 
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ..build import Network, build
+from ..assembly import Network, build
 from ..datasets import ImageDataset
 from ..errors import BuildError, DeviceError
 from ..run.devices import check_dtype, resolve_device
