@@ -46,10 +46,15 @@ def test_a_narrow_plain_56_falls_behind_its_residual_twin_within_40_steps() -> N
 
 
 @pytest.mark.slow
-def test_plain_56_falls_clearly_behind_resnet_56_with_the_race_defaults() -> None:
+def test_plain_56_falls_clearly_behind_resnet_56_with_the_race_defaults(
+    request: pytest.FixtureRequest,
+) -> None:
     """Measured with the default options (seed 0, 4000 images, batch 32, lr 0.01, momentum 0.9): mean loss of
     steps 51-60 plain-56 2.173, ResNet-56 0.986 (both start at about 2.3; plain-20, not trained here, 1.892).
-    Run with: .venv/bin/python -m pytest -m slow tests/engine/test_degradation.py"""
+    120 training steps of 56-layer networks: runs only when asked for, with
+    .venv/bin/python -m pytest -m slow tests/engine/test_degradation.py"""
+    if "slow" not in str(request.config.getoption("markexpr")):
+        pytest.skip("120 steps of two 56-layer networks; run with -m slow")
     options = dataclasses.replace(RACE_OPTIONS, steps=60)
     networks = {"plain-56": preset("resnet56_plain"), "ResNet-56": preset("resnet56")}
     result = race(networks, procedural_dataset(), options)
