@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..results.training import TrainingCurve, TrainingOptions, TrainingPoint
-from .common import UserError, add_network_argument, load_network, positive_int
+from .common import UserError, add_network_argument, input_size, load_network, positive_int
 
 _DEFAULTS = TrainingOptions()
 
@@ -74,10 +74,11 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="the procedural shapes and textures, or a folder with one sub-folder of images per class",
     )
     train.add_argument(
-        "--size",
-        type=positive_int,
-        metavar="N",
-        help="image side: 32 (default) to 224 for the procedural data; resize a folder's images to NxN",
+        "--input",
+        type=input_size,
+        metavar="CxHxW",
+        help="image size to train at, e.g. 3x64x64 (default: 3x32x32 for the procedural data, up to 3x224x224; "
+        "a folder's own image size, else its images are resized to this)",
     )
     train.add_argument("--device", default=_DEFAULTS.device, help="cpu, cuda:0, mps (default: cpu)")
     train.add_argument(
@@ -165,7 +166,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         threads=args.threads,
     )
     try:
-        data = _data(args.data, args.size)
+        data = _data(args.data, args.input)
         progress = _Progress(args.steps)
         curve = train(graph, data, options, label=args.network, on_point=progress)
         progress.done()
@@ -187,14 +188,23 @@ def run_train_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data(source: str, size: int | None) -> Any:
+def _data(source: str, shape: tuple[int, int, int] | None) -> Any:
     from ..engine.datasets import load_image_folder, procedural_dataset
 
+    size = None if shape is None else (shape[1], shape[2])
+    if shape is not None and shape[0] != 3:
+        raise UserError(
+            f"--input: the images are colour (3 channels), so the size must be 3xHxW, not {shape[0]}xHxW"
+        )
     if source == "procedural":
+        if size is not None and size[0] != size[1]:
+            raise UserError(
+                f"--input: the procedural images are square, e.g. 3x32x32, not 3x{size[0]}x{size[1]}"
+            )
         try:
-            return procedural_dataset(size=size or 32)
+            return procedural_dataset(size=size[0] if size else 32)
         except ValueError as error:
-            raise UserError(f"--size: {error}") from None
+            raise UserError(f"--input: {error}") from None
     return load_image_folder(source, size=size)
 
 

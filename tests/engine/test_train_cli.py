@@ -65,7 +65,7 @@ def test_train_on_a_folder_of_images_resized(tmp_path: Path, capsys: pytest.Capt
                 tmp_path / "data" / label / f"{i}.png"
             )
     save(tiny(classes=2), tmp_path / "two.json")
-    args = ["train", str(tmp_path / "two.json"), "--data", str(tmp_path / "data"), "--size", "32"]
+    args = ["train", str(tmp_path / "two.json"), "--data", str(tmp_path / "data"), "--input", "3x32x32"]
     status, out, _ = run_cli([*args, "--steps", "2", "--batch", "3", "--format", "json"], capsys)
     assert status == 0 and json.loads(out)["data"].startswith("data: 6 images, 32x32, 2 classes")
 
@@ -91,7 +91,9 @@ def test_a_diverging_run_prints_its_curve_then_the_reason_and_exits_1(
         (["--lr", "nan"], "expected a positive number, found 'nan'"),
         (["--momentum", "1.5"], "expected a number from 0 to below 1"),
         (["--data", "no/such/folder"], "there is no folder 'no/such/folder'"),
-        (["--size", "40"], "the image size must be one of 32, 64"),
+        (["--input", "3x40x40"], "the image size must be one of 32, 64"),
+        (["--input", "1x32x32"], "the size must be 3xHxW"),
+        (["--input", "3x32x64"], "the procedural images are square"),
         (["--save", "no/such/folder/w.pt"], "the folder 'no/such/folder' does not exist"),
         (["--save", "weights.txt"], "must end in .safetensors, .pt or .pth"),
         (["--device", "cuda:9"], "device cuda:9 is not available"),
