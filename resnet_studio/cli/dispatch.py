@@ -13,6 +13,7 @@ from .common import Parser, UserError, fail
 COMMAND_MODULES = (
     "resnet_studio.cli.core_commands",
     "resnet_studio.cli.engine_commands",
+    "resnet_studio.cli.training_commands",
     "resnet_studio.cli.app_commands",
 )
 

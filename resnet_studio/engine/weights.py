@@ -10,6 +10,7 @@ import os
 import pickle
 import tempfile
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,8 +191,13 @@ def load_weights(network: nn.Module, path: str | Path, *, strict: bool = False) 
 
 def save_weights(network: nn.Module, path: str | Path) -> Path:
     """Write the network's state dict (.safetensors when the name says so, else torch.save), atomically."""
+    return save_state_dict(network.state_dict(), path)
+
+
+def save_state_dict(state_dict: Mapping[str, Tensor], path: str | Path) -> Path:
+    """Write named tensors (.safetensors when the name says so, else torch.save), atomically."""
     path = Path(path)
-    state = {k: v.detach().to("cpu").contiguous() for k, v in network.state_dict().items()}
+    state = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
