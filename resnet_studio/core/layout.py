@@ -108,18 +108,35 @@ def _rows(graph: Graph, order: Sequence[str]) -> list[Row]:
             preds = [p for p in graph.predecessors(node_id) if p in members]
             return sum(slot_of[p] for p in preds) / len(preds) if preds else 0.0
 
-        level_members.sort(key=lambda n: (barycentre(n), index[n]))
-        taken: set[int] = set()
+        wanted = {n: barycentre(n) for n in level_members}
+        level_members.sort(key=lambda n: (wanted[n], index[n]))
+        free = _FreeSlots()
         row: list[tuple[str, int]] = []
         for node_id in level_members:
-            slot = round(barycentre(node_id))
-            while slot in taken:
-                slot += 1
-            taken.add(slot)
+            slot = free.take(round(wanted[node_id]))
             slot_of[node_id] = slot
             row.append((node_id, slot))
         rows.append(tuple(sorted(row, key=lambda item: item[1])))
     return rows
+
+
+class _FreeSlots:
+    """The first free slot at or right of a wanted one, in near-constant time (a union-find over taken slots)."""
+
+    def __init__(self) -> None:
+        self._next: dict[int, int] = {}
+
+    def take(self, wanted: int) -> int:
+        """Claim and return the first free slot >= wanted."""
+        slot = wanted
+        path = []
+        while slot in self._next:
+            path.append(slot)
+            slot = self._next[slot]
+        for taken in path:
+            self._next[taken] = slot  # path compression: later searches jump straight here
+        self._next[slot] = slot + 1
+        return slot
 
 
 def _blocks(graph: Graph, rows: list[Row]) -> list[list[Row]]:
