@@ -270,7 +270,8 @@ class Graph:
         self._out[node.id] = {}
         self._nx.add_node(node.id)
         self._structure_changed()
-        self.node_added.emit(node)
+        if self.node_added:  # emitting to no listener still costs microseconds
+            self.node_added.emit(node)
         return node
 
     def remove_node(self, node_id: str) -> tuple[Edge, ...]:
@@ -286,7 +287,8 @@ class Graph:
         self._nx.remove_node(node_id)
         self._freed(node_id, node.name)
         self._structure_changed()
-        self.node_removed.emit(node)
+        if self.node_removed:  # emitting to no listener still costs microseconds
+            self.node_removed.emit(node)
         return removed
 
     def check_connect(self, edge: Edge) -> None:
@@ -342,7 +344,8 @@ class Graph:
         make a loop (one topological sort proves it), no edge needs a loop search of its own.
         """
         edges = list(edges)
-        if len(edges) < 64 or not self._loop_free_with(edges):
+        port_refusals = self._port_refusals_if_loop_free(edges) if len(edges) >= 64 else None
+        if port_refusals is None:
             refused: list[tuple[int, GraphError]] = []
             for i, edge in enumerate(edges):
                 try:
@@ -350,26 +353,25 @@ class Graph:
                 except GraphError as error:
                     refused.append((i, error))
             return refused
-        refused = []
         for i, edge in enumerate(edges):
-            try:
-                self._check_ports(edge, self._in.get(edge.dst, {}))
-            except GraphError as error:
-                refused.append((i, error))
-            else:
+            if i not in port_refusals:
                 self._add_edge(edge)
-        return refused
+        return sorted(port_refusals.items(), key=lambda item: item[0])
 
-    def _loop_free_with(self, edges: list[Edge]) -> bool:
-        """True when adding every edge that passes the port checks (in order) would make no loop."""
+    def _port_refusals_if_loop_free(self, edges: list[Edge]) -> dict[int, GraphError] | None:
+        """The edges refused by the port checks (connecting in order), when the others make no loop; else None."""
         taken: dict[str, dict[str, Edge]] = {}
+        refused: dict[int, GraphError] = {}
         extra: dict[str, list[str]] = {}
         needs = {node_id: len(incoming) for node_id, incoming in self._in.items()}
-        for edge in edges:
-            ports = taken.setdefault(edge.dst, dict(self._in.get(edge.dst, {})))
+        for i, edge in enumerate(edges):
+            ports = taken.get(edge.dst)
+            if ports is None:
+                ports = taken[edge.dst] = dict(self._in.get(edge.dst, {}))
             try:
                 self._check_ports(edge, ports)
-            except GraphError:
+            except GraphError as error:
+                refused[i] = error
                 continue
             ports[edge.dst_port] = edge
             extra.setdefault(edge.src, []).append(edge.dst)
@@ -384,7 +386,7 @@ class Graph:
                 if needs[dst] == 0:
                     ready.append(dst)
         self.loop_search_steps += len(needs)
-        return done == len(needs)
+        return refused if done == len(needs) else None
 
     def _add_edge(self, edge: Edge) -> None:
         incoming = self._in[edge.dst]
@@ -397,7 +399,8 @@ class Graph:
         self._out[edge.src][edge] = None
         self._nx.add_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
-        self.edge_added.emit(edge)
+        if self.edge_added:  # emitting to no listener still costs microseconds
+            self.edge_added.emit(edge)
 
     def disconnect(self, edge: Edge) -> None:
         """Remove an edge; raises NotConnectedError if it does not exist."""
@@ -407,7 +410,8 @@ class Graph:
         del self._out[edge.src][edge]
         self._nx.remove_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
-        self.edge_removed.emit(edge)
+        if self.edge_removed:  # emitting to no listener still costs microseconds
+            self.edge_removed.emit(edge)
 
     def set_param(self, node_id: str, name: str, value: ParamValue) -> Node:
         """Change one parameter (validated against its declaration)."""

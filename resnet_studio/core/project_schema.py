@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .quoting import lone_surrogate, quote
 from .shapes import DTYPE_NAMES
@@ -34,17 +34,8 @@ class FileProblem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-def _characters(text: str) -> str:
-    surrogate = lone_surrogate(text)
-    if surrogate is not None:
-        raise ValueError(
-            f"contains {surrogate}, half of a character pair (a lone surrogate), not a character"
-        )
-    return text
-
-
-Text = Annotated[str, AfterValidator(_characters)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_characters)]
+# pydantic itself refuses texts holding lone surrogates ('string_unicode', reworded below).
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
 
 class _Strict(BaseModel):
@@ -55,7 +46,7 @@ class NodeModel(_Strict):
     """One node as stored: its parameters are checked against the block's declaration afterwards."""
 
     id: Name
-    type: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_characters)]
+    type: Annotated[str, Field(min_length=1, max_length=100)]
     name: Name
     params: dict[Annotated[str, Field(max_length=MAX_NAME)], Any] = Field(default_factory=dict)
     position: list[float] = Field(default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2)
@@ -91,8 +82,8 @@ class HeaderModel(_Strict):
 
     format: Literal["resnet-studio"]
     format_version: int
-    name: Annotated[str, Field(max_length=MAX_NAME), AfterValidator(_characters)] = ""
-    description: Annotated[str, Field(max_length=MAX_DESCRIPTION), AfterValidator(_characters)] = ""
+    name: Annotated[str, Field(max_length=MAX_NAME)] = ""
+    description: Annotated[str, Field(max_length=MAX_DESCRIPTION)] = ""
     settings: SettingsModel = Field(default_factory=SettingsModel)
 
 
