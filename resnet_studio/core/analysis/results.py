@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..catalogue import Fix
+from ..quoting import quote
 from ..shapes import DTYPE_BYTES, Shape
 
 
@@ -43,24 +44,52 @@ class Diagnostic:
         return text
 
 
+MAX_SIDE = 1 << 20
+"""The largest input channel count, height, width or batch size (1,048,576)."""
+MAX_INPUT_BYTES = 1 << 60
+"""The largest input batch (1 EiB): far more than any device holds, so larger sizes are surely mistakes."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunSettings:
-    """What the analysis (and a run) assumes: input size, batch size and number format."""
+    """What the analysis (and a run) assumes: input size, batch size, number format, and whether it trains."""
 
     input_shape: tuple[int, int, int] | None = None
     """Overrides every Input node's CxHxW when set."""
     batch_size: int = 1
     dtype: str = "float32"
+    training: bool = False
+    """A training pass: BatchNorm then normalises with the batch's statistics, which needs more than one value
+    per channel."""
 
     def __post_init__(self) -> None:
-        if self.input_shape is not None and (
-            len(self.input_shape) != 3 or any(not isinstance(d, int) or d < 1 for d in self.input_shape)
+        shape = self.input_shape
+        if shape is not None and (
+            not isinstance(shape, tuple)
+            or len(shape) != 3
+            or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape)
         ):
-            raise ValueError(f"input shape must be three positive integers CxHxW, found {self.input_shape!r}")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"batch size must be a positive integer, found {self.batch_size!r}")
+            raise ValueError(f"input shape must be three positive integers CxHxW, found {quote(shape)}")
+        if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) or self.batch_size < 1:
+            raise ValueError(f"batch size must be a positive integer, found {quote(self.batch_size)}")
         if self.dtype not in DTYPE_BYTES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {self.dtype!r}")
+            raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {quote(self.dtype)}")
+        if shape is not None and max(shape) > MAX_SIDE:
+            sides = "x".join(str(d) if d <= MAX_SIDE else f"({quote(d)})" for d in shape)
+            raise ValueError(
+                f"input size {sides} is larger than any device holds: each of C, H and W is at most {MAX_SIDE:,}"
+            )
+        if self.batch_size > MAX_SIDE:
+            raise ValueError(
+                f"batch size {quote(self.batch_size)} is larger than any device holds: at most {MAX_SIDE:,}"
+            )
+        if shape is not None:
+            size = self.batch_size * shape[0] * shape[1] * shape[2] * DTYPE_BYTES[self.dtype]
+            if size > MAX_INPUT_BYTES:
+                raise ValueError(
+                    f"an input batch of {self.batch_size} x {shape[0]}x{shape[1]}x{shape[2]} in {self.dtype} takes "
+                    f"{size / 2**60:,.1f} EiB, more than any device holds (at most 1 EiB); use a smaller input or batch"
+                )
 
     @property
     def dtype_bytes(self) -> int:
