@@ -14,7 +14,10 @@ HUGE = 10**200
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"input_shape": (3, HUGE, HUGE)}, "input size 3x(a 201-digit number)x(a 201-digit number) is larger"),
+        (
+            {"input_shape": (3, HUGE, HUGE)},
+            "input size 3x(a 201-digit number)x(a 201-digit number) is larger",
+        ),
         ({"input_shape": (3, MAX_SIDE + 1, 8)}, "each of C, H and W is at most 1,048,576"),
         ({"batch_size": HUGE}, "batch size a 201-digit number is larger than any device holds"),
         ({"input_shape": (4096, 1 << 20, 1 << 20), "batch_size": 1 << 20}, "more than any device holds"),
