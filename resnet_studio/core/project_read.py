@@ -22,6 +22,7 @@ from .project_schema import (
     HeaderModel,
     NodeModel,
     expansion_depth,
+    field_name,
     problems_of,
 )
 from .quoting import quote
@@ -302,7 +303,7 @@ def _check_node(m: NodeModel, where: str) -> list[FileProblem]:
         try:
             spec.param(key).validate(value)
         except GraphError as error:
-            problems.append(FileProblem(f"{where}.params.{key}", str(error)))
+            problems.append(FileProblem(f"{where}.params.{field_name(key)}", str(error)))
     if m.expanded_from is not None:
         problems += _check_node(m.expanded_from, f"{where}.expanded_from")
     return problems

@@ -118,8 +118,13 @@ def _location(prefix: str, loc: tuple[int | str, ...]) -> str:
         elif part in ("NodeModel", "list[int]") or "[" in str(part):
             continue  # pydantic's union branch names say nothing to a user
         else:
-            text += ("." if text else "") + str(part)
+            text += ("." if text else "") + field_name(str(part))
     return text
+
+
+def field_name(name: str) -> str:
+    """A field or parameter name as a location shows it: cut to a few dozen characters when a file makes it long."""
+    return name if len(name) <= 40 and name.isprintable() else quote(name)
 
 
 def _problem(error: Any, prefix: str) -> FileProblem:
