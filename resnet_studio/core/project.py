@@ -17,6 +17,7 @@ from .graph import Graph
 from .model import Node
 from .project_read import FORMAT, FORMAT_VERSION, ProjectReader
 from .project_schema import FileProblem
+from .quoting import one_line
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The largest project file read (a 100,000-node network takes about 25 MiB)."""
@@ -51,13 +52,14 @@ class ProjectFileError(ValueError):
         self.stopped_at = stopped_at
         """The line where checking stopped after too many problems (None when the whole file was checked)."""
         shown = 20
-        lines = [f"{path}: {p}" for p in problems[:shown]]
+        where = one_line(path)
+        lines = [f"{where}: {one_line(str(p))}" for p in problems[:shown]]
         hidden = len(problems) - len(problems[:shown]) + more
         if hidden:
-            lines.append(f"{path}: ... and {hidden} more problems")
+            lines.append(f"{where}: ... and {hidden} more problems")
         if stopped_at is not None:
             lines.append(
-                f"{path}: checking stopped at line {stopped_at} after {len(problems)} problems; "
+                f"{where}: checking stopped at line {stopped_at} after {len(problems)} problems; "
                 "fix these and open the file again to see any later ones"
             )
         super().__init__("\n".join(lines))

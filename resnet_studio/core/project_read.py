@@ -193,7 +193,7 @@ class ProjectReader:
             # The nodes are read: a missing one is reported now (so a flood of such edges stops reading early).
             for node_id in (model.src, model.dst):
                 if node_id not in self.graph:
-                    self._add(FileProblem(where, f"{edge}: there is no node {quote(node_id)}"), pos)
+                    self._add(FileProblem(where, f"{_edge_text(edge)}: there is no node {quote(node_id)}"), pos)
                     return
         self._edges.append((index, pos, edge))
 
@@ -221,7 +221,7 @@ class ProjectReader:
             if len(self.problems) >= MAX_PROBLEMS:
                 self.more += len(refused) - n
                 break
-            self._add(FileProblem(f"edges[{index}]", f"{edge}: {refusal}"), pos, stop=False)
+            self._add(FileProblem(f"edges[{index}]", f"{_edge_text(edge)}: {refusal}"), pos, stop=False)
         if self.header is not None:
             s = self.header.settings
             shape = tuple(s.input_shape) if s.input_shape is not None else None
@@ -240,7 +240,7 @@ class ProjectReader:
                 kept.append((index, pos, edge))
             elif len(self.problems) < MAX_PROBLEMS:
                 self._add(
-                    FileProblem(f"edges[{index}]", f"{edge}: there is no node {quote(missing)}"),
+                    FileProblem(f"edges[{index}]", f"{_edge_text(edge)}: there is no node {quote(missing)}"),
                     pos,
                     stop=False,
                 )
@@ -290,6 +290,12 @@ class ProjectReader:
         if stop and len(self.problems) >= MAX_PROBLEMS:
             self.stopped_at = problem.line if problem.line is not None else 0
             raise _Stop
+
+
+def _edge_text(edge: Edge) -> str:
+    """'src.out -> dst.x', each part cut to a few dozen characters."""
+    parts = (field_name(p) for p in (edge.src, edge.src_port, edge.dst, edge.dst_port))
+    return "{}.{} -> {}.{}".format(*parts)
 
 
 def _check_node(m: NodeModel, where: str) -> list[FileProblem]:

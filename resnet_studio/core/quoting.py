@@ -25,11 +25,18 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, dict):
-        return f"an object of {len(value):,} fields" if value else "an empty object"
+        return _count("an object of", len(value), "field") if value else "an empty object"
     if isinstance(value, (list, tuple)):
-        return f"a list of {len(value):,} items" if value else "an empty list"
+        return _count("a list of", len(value), "item") if value else "an empty list"
     text = repr(value) if type(value).__repr__ is not object.__repr__ else type(value).__name__
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks, tabs and other unprintable characters written as escapes ('\\n', '\\u2028')."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def ascii_safe(text: str) -> str:
@@ -50,6 +57,10 @@ def lone_surrogate(text: str) -> str | None:
     except UnicodeEncodeError as error:
         return f"\\u{ord(text[error.start]):04x}"
     return None
+
+
+def _count(prefix: str, n: int, noun: str) -> str:
+    return f"{prefix} {n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _digits(value: int) -> int:

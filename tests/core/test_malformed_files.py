@@ -252,3 +252,34 @@ def test_problems_point_at_the_line_of_their_node_in_a_saved_file() -> None:
         f"line {row + 1}, column 3, nodes[" in message
         and "Stride: expected an integer from 1 to 4" in message
     )
+
+
+# --- findings of the fuzz profile (tests/core/test_fuzz.py), kept here so the default run repeats them -----------
+
+
+@pytest.mark.parametrize("text", ["a\nb", "x\u2028y", "tab\there", "nul\x00", "cr\r", "é\x85"])
+@pytest.mark.parametrize("field", ["src_port", "dst_port", "src", "dst"])
+def test_line_breaks_in_a_connection_stay_on_one_line(text: str, field: str) -> None:
+    d = base()
+    d["edges"][3][field] = text
+    error = refusal(json.dumps(d), "net\n.json")
+    lines = str(error).splitlines()
+    assert lines and all(line.startswith("net\\n.json: ") for line in lines)
+
+
+def test_line_breaks_in_node_names_stay_on_one_line() -> None:
+    d = base()
+    d["nodes"][2]["name"] = "first\nsecond\u2029third"
+    d["nodes"][3]["name"] = "first\nsecond\u2029third"  # the same name twice
+    lines = str(refusal(json.dumps(d))).splitlines()
+    assert len(lines) == 1 and "first\\nsecond\\u2029third" in lines[0]
+
+
+@pytest.mark.parametrize("seed", [1538, 2218, 3086, 3888, 4177, 4994, 6364, 7249, 8041])
+def test_fuzz_findings_stay_fixed(seed: int) -> None:
+    import random
+
+    from .fuzzing import malformed_file
+    from .test_fuzz import check_file
+
+    check_file(malformed_file(random.Random(seed)))
