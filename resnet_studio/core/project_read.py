@@ -193,7 +193,9 @@ class ProjectReader:
             # The nodes are read: a missing one is reported now (so a flood of such edges stops reading early).
             for node_id in (model.src, model.dst):
                 if node_id not in self.graph:
-                    self._add(FileProblem(where, f"{_edge_text(edge)}: there is no node {quote(node_id)}"), pos)
+                    self._add(
+                        FileProblem(where, f"{_edge_text(edge)}: there is no node {quote(node_id)}"), pos
+                    )
                     return
         self._edges.append((index, pos, edge))
 
