@@ -8,7 +8,7 @@ from enum import Enum
 
 from ..catalogue import Fix
 from ..quoting import quote
-from ..shapes import DTYPE_BYTES, Shape
+from ..shapes import DTYPE_BYTES, MAX_BATCH, MAX_INPUT_VALUES, Shape
 
 
 class Severity(str, Enum):
@@ -44,12 +44,6 @@ class Diagnostic:
         return text
 
 
-MAX_SIDE = 1 << 20
-"""The largest input channel count, height, width or batch size (1,048,576)."""
-MAX_INPUT_BYTES = 1 << 60
-"""The largest input batch (1 EiB): far more than any device holds, so larger sizes are surely mistakes."""
-
-
 @dataclass(frozen=True, slots=True)
 class RunSettings:
     """What the analysis (and a run) assumes: input size, batch size, number format, and whether it trains."""
@@ -74,22 +68,16 @@ class RunSettings:
             raise ValueError(f"batch size must be a positive integer, found {quote(self.batch_size)}")
         if self.dtype not in DTYPE_BYTES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {quote(self.dtype)}")
-        if shape is not None and max(shape) > MAX_SIDE:
-            sides = "x".join(str(d) if d <= MAX_SIDE else f"({quote(d)})" for d in shape)
+        if shape is not None and shape[0] * shape[1] * shape[2] > MAX_INPUT_VALUES:
+            sides = "x".join(str(d) if d <= MAX_INPUT_VALUES else f"({quote(d)})" for d in shape)
             raise ValueError(
-                f"input size {sides} is larger than any device holds: each of C, H and W is at most {MAX_SIDE:,}"
+                f"an input of {sides} is more than any device could hold: at most {MAX_INPUT_VALUES:,} values per "
+                "sample (e.g. 3x26754x26754)"
             )
-        if self.batch_size > MAX_SIDE:
+        if self.batch_size > MAX_BATCH:
             raise ValueError(
-                f"batch size {quote(self.batch_size)} is larger than any device holds: at most {MAX_SIDE:,}"
+                f"batch size must be between 1 and {MAX_BATCH:,}, found {quote(self.batch_size)}"
             )
-        if shape is not None:
-            size = self.batch_size * shape[0] * shape[1] * shape[2] * DTYPE_BYTES[self.dtype]
-            if size > MAX_INPUT_BYTES:
-                raise ValueError(
-                    f"an input batch of {self.batch_size} x {shape[0]}x{shape[1]}x{shape[2]} in {self.dtype} takes "
-                    f"{size / 2**60:,.1f} EiB, more than any device holds (at most 1 EiB); use a smaller input or batch"
-                )
 
     @property
     def dtype_bytes(self) -> int:
