@@ -1,4 +1,5 @@
-"""Big networks: building, saving, loading, analysing and laying out must grow linearly with the node count,
+"""Big networks: building, saving, loading, analysing and laying out (layered, and auto layout by stage) must grow
+linearly with the node count,
 whatever the order in which nodes and connections are listed.
 
 The network is a chain of residual units (Conv2d, BatchNorm2d, ReLU, Add with a skip around them). Each step is
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from resnet_studio.core import Edge, Graph, Node, analyze
-from resnet_studio.core.layout import layered_layout
+from resnet_studio.core.layout import layered_layout, network_layout
 from resnet_studio.core.project import Project, from_bytes, save, to_json
 
 TARGET_RATIO = 3.0
@@ -96,6 +97,7 @@ def measure(size: int, reverse: bool, repeats: int, folder: Path) -> dict[str, f
         "load": seconds(lambda: from_bytes(data), repeats),
         "analyse": seconds(lambda: analyze(graph), repeats),
         "layout": seconds(lambda: layered_layout(graph), repeats),
+        "autolayout": seconds(lambda: network_layout(graph), repeats),
     }
 
 
@@ -108,7 +110,7 @@ def main() -> None:
     if args.no_gc:
         gc.disable()
     sizes = sorted(args.sizes)
-    steps = ("build", "save", "load", "analyse", "layout")
+    steps = ("build", "save", "load", "analyse", "layout", "autolayout")
     verdicts = []
     with tempfile.TemporaryDirectory() as folder:
         for reverse in (False, True):

@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resnet_studio.core import Edge, Graph, Node, analyze
-from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH, COLUMN_GAP, ROW_GAP, layered_layout
+from resnet_studio.core.layout import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    COLUMN_GAP,
+    ROW_GAP,
+    layered_layout,
+    network_layout,
+)
 from resnet_studio.core.project import Project, from_bytes, to_json
 
 N = 20_000
@@ -169,8 +176,39 @@ def test_building_saving_loading_and_laying_out_grow_linearly_whatever_the_order
         work["load"] = executed_lines(lambda: from_bytes(text.encode()))
         work["analyse"] = executed_lines(lambda: analyze(graph))
         work["layout"] = executed_lines(lambda: layered_layout(graph))
+        work["auto layout"] = executed_lines(lambda: network_layout(graph))
         return work
 
     small, large = steps(1_000), steps(4_000)
     growth = {step: (large[step] / 4_000) / (small[step] / 1_000) for step in small}
     assert all(ratio < 1.5 for ratio in growth.values()), growth
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["resnet18", "resnet50", "resnet20", "resnext50_32x4d"]), st.booleans(), st.data())
+def test_the_size_of_a_packing_is_measured_exactly_without_building_it(
+    name: str, expanded: bool, data: st.DataObject
+) -> None:
+    from resnet_studio.core import preset
+    from resnet_studio.core.expansion import expand_all
+    from resnet_studio.core.layout import _pack, _segments, _size, _Sizes, _width
+    from resnet_studio.core.stages import find_stages
+
+    graph = expand_all(preset(name)) if expanded else preset(name)
+    plan = find_stages(graph, None)
+    segments = _segments(graph, plan)
+    widths = {id(group): _width(group) for _, groups in segments for group in groups}
+    sizes = _Sizes(segments, bool(plan.stages), widths)
+    total = sum(len(group) for _, groups in segments for group in groups)
+    for limit in data.draw(st.lists(st.integers(1, total), min_size=1, max_size=20)):
+        assert sizes.of(limit) == _size(_pack(segments, limit, bool(plan.stages), widths))
+
+
+def test_auto_layout_of_a_long_chain_wraps_into_columns_that_fill_a_slide() -> None:
+    nodes, edges = chain_parts(N)
+    graph = Graph()
+    graph.extend(nodes, edges)
+    layout = network_layout(graph)
+    columns = {x for x, _ in layout.positions.values()}
+    assert len(layout.positions) == N and 20 < len(columns) < 2_000
+    assert 0.5 < (layout.width / layout.height) / (16 / 9) < 2.0
