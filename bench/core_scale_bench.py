@@ -1,6 +1,5 @@
 """Big networks: building, saving, loading, analysing and laying out (layered, and auto layout by stage) must grow
-linearly with the node count,
-whatever the order in which nodes and connections are listed.
+linearly with the node count, whatever the order in which nodes and connections are listed.
 
 The network is a chain of residual units (Conv2d, BatchNorm2d, ReLU, Add with a skip around them). Each step is
 timed at 1,000, 10,000 and 100,000 nodes, once with nodes and connections in order and once reversed (nodes added
