@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -48,8 +49,10 @@ def cases() -> dict[str, bytes]:
         "5,000-digit integer": valid.replace(
             '"out_channels": 64', '"out_channels": ' + "9" * 5000, 1
         ).encode(),
-        "NaN position": valid.replace('"position": [0.0, 0.0]', '"position": [NaN, 0.0]', 1).encode(),
-        "1e400 position": valid.replace('"position": [0.0, 0.0]', '"position": [1e400, 0.0]', 1).encode(),
+        "NaN position": re.sub(r'"position": \[[^\]]*\]', '"position": [NaN, 0.0]', valid, count=1).encode(),
+        "1e400 position": re.sub(
+            r'"position": \[[^\]]*\]', '"position": [1e400, 0.0]', valid, count=1
+        ).encode(),
         "5 million malformed nodes (45 MB)": (
             f'{head}, "nodes": [' + ",".join(['{"id":1}'] * 5_000_000) + "]}"
         ).encode(),
