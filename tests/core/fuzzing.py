@@ -186,6 +186,11 @@ def random_command(rng: random.Random, graph: Graph, analyzer: Analyzer) -> Comm
             "insert",
             "fix",
             "layout",
+            "delete",
+            "reconnect",
+            "detach",
+            "relink",
+            "add connected",
         ]
     )
     if kind == "add" or not ids:
@@ -225,6 +230,30 @@ def random_command(rng: random.Random, graph: Graph, analyzer: Analyzer) -> Comm
     if kind == "insert":
         edges = graph.edges
         return edits.insert_on_edge(graph, rng.choice(edges), "ReLU", (0.0, 0.0)) if edges else None
+    if kind == "delete":
+        edges = graph.edges
+        loose = rng.sample(edges, min(len(edges), rng.randint(0, 2)))
+        return edits.delete(graph, rng.sample(ids, min(len(ids), rng.randint(0, 3))), loose)
+    if kind == "reconnect":
+        return edits.delete_with_reconnect(graph, rng.sample(ids, min(len(ids), rng.randint(1, 3))))
+    if kind == "detach":
+        return edits.detach(graph, node_id)
+    if kind == "relink":
+        edges = graph.edges
+        if not edges:
+            return None
+        old = rng.choice(edges)
+        dst = rng.choice(ids)
+        ports = graph.input_ports(dst)
+        return (
+            edits.relink(graph, old, Edge(old.src, old.src_port, dst, rng.choice(ports))) if ports else None
+        )
+    if kind == "add connected":
+        edges = graph.edges
+        if not edges:
+            return None
+        block = rng.choice(PRIMITIVES)
+        return edits.add_connected(graph, block, (0.0, 0.0), rng.choice(edges), rng.random() < 0.5)[0]
     if kind == "fix":
         fixable = [d for d in analyzer.analyze().diagnostics if d.fix is not None]
         return edits.apply_fix(graph, rng.choice(fixable)) if fixable else None
