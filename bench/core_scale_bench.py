@@ -116,14 +116,14 @@ def main() -> None:
             order = "reversed" if reverse else "in order"
             results = {size: measure(size, reverse, args.repeats, Path(folder)) for size in sizes}
             print(f"\n{order}: median CPU seconds (of {args.repeats} runs, more for small sizes)")
-            print(f"{'step':<9}" + "".join(f"{size:>12,}" for size in sizes) + f"{'growth':>9}  verdict")
+            print(f"{'step':<11}" + "".join(f"{size:>12,}" for size in sizes) + f"{'growth':>9}  verdict")
             for step in steps:
                 small, large = sizes[0], sizes[-1]
                 growth = (results[large][step] / large) / (results[small][step] / small)
                 verdict = "PASS" if growth <= TARGET_RATIO else "SLOW"
                 verdicts.append(verdict)
                 row = "".join(f"{results[size][step]:>12.3f}" for size in sizes)
-                print(f"{step:<9}{row}{growth:>9.2f}  {verdict}")
+                print(f"{step:<11}{row}{growth:>9.2f}  {verdict}")
     print(f"\n{verdicts.count('PASS')} of {len(verdicts)} steps grow linearly (growth <= {TARGET_RATIO})")
 
 
