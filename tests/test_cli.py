@@ -117,6 +117,26 @@ def test_every_subcommand_names_the_input_size_input(capsys: pytest.CaptureFixtu
         assert "--input CxHxW" in text and "--input-size" not in text, command
 
 
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_preset_name_wins_over_a_file_or_folder_of_that_name(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if kind == "folder":
+        (tmp_path / "resnet18").mkdir()
+    else:
+        save(preset("resnet20"), tmp_path / "resnet18")
+    assert main(["summary", "resnet18", "--format", "csv"]) == 0
+    assert "layer4.1" in capsys.readouterr().out  # ResNet-18, not the file
+    if kind == "file":
+        assert main(["summary", "./resnet18", "--format", "csv"]) == 0
+        assert "layer4.1" not in capsys.readouterr().out  # ResNet-20 from the file
+    else:
+        with pytest.raises(SystemExit) as caught:  # the folder, asked for as a path
+            main(["summary", "./resnet18"])
+        assert caught.value.code == 2
+
+
 def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "resnet-studio", "format_version": 1, "nodes": [')

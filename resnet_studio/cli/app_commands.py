@@ -13,6 +13,7 @@ from .common import (
     add_memory_arguments,
     add_network_argument,
     load_network,
+    run_settings,
 )
 
 
@@ -54,10 +55,9 @@ def run_render(args: argparse.Namespace) -> int:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed to draw a picture
-    from ..core.analysis import RunSettings
+    settings = run_settings(args)
     from ..ui.canvas import render_to_file
 
-    settings = RunSettings(args.input, args.batch, args.dtype)
     try:
         render_to_file(
             graph,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ..core.graph import Graph
 from ..core.shapes import DTYPE_NAMES
+
+if TYPE_CHECKING:
+    from ..core.analysis import RunSettings
 
 
 class UserError(Exception):
@@ -25,7 +28,9 @@ class Parser(argparse.ArgumentParser):
 def add_network_argument(parser: argparse.ArgumentParser) -> None:
     """The positional NAME_OR_FILE every subcommand that works on a network takes."""
     parser.add_argument(
-        "network", metavar="NAME_OR_FILE", help="a preset name (see `presets`) or a project file"
+        "network",
+        metavar="NAME_OR_FILE",
+        help="a preset name (see `presets`) or a project file (./NAME for a file named like a preset)",
     )
 
 
@@ -94,23 +99,38 @@ def positive_int(text: str) -> int:
 
 
 def load_network(name_or_file: str) -> Graph:
-    """A preset by name, or a project file by path; raises UserError with one clear line."""
+    """A preset by name, or a project file by path; raises UserError with one clear line.
+
+    A preset name wins over a file or folder of that name in the current folder ('./resnet18' names the file).
+    """
     from ..core.errors import UnknownPresetError
     from ..core.presets import preset
     from ..core.project import ProjectFileError, load
 
     path = Path(name_or_file)
-    if path.suffix.lower() == ".json" or path.exists() or "/" in name_or_file or "\\" in name_or_file:
+    looks_like_path = path.suffix.lower() == ".json" or "/" in name_or_file or "\\" in name_or_file
+    if not looks_like_path:
         try:
-            return load(path)
-        except ProjectFileError as error:
-            first = str(error).splitlines()
-            more = f" (and {len(first) - 1} more problems)" if len(first) > 1 else ""
-            raise UserError(first[0] + more) from None
+            return preset(name_or_file)
+        except UnknownPresetError as error:
+            if not path.exists():
+                raise UserError(f"no preset or project file named {name_or_file!r}: {error}") from None
     try:
-        return preset(name_or_file)
-    except UnknownPresetError as error:
-        raise UserError(f"no preset or project file named {name_or_file!r}: {error}") from None
+        return load(path)
+    except ProjectFileError as error:
+        first = str(error).splitlines()
+        more = f" (and {len(first) - 1} more problems)" if len(first) > 1 else ""
+        raise UserError(first[0] + more) from None
+
+
+def run_settings(args: argparse.Namespace) -> RunSettings:
+    """The run settings from --input, --batch and --dtype; raises UserError for sizes no device could hold."""
+    from ..core.analysis import RunSettings
+
+    try:
+        return RunSettings(getattr(args, "input", None), args.batch, args.dtype)
+    except ValueError as error:
+        raise UserError(str(error)) from None
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_input_size_argument, add_memory_arguments, add_network_argument, load_network
+from .common import (
+    add_input_size_argument,
+    add_memory_arguments,
+    add_network_argument,
+    load_network,
+    run_settings,
+)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,10 +42,11 @@ def run_summary(args: argparse.Namespace) -> int:
     from ..core.expansion import expand_all
     from ..core.report import render
 
+    settings = run_settings(args)
     graph = load_network(args.network)
     if args.expanded:
-        graph = expand_all(graph, args.input)
-    analysis = analyze(graph, args.input, args.batch, args.dtype)
+        graph = expand_all(graph, settings.input_shape)
+    analysis = analyze(graph, settings=settings)
     sys.stdout.write(render(graph, analysis, args.format))
     for diagnostic in analysis.diagnostics:
         print(diagnostic, file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 
 import networkx as nx
@@ -11,6 +12,7 @@ from .catalogue import get_spec
 from .errors import (
     CycleError,
     DuplicateNodeError,
+    GraphError,
     InputCountError,
     NotConnectedError,
     ParameterError,
@@ -19,7 +21,8 @@ from .errors import (
     UnknownPortError,
 )
 from .model import Edge, GraphSnapshot, Node, Position
-from .params import ParamValue
+from .params import Params, ParamValue
+from .quoting import lone_surrogate, quote
 
 
 class Graph:
@@ -39,13 +42,14 @@ class Graph:
         self._out: dict[str, dict[Edge, None]] = {}
         self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
         self._order: tuple[str, ...] | None = ()
+        self._free_id: dict[str, int] = {}
+        self._free_name: dict[str, int] = {}
         self.structure_version = 0
         """Grows with every added or removed node or edge (cheap change detection for caches)."""
+        self.loop_search_steps = 0
+        """Nodes visited by loop checks so far (tests and benchmarks read it to check the work stays linear)."""
         if snapshot is not None:
-            for node in snapshot.nodes:
-                self.add_node(node)
-            for edge in snapshot.edges:
-                self.connect(edge)
+            self.extend(snapshot.nodes, snapshot.edges)
 
     # --- queries --------------------------------------------------------------------------------------------
 
@@ -83,13 +87,13 @@ class Graph:
         try:
             return self._nodes[node_id]
         except KeyError:
-            raise UnknownNodeError(f"there is no node {node_id!r} in the network") from None
+            raise UnknownNodeError(f"there is no node {quote(node_id)} in the network") from None
 
     def node_by_name(self, name: str) -> Node:
         """The node with this user-facing name; raises UnknownNodeError."""
         node_id = self._names.get(name)
         if node_id is None:
-            raise UnknownNodeError(f"there is no node named {name!r} in the network")
+            raise UnknownNodeError(f"there is no node named {quote(name)} in the network")
         return self._nodes[node_id]
 
     def index_of(self, node_id: str) -> int:
@@ -143,7 +147,35 @@ class Graph:
 
     def has_path(self, src: str, dst: str) -> bool:
         """True when data flows from src to dst."""
-        return bool(nx.has_path(self._nx, src, dst))
+        self.node(src)
+        self.node(dst)
+        return self._reaches(src, dst)
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        """Search from both ends at once, one node a side in turn, stopping when either side runs out.
+
+        The work is at most twice the smaller of start's downstream and goal's upstream, so connecting a chain
+        in any order (each new edge has one short side) costs a constant per edge instead of the chain's length.
+        """
+        if start == goal:
+            return True
+        ahead, behind = {start}, {goal}
+        forward, backward = [start], [goal]
+        while forward and backward:
+            self.loop_search_steps += 2
+            for edge in self._out[forward.pop()]:
+                if edge.dst in behind:
+                    return True
+                if edge.dst not in ahead:
+                    ahead.add(edge.dst)
+                    forward.append(edge.dst)
+            for edge in self._in[backward.pop()].values():
+                if edge.src in ahead:
+                    return True
+                if edge.src not in behind:
+                    behind.add(edge.src)
+                    backward.append(edge.src)
+        return False
 
     def topological_order(self) -> tuple[str, ...]:
         """Node ids so that every node comes after its inputs; ties keep insertion order (deterministic)."""
@@ -163,19 +195,34 @@ class Graph:
     def new_id(self, prefix: str) -> str:
         """A readable id that is not taken: 'conv_1', 'conv_2', ..."""
         prefix = prefix.lower()
-        n = 1
+        n = self._free_id.get(prefix, 1)
         while f"{prefix}_{n}" in self._nodes:
             n += 1
+        self._free_id[prefix] = n
         return f"{prefix}_{n}"
 
     def unique_name(self, base: str) -> str:
         """`base` if free, else base2, base3, ..."""
         if base not in self._names:
             return base
-        n = 2
+        n = self._free_name.get(base, 2)
         while f"{base}{n}" in self._names:
             n += 1
+        self._free_name[base] = n
         return f"{base}{n}"
+
+    def _freed(self, node_id: str | None, name: str | None) -> None:
+        """An id or name became free again: the searches for a free one restart at it (no suffix is skipped)."""
+        if node_id is not None:
+            prefix, _, number = node_id.rpartition("_")
+            if number.isdigit() and prefix in self._free_id:
+                self._free_id[prefix] = min(self._free_id[prefix], int(number))
+        if name is not None and self._free_name:
+            digits = len(name) - len(name.rstrip("0123456789"))
+            for cut in range(len(name) - digits, len(name)):
+                base = name[:cut]
+                if base in self._free_name:
+                    self._free_name[base] = min(self._free_name[base], int(name[cut:]))
 
     def make_node(
         self,
@@ -203,12 +250,13 @@ class Graph:
         """Add a node (at `index` in insertion order, for undo); validates type, parameters, id and name."""
         spec = get_spec(node.type)
         if node.id in self._nodes:
-            raise DuplicateNodeError(f"a node with id {node.id!r} already exists")
-        if not node.name.strip():
-            raise DuplicateNodeError("a node needs a name")
+            raise DuplicateNodeError(f"a node with id {quote(node.id)} already exists")
+        _check_text("id", node.id)
+        _check_name(node.name)
         if node.name in self._names:
-            raise DuplicateNodeError(f"the name {node.name!r} is already used by another node")
-        full = spec.make_params(node.params)
+            raise DuplicateNodeError(f"the name {quote(node.name)} is already used by another node")
+        _check_position(node.name, node.position)
+        full = _full_params(spec.type_name, node.params)
         if full != node.params:
             node = node.with_params(full)
         if index is None or index >= len(self._nodes):
@@ -222,7 +270,8 @@ class Graph:
         self._out[node.id] = {}
         self._nx.add_node(node.id)
         self._structure_changed()
-        self.node_added.emit(node)
+        if self.node_added:  # emitting to no listener still costs microseconds
+            self.node_added.emit(node)
         return node
 
     def remove_node(self, node_id: str) -> tuple[Edge, ...]:
@@ -236,12 +285,19 @@ class Graph:
         del self._in[node_id]
         del self._out[node_id]
         self._nx.remove_node(node_id)
+        self._freed(node_id, node.name)
         self._structure_changed()
-        self.node_removed.emit(node)
+        if self.node_removed:  # emitting to no listener still costs microseconds
+            self.node_removed.emit(node)
         return removed
 
     def check_connect(self, edge: Edge) -> None:
         """Raise the typed error that connecting `edge` would cause, or return if it is allowed."""
+        self._check_ports(edge, self._in.get(edge.dst, {}))
+        self._check_loop(edge)
+
+    def _check_ports(self, edge: Edge, taken_ports: Mapping[str, Edge]) -> None:
+        """Refuse unknown nodes and ports, and an input already taken in `taken_ports`."""
         src, dst = self.node(edge.src), self.node(edge.dst)
         if edge.src_port not in get_spec(src.type).outputs:
             outs = get_spec(src.type).outputs
@@ -251,13 +307,16 @@ class Graph:
         if edge.dst_port not in ports:
             has = "its inputs are " + ", ".join(repr(p) for p in ports) if ports else "it takes no input"
             raise UnknownPortError(f"{dst.name} ({dst.type}) has no input port {edge.dst_port!r}; {has}")
-        taken = self._in[edge.dst].get(edge.dst_port)
+        taken = taken_ports.get(edge.dst_port)
         if taken is not None:
             other = self._nodes[taken.src].name
             raise PortOccupiedError(
                 f"input {edge.dst_port!r} of {dst.name} is already connected to {other}; disconnect it first"
             )
-        if edge.src == edge.dst or nx.has_path(self._nx, edge.dst, edge.src):
+
+    def _check_loop(self, edge: Edge) -> None:
+        if self._reaches(edge.dst, edge.src):
+            src, dst = self._nodes[edge.src], self._nodes[edge.dst]
             raise CycleError(
                 f"connecting {src.name} to {dst.name} would make a loop: {dst.name} already feeds {src.name}"
                 if edge.src != edge.dst
@@ -275,12 +334,73 @@ class Graph:
     def connect(self, edge: Edge) -> Edge:
         """Add an edge; raises UnknownNodeError, UnknownPortError, PortOccupiedError or CycleError."""
         self.check_connect(edge)
-        self._in[edge.dst][edge.dst_port] = edge
+        self._add_edge(edge)
+        return edge
+
+    def add_edges(self, edges: Iterable[Edge]) -> list[tuple[int, GraphError]]:
+        """Connect many edges in order, as many connect() calls would; returns each refused one's index and error.
+
+        Time is linear in the size of the graph whatever the order of the edges: when the accepted edges cannot
+        make a loop (one topological sort proves it), no edge needs a loop search of its own.
+        """
+        edges = list(edges)
+        port_refusals = self._port_refusals_if_loop_free(edges) if len(edges) >= 64 else None
+        if port_refusals is None:
+            refused: list[tuple[int, GraphError]] = []
+            for i, edge in enumerate(edges):
+                try:
+                    self.connect(edge)
+                except GraphError as error:
+                    refused.append((i, error))
+            return refused
+        for i, edge in enumerate(edges):
+            if i not in port_refusals:
+                self._add_edge(edge)
+        return sorted(port_refusals.items(), key=lambda item: item[0])
+
+    def _port_refusals_if_loop_free(self, edges: list[Edge]) -> dict[int, GraphError] | None:
+        """The edges refused by the port checks (connecting in order), when the others make no loop; else None."""
+        taken: dict[str, dict[str, Edge]] = {}
+        refused: dict[int, GraphError] = {}
+        extra: dict[str, list[str]] = {}
+        needs = {node_id: len(incoming) for node_id, incoming in self._in.items()}
+        for i, edge in enumerate(edges):
+            ports = taken.get(edge.dst)
+            if ports is None:
+                ports = taken[edge.dst] = dict(self._in.get(edge.dst, {}))
+            try:
+                self._check_ports(edge, ports)
+            except GraphError as error:
+                refused[i] = error
+                continue
+            ports[edge.dst_port] = edge
+            extra.setdefault(edge.src, []).append(edge.dst)
+            needs[edge.dst] += 1
+        ready = [node_id for node_id, count in needs.items() if count == 0]
+        done = 0
+        while ready:
+            node_id = ready.pop()
+            done += 1
+            for dst in [e.dst for e in self._out[node_id]] + extra.get(node_id, []):
+                needs[dst] -= 1
+                if needs[dst] == 0:
+                    ready.append(dst)
+        self.loop_search_steps += len(needs)
+        return refused if done == len(needs) else None
+
+    def _add_edge(self, edge: Edge) -> None:
+        incoming = self._in[edge.dst]
+        incoming[edge.dst_port] = edge
+        if len(incoming) > 1:
+            # Keep the node's input order whatever the order of connecting (undo then restores files exactly).
+            ports = self.input_ports(edge.dst)
+            if list(incoming) != [p for p in ports if p in incoming]:
+                self._in[edge.dst] = {p: incoming[p] for p in ports if p in incoming}
         self._out[edge.src][edge] = None
         self._nx.add_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
-        self.edge_added.emit(edge)
-        return edge
+        if self.edge_added:  # emitting to no listener still costs microseconds
+            self.edge_added.emit(edge)
 
     def disconnect(self, edge: Edge) -> None:
         """Remove an edge; raises NotConnectedError if it does not exist."""
@@ -290,7 +410,8 @@ class Graph:
         del self._out[edge.src][edge]
         self._nx.remove_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
-        self.edge_removed.emit(edge)
+        if self.edge_removed:  # emitting to no listener still costs microseconds
+            self.edge_removed.emit(edge)
 
     def set_param(self, node_id: str, name: str, value: ParamValue) -> Node:
         """Change one parameter (validated against its declaration)."""
@@ -326,12 +447,12 @@ class Graph:
         node = self.node(node_id)
         if name == node.name:
             return node
-        if not name.strip():
-            raise DuplicateNodeError("a node needs a name")
+        _check_name(name)
         if name in self._names:
-            raise DuplicateNodeError(f"the name {name!r} is already used by another node")
+            raise DuplicateNodeError(f"the name {quote(name)} is already used by another node")
         new = node.renamed(name)
         del self._names[node.name]
+        self._freed(None, node.name)
         self._names[name] = node_id
         self._nodes[node_id] = new
         self.node_changed.emit(node, new)
@@ -342,7 +463,9 @@ class Graph:
         node = self.node(node_id)
         if node.position == position:
             return node
-        new = node.moved((float(position[0]), float(position[1])))
+        position = (float(position[0]), float(position[1]))
+        _check_position(node.name, position)
+        new = node.moved(position)
         self._nodes[node_id] = new
         self.node_changed.emit(node, new)
         return new
@@ -370,12 +493,53 @@ class Graph:
             self.remove_node(node_id)
 
     def extend(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
-        """Add many nodes, then many edges."""
+        """Add many nodes, then many edges; raises the first refusal (the edges before it stay connected)."""
         for node in nodes:
             self.add_node(node)
-        for edge in edges:
-            self.connect(edge)
+        refused = self.add_edges(edges)
+        if refused:
+            raise refused[0][1]
 
     def _structure_changed(self) -> None:
         self._order = None
         self.structure_version += 1
+
+
+_CHECKED: dict[tuple[str, Params], Params] = {}
+_CHECKED_LIMIT = 4096
+
+
+def _full_params(block_type: str, params: Mapping[str, ParamValue]) -> Params:
+    """Every parameter of the block, validated: memoised, since a big network repeats a few parameter sets."""
+    if not isinstance(params, Params):
+        return get_spec(block_type).make_params(params)
+    key = (block_type, params)
+    full = _CHECKED.get(key)
+    if full is None:
+        full = get_spec(block_type).make_params(params)
+        if len(_CHECKED) >= _CHECKED_LIMIT:
+            _CHECKED.clear()
+        _CHECKED[key] = full
+    return full
+
+
+def _check_text(what: str, text: str) -> None:
+    surrogate = lone_surrogate(text)
+    if surrogate is not None:
+        raise ParameterError(
+            f"the {what} {quote(text)} contains {surrogate}, half of a character pair (a lone surrogate); "
+            "remove it"
+        )
+
+
+def _check_name(name: str) -> None:
+    if not name.strip():
+        raise DuplicateNodeError("a node needs a name")
+    _check_text("name", name)
+
+
+def _check_position(name: str, position: Position) -> None:
+    if not (math.isfinite(position[0]) and math.isfinite(position[1])):
+        raise ParameterError(
+            f"{name} cannot be placed at ({position[0]}, {position[1]}): a position is two finite numbers"
+        )

@@ -8,7 +8,7 @@ inside one, when that can be helped). A network without stages wraps its rows th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .graph import Graph
@@ -72,17 +72,127 @@ def network_layout(
     banded = bool(plan.stages)
     widths = {id(group): _width(group) for _, groups in segments for group in groups}
     longest = max(sum(len(g) for g in groups) for _, groups in segments)
-    best: tuple[float, list[_Column]] | None = None
     # beyond the longest segment plus what may share its column, more rows per column change nothing
-    for limit in range(min(tallest_block, total), min(total, longest + len(plan.lead) + len(plan.tail)) + 1):
-        columns = _pack(segments, limit, banded, widths)
-        width, height = _size(columns)
-        scale = min(area[0] / width, area[1] / height, 1.0)
-        # the largest scale wins; among equals, the fewest wraps (the most rows in a column)
-        if best is None or scale >= best[0] - 1e-9:
-            best = (max(scale, best[0]) if best else scale, columns)
-    assert best is not None
-    return _place(best[1], plan)
+    limits = range(min(tallest_block, total), min(total, longest + len(plan.lead) + len(plan.tail)) + 1)
+    sizes = _Sizes(segments, banded, widths)
+
+    def scale(limit: int) -> float:
+        width, height = sizes.of(limit)
+        return min(area[0] / width, area[1] / height, 1.0)
+
+    limit = _best_limit(limits, scale, lambda limit: sizes.of(limit), area)
+    return _place(_pack(segments, limit, banded, widths), plan)
+
+
+_EVERY_LIMIT = 512
+"""Up to this many candidate column heights each is tried; beyond, a bisection finds the best (big networks)."""
+
+
+def _best_limit(
+    limits: range,
+    scale: Callable[[int], float],
+    size: Callable[[int], tuple[float, float]],
+    area: tuple[float, float],
+) -> int:
+    """The rows per column that give the largest scale; among equals, the most rows (the fewest wraps)."""
+    if len(limits) <= _EVERY_LIMIT:
+        best_scale, best = -1.0, limits[0]
+        for limit in limits:
+            value = scale(limit)
+            if value >= best_scale - 1e-9:
+                best_scale, best = max(value, best_scale), limit
+        return best
+
+    # Taller columns make the network narrower and taller: the scale the width allows grows with the limit,
+    # the one the height allows shrinks, so the best limit is where they cross (found by bisection).
+    def width_bound(limit: int) -> bool:
+        width, height = size(limit)
+        return area[0] / width < area[1] / height
+
+    low, high = limits[0], limits[-1]
+    while low < high:
+        middle = (low + high) // 2
+        if width_bound(middle):
+            low = middle + 1
+        else:
+            high = middle
+    best = max((c for c in (low - 1, low) if c in limits), key=lambda c: (scale(c), c))
+    best_scale = scale(best)
+    if best == limits[-1] or scale(best + 1) < best_scale - 1e-9:
+        return best
+    # the most rows that keep that scale (past the crossing the scale only falls as the limit grows)
+    low, high = best, limits[-1]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if scale(middle) >= best_scale - 1e-9:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+class _Sizes:
+    """Width and height of the packed columns for a limit, computed as _pack would place them without building
+    the columns (big networks try dozens of limits)."""
+
+    def __init__(self, segments: list[Segment], banded: bool, widths: dict[int, int]) -> None:
+        self._banded = banded
+        self._segments = [
+            (
+                stage is not None,
+                sum(len(g) for g in groups),
+                [(len(g), widths[id(g)], [row[-1][1] + 1 for row in g]) for g in groups],
+            )
+            for stage, groups in segments
+        ]
+        self._memo: dict[int, tuple[float, float]] = {}
+
+    def of(self, limit: int) -> tuple[float, float]:
+        """(width, height) of the layout with at most `limit` rows per column."""
+        if limit not in self._memo:
+            self._memo[limit] = self._measure(limit)
+        return self._memo[limit]
+
+    def _measure(self, limit: int) -> tuple[float, float]:
+        columns = 1
+        width = 0.0
+        height = 0.0
+        rows = bands = 0
+        slots = 1
+        staged = has_entries = False
+        for is_stage, size, groups in self._segments:
+            share = math.ceil(size / math.ceil(size / limit)) if is_stage else limit
+            starting = is_stage
+            in_column = 0
+            for count, group_width, row_widths in groups:
+                for start in range(0, count, limit) if count > limit else (0,):
+                    piece = count - start if count - start < limit else limit
+                    if rows and (
+                        rows + piece > limit
+                        or (is_stage and in_column + piece > share)
+                        or (starting and staged)
+                    ):
+                        width += slots * _SLOT - COLUMN_GAP
+                        column_height = rows * _ROW - ROW_GAP + bands * STAGE_BAND
+                        if column_height > height:
+                            height = column_height
+                        columns += 1
+                        rows = bands = in_column = 0
+                        slots = 1
+                        staged = has_entries = False
+                    if starting or (not has_entries and self._banded):
+                        bands += 1
+                        starting = False
+                    has_entries = True
+                    rows += piece
+                    piece_width = group_width if piece == count else max(row_widths[start : start + piece])
+                    if piece_width > slots:
+                        slots = piece_width
+                    in_column += piece
+                    staged = staged or is_stage
+        width += slots * _SLOT - COLUMN_GAP
+        height = max(height, rows * _ROW - ROW_GAP + bands * STAGE_BAND)
+        return width + STAGE_GAP * (columns - 1), height
 
 
 # --- rows and blocks ----------------------------------------------------------------------------------------
@@ -108,18 +218,35 @@ def _rows(graph: Graph, order: Sequence[str]) -> list[Row]:
             preds = [p for p in graph.predecessors(node_id) if p in members]
             return sum(slot_of[p] for p in preds) / len(preds) if preds else 0.0
 
-        level_members.sort(key=lambda n: (barycentre(n), index[n]))
-        taken: set[int] = set()
+        wanted = {n: barycentre(n) for n in level_members}
+        level_members.sort(key=lambda n: (wanted[n], index[n]))
+        free = _FreeSlots()
         row: list[tuple[str, int]] = []
         for node_id in level_members:
-            slot = round(barycentre(node_id))
-            while slot in taken:
-                slot += 1
-            taken.add(slot)
+            slot = free.take(round(wanted[node_id]))
             slot_of[node_id] = slot
             row.append((node_id, slot))
         rows.append(tuple(sorted(row, key=lambda item: item[1])))
     return rows
+
+
+class _FreeSlots:
+    """The first free slot at or right of a wanted one, in near-constant time (a union-find over taken slots)."""
+
+    def __init__(self) -> None:
+        self._next: dict[int, int] = {}
+
+    def take(self, wanted: int) -> int:
+        """Claim and return the first free slot >= wanted."""
+        slot = wanted
+        path = []
+        while slot in self._next:
+            path.append(slot)
+            slot = self._next[slot]
+        for taken in path:
+            self._next[taken] = slot  # path compression: later searches jump straight here
+        self._next[slot] = slot + 1
+        return slot
 
 
 def _blocks(graph: Graph, rows: list[Row]) -> list[list[Row]]:

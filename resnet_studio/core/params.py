@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import ParameterError
+from .quoting import quote
 
 ParamValue = int | float | bool | str
 ParamKind = Literal["int", "float", "bool", "choice"]
@@ -73,7 +74,7 @@ class ParamSpec:
         return value
 
     def _error(self, value: object) -> ParameterError:
-        return ParameterError(f"{self.label}: expected {self.describe_range()}, found {value!r}")
+        return ParameterError(f"{self.label}: expected {self.describe_range()}, found {quote(value)}")
 
 
 def _fmt_number(x: float) -> str:

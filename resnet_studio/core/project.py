@@ -4,48 +4,64 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any
 
 from .analysis import RunSettings
-from .catalogue import get_spec
-from .errors import GraphError
 from .filemode import output_mode
 from .graph import Graph
-from .model import Edge, Node
-from .params import Params
-from .shapes import DTYPE_NAMES
+from .model import Node
+from .project_read import FORMAT, FORMAT_VERSION, ProjectReader
+from .project_schema import FileProblem
+from .quoting import one_line
 
-FORMAT = "resnet-studio"
-FORMAT_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_PROBLEMS = 20
+"""The largest project file read (a 100,000-node network takes about 25 MiB)."""
 
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """One thing wrong with a project file: where inside the document, and what."""
-
-    location: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_FILE_BYTES",
+    "FileProblem",
+    "Project",
+    "ProjectFileError",
+    "ProjectSaveError",
+    "from_bytes",
+    "from_document",
+    "load",
+    "load_project",
+    "save",
+    "to_json",
+]
 
 
 class ProjectFileError(ValueError):
-    """A project file that cannot be opened; lists every problem found, each with its location."""
+    """A project file that cannot be opened; lists the problems found (up to a few dozen), each with its place."""
 
-    def __init__(self, path: str, problems: list[FileProblem]) -> None:
+    def __init__(
+        self, path: str, problems: list[FileProblem], more: int = 0, stopped_at: int | None = None
+    ) -> None:
         self.path = path
         self.problems = problems
-        lines = [f"{path}: {p}" for p in problems[:MAX_PROBLEMS]]
-        if len(problems) > MAX_PROBLEMS:
-            lines.append(f"{path}: ... and {len(problems) - MAX_PROBLEMS} more problems")
+        self.more = more
+        """Problems found beyond those in `problems`."""
+        self.stopped_at = stopped_at
+        """The line where checking stopped after too many problems (None when the whole file was checked)."""
+        shown = 20
+        where = one_line(path)
+        lines = [f"{where}: {one_line(str(p))}" for p in problems[:shown]]
+        hidden = len(problems) - len(problems[:shown]) + more
+        if hidden:
+            lines.append(f"{where}: ... and {hidden} more problems")
+        if stopped_at is not None:
+            lines.append(
+                f"{where}: checking stopped at line {stopped_at} after {len(problems)} problems; "
+                "fix these and open the file again to see any later ones"
+            )
         super().__init__("\n".join(lines))
 
 
@@ -61,54 +77,6 @@ class Project:
     settings: RunSettings = field(default_factory=RunSettings)
     name: str = ""
     description: str = ""
-
-
-# --- schema ------------------------------------------------------------------------------------------------
-
-ParamJSON = bool | int | float | str
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class NodeModel(_Strict):
-    id: str = Field(min_length=1, max_length=200)
-    type: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=200)
-    params: dict[str, ParamJSON] = Field(default_factory=dict)
-    position: tuple[float, float] = (0.0, 0.0)
-    expanded_from: NodeModel | None = None
-
-
-class EdgeModel(_Strict):
-    src: str
-    src_port: str
-    dst: str
-    dst_port: str
-
-
-class SettingsModel(_Strict):
-    input_shape: tuple[int, int, int] | None = None
-    batch_size: int = 1
-    dtype: str = "float32"
-
-    @field_validator("dtype")
-    @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in DTYPE_NAMES:
-            raise ValueError(f"expected one of {', '.join(DTYPE_NAMES)}")
-        return value
-
-
-class ProjectModel(_Strict):
-    format: Literal["resnet-studio"]
-    format_version: int
-    name: str = ""
-    description: str = ""
-    nodes: list[NodeModel]
-    edges: list[EdgeModel] = Field(default_factory=list)
-    settings: SettingsModel = Field(default_factory=SettingsModel)
 
 
 # --- writing -----------------------------------------------------------------------------------------------
@@ -127,10 +95,16 @@ def _node_json(node: Node) -> dict[str, Any]:
     return data
 
 
+_dumps = partial(json.dumps, ensure_ascii=False, allow_nan=False)
+
+
 def to_json(project: Project) -> str:
-    """The project as the text of a file."""
+    """The project as the text of a file: standard JSON, one node and one connection per line.
+
+    Raises ValueError for what standard JSON cannot hold (a position that is not a finite number).
+    """
     s = project.settings
-    document = {
+    header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": project.name,
@@ -140,20 +114,32 @@ def to_json(project: Project) -> str:
             "batch_size": s.batch_size,
             "dtype": s.dtype,
         },
-        "nodes": [_node_json(n) for n in project.graph.nodes],
-        "edges": [
-            {"src": e.src, "src_port": e.src_port, "dst": e.dst, "dst_port": e.dst_port}
-            for e in project.graph.edges
-        ],
     }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    lines = ["{"]
+    lines += [f" {_dumps(key)}: {_dumps(value)}," for key, value in header.items()]
+    lines.append(' "nodes": [')
+    lines.append(",\n".join(f"  {_dumps(_node_json(n))}" for n in project.graph.nodes))
+    lines.append(" ],")
+    lines.append(' "edges": [')
+    lines.append(
+        ",\n".join(
+            f"  {_dumps({'src': e.src, 'src_port': e.src_port, 'dst': e.dst, 'dst_port': e.dst_port})}"
+            for e in project.graph.edges
+        )
+    )
+    lines.append(" ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def save(target: Graph | Project, path: str | os.PathLike[str], settings: RunSettings | None = None) -> Path:
     """Write a project atomically: a crash or a full disk never leaves a truncated file."""
     project = target if isinstance(target, Project) else Project(target, settings or RunSettings())
     path = Path(path)
-    text = to_json(project).encode("utf-8")
+    try:
+        text = to_json(project).encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as error:  # a non-finite position, a lone surrogate in a name
+        raise ProjectSaveError(f"cannot save {path}: {error}; the previous file is unchanged") from error
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by the `with` below, after the error check
@@ -199,36 +185,94 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def load(path: str | os.PathLike[str]) -> Graph:
-    """Read a project file and return its graph; raises ProjectFileError with every problem found."""
+    """Read a project file and return its graph; raises ProjectFileError with the problems found."""
     return load_project(path).graph
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read a project file; raises ProjectFileError (never another exception) for any unusable file."""
-    path = Path(path)
+    """Read a project file; raises ProjectFileError (never another exception) for any unusable file.
+
+    Only regular files are read (a FIFO, a device such as /dev/zero or a socket is refused without waiting on
+    it), and at most MAX_FILE_BYTES of them.
+    """
     where = str(path)
+    return from_bytes(_read_capped(Path(path), where), where)
+
+
+def _read_capped(path: Path, where: str) -> bytes:
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ProjectFileError(where, [FileProblem("", "is a folder, not a project file")])
-        if size > MAX_FILE_BYTES:
-            raise ProjectFileError(
-                where, [FileProblem("", f"is {size // 2**20} MiB; a project file is at most 64 MiB")]
-            )
-        data = path.read_bytes()
+        # Non-blocking, so that opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise ProjectFileError(where, [FileProblem("", "no such file")]) from None
+    except IsADirectoryError:
+        raise ProjectFileError(where, [FileProblem("", "is a folder, not a project file")]) from None
     except PermissionError:
+        if path.is_dir():
+            raise ProjectFileError(where, [FileProblem("", "is a folder, not a project file")]) from None
         raise ProjectFileError(where, [FileProblem("", "permission denied")]) from None
     except OSError as error:
         raise ProjectFileError(
             where, [FileProblem("", f"cannot be read: {error.strerror or error}")]
         ) from None
-    return from_bytes(data, where)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ProjectFileError(where, [FileProblem("", "is a folder, not a project file")])
+        if not stat.S_ISREG(mode):
+            raise ProjectFileError(
+                where,
+                [FileProblem("", f"is {_file_kind(mode)}, not a project file (only regular files are read)")],
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise ProjectFileError(
+            where, [FileProblem("", f"cannot be read: {error.strerror or error}")]
+        ) from None
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        raise ProjectFileError(
+            where,
+            [
+                FileProblem(
+                    "",
+                    f"is larger than {MAX_FILE_BYTES // 2**20} MiB, the most a project file may be "
+                    "(a 100,000-node network takes about 25 MiB); is it a project file?",
+                )
+            ],
+        )
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def from_bytes(data: bytes, source: str = "<project>") -> Project:
     """Parse and validate the bytes of a project file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ProjectFileError(
+            source,
+            [
+                FileProblem(
+                    "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB, the most a project file may be"
+                )
+            ],
+        )
     if not data.strip():
         raise ProjectFileError(source, [FileProblem("", "the file is empty")])
     if b"\x00" in data[:4096]:
@@ -241,148 +285,21 @@ def from_bytes(data: bytes, source: str = "<project>") -> Project:
         raise ProjectFileError(
             source, [FileProblem("", f"is not UTF-8 text (byte {error.start}); not a ResNet Studio project")]
         ) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        truncated = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
-        raise ProjectFileError(
-            source,
-            [
-                FileProblem(
-                    f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}{truncated}"
-                )
-            ],
-        ) from None
-    except RecursionError:
-        raise ProjectFileError(source, [FileProblem("", "is nested too deeply to be a project")]) from None
-    return from_document(document, source)
+    reader = ProjectReader(text)
+    reader.read()
+    return _project(reader, source)
 
 
 def from_document(document: object, source: str = "<project>") -> Project:
     """Validate an already-parsed JSON document and build the project."""
-    if not isinstance(document, dict):
-        kind = type(document).__name__.replace("dict", "object").replace("list", "array")
-        raise ProjectFileError(
-            source, [FileProblem("", f"expected a JSON object at the top level, found {kind}")]
-        )
-    if document.get("format") != FORMAT:
-        found = document.get("format", "nothing")
-        raise ProjectFileError(
-            source,
-            [
-                FileProblem(
-                    "format", f"expected {FORMAT!r}: this is not a ResNet Studio project (found {found!r})"
-                )
-            ],
-        )
-    version = document.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ProjectFileError(
-            source, [FileProblem("format_version", f"expected a positive integer, found {version!r}")]
-        )
-    if version > FORMAT_VERSION:
-        raise ProjectFileError(
-            source,
-            [
-                FileProblem(
-                    "format_version",
-                    f"the file was written by a newer ResNet Studio (format {version}; this version reads up to "
-                    f"{FORMAT_VERSION}); update ResNet Studio to open it",
-                )
-            ],
-        )
-    try:
-        # JSON mode: strict types, yet arrays are accepted where the schema has tuples
-        model = ProjectModel.model_validate_json(json.dumps(document))
-    except ValidationError as error:
-        raise ProjectFileError(source, [_pydantic_problem(e) for e in error.errors()]) from None
-    except RecursionError:
-        raise ProjectFileError(source, [FileProblem("", "is nested too deeply to be a project")]) from None
-    return _build(model, source)
+    reader = ProjectReader()
+    reader.read_document(document)
+    return _project(reader, source)
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in ("tuple[float, float]", "tuple[int, int, int]", "NodeModel") or "[" in str(part):
-            continue  # pydantic's union branch names say nothing to a user
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
-def _pydantic_problem(error: Any) -> FileProblem:
-    message = str(error["msg"])
-    context = error.get("ctx") or {}
-    if error.get("type") in ("too_long", "too_short") and "actual_length" in context:
-        wanted = context.get("max_length") if error["type"] == "too_long" else context.get("min_length")
-        return FileProblem(
-            _location(tuple(error["loc"])), f"expected {wanted} items, found {context['actual_length']}"
-        )
-    if message.startswith("Input should be "):
-        message = "expected " + message[len("Input should be ") :]
-    elif message == "Field required":
-        message = "missing"
-    elif message.startswith("Extra inputs are not permitted"):
-        message = "unknown field"
-    value = error.get("input")
-    if error.get("type") not in ("missing",) and not isinstance(value, (dict, list)):
-        message += f", found {value!r}"
-    return FileProblem(_location(tuple(error["loc"])), message)
-
-
-def _build(model: ProjectModel, source: str) -> Project:
-    problems: list[FileProblem] = []
-    graph = Graph()
-    failed: set[str] = set()
-    for i, node_model in enumerate(model.nodes):
-        node_problems = _check_node(node_model, f"nodes[{i}]")
-        if not node_problems:
-            try:
-                graph.add_node(_node(node_model))
-            except GraphError as error:
-                node_problems.append(FileProblem(f"nodes[{i}]", str(error)))
-        if node_problems:
-            problems += node_problems
-            failed.add(node_model.id)
-    for i, e in enumerate(model.edges):
-        edge = Edge(e.src, e.src_port, e.dst, e.dst_port)
-        if e.src in failed or e.dst in failed:
-            continue  # the node's own problem is already reported
-        try:
-            graph.connect(edge)
-        except GraphError as error:
-            problems.append(FileProblem(f"edges[{i}]", f"{edge}: {error}"))
-    settings = RunSettings()
-    try:
-        s = model.settings
-        settings = RunSettings(s.input_shape, s.batch_size, s.dtype)
-    except ValueError as error:
-        problems.append(FileProblem("settings", str(error)))
-    if problems:
-        raise ProjectFileError(source, problems)
-    return Project(graph, settings, model.name, model.description)
-
-
-def _check_node(m: NodeModel, where: str) -> list[FileProblem]:
-    """Problems with a node's type and parameters, each at its own location."""
-    try:
-        spec = get_spec(m.type)
-    except GraphError as error:
-        return [FileProblem(f"{where}.type", str(error))]
-    problems = []
-    for key, value in m.params.items():
-        try:
-            spec.param(key).validate(value)
-        except GraphError as error:
-            problems.append(FileProblem(f"{where}.params.{key}", str(error)))
-    if m.expanded_from is not None:
-        problems += _check_node(m.expanded_from, f"{where}.expanded_from")
-    return problems
-
-
-def _node(m: NodeModel) -> Node:
-    origin = _node(m.expanded_from) if m.expanded_from is not None else None
-    return Node(m.id, m.type, m.name, Params(m.params), (m.position[0], m.position[1]), origin)
+def _project(reader: ProjectReader, source: str) -> Project:
+    if reader.problems:
+        raise ProjectFileError(source, reader.problems, reader.more, reader.stopped_at)
+    assert reader.header is not None
+    h = reader.header
+    return Project(reader.graph, reader.settings, h.name, h.description)

@@ -17,7 +17,7 @@ from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
 from ..results.run import RunError, Status
-from .assembly import Network, build
+from .assembly import Network, build, check_training
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
 from .run.devices import check_dtype, resolve_device
@@ -112,6 +112,8 @@ def gradient_flow(
         if batch_size < 1:
             raise InputError(f"the batch size must be at least 1, not {batch_size}")
         net = build(network, input_shape, seed=seed, inplace=False)  # hooks need every node output intact
+        if train:
+            check_training(net, batch_size)
         if weights is not None:
             from .weights import load_weights
 

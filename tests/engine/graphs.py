@@ -136,8 +136,25 @@ PRIMITIVE_LAYERS = [
 
 
 @st.composite
-def primitive_graphs(draw: st.DrawFn, max_layers: int = 6) -> Graph:
-    """Random DAGs of primitive layers (valid or not): each layer reads earlier nodes; Add reads 2 or 3."""
+def narrow_residual_params(draw: st.DrawFn, block: str) -> dict[str, ParamValue]:
+    """Residual options down to the narrowest, where width x width per group / 64 may round down to 0 channels."""
+    params = draw(residual_params(block))
+    params["groups"] = draw(st.sampled_from([1, 2, 3]))
+    params["width_per_group"] = draw(st.sampled_from([1, 16, 32, 63, 64, 96]))
+    if block == "BasicBlock":
+        params["out_channels"] = draw(st.integers(1, 6))
+    else:
+        params["width"] = draw(st.integers(1, 4))
+    return params
+
+
+@st.composite
+def primitive_graphs(draw: st.DrawFn, max_layers: int = 6, blocks: bool = False) -> Graph:
+    """Random DAGs of primitive layers (valid or not): each layer reads earlier nodes; Add reads 2 or 3.
+
+    `blocks`: sometimes start with a residual block (whose input shape is then always known), with widths that
+    may come to zero channels.
+    """
     graph = Graph()
     shape = {
         "channels": draw(st.integers(1, 6)),
@@ -145,6 +162,11 @@ def primitive_graphs(draw: st.DrawFn, max_layers: int = 6) -> Graph:
         "width": draw(st.integers(1, 13)),
     }
     nodes = [graph.add_node(graph.make_node("Input", shape, name="input"))]
+    if blocks and draw(st.booleans()):
+        block = draw(st.sampled_from(["BasicBlock", "Bottleneck", "Stage"]))
+        node = graph.add_node(graph.make_node(block, draw(narrow_residual_params(block))))
+        graph.connect(Edge(nodes[0].id, "out", node.id, "x"))
+        nodes.append(node)
     for _ in range(draw(st.integers(1, max_layers))):
         block = draw(st.sampled_from(PRIMITIVE_LAYERS))
         params = draw(primitive_params(block))

@@ -6,9 +6,10 @@ import pytest
 import torch
 import torchinfo
 from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 from torch.utils.flop_counter import FlopCounterMode
 
-from resnet_studio.core import Graph, analyze, preset, preset_names
+from resnet_studio.core import Analysis, Graph, analyze, preset, preset_names
 from resnet_studio.engine import BuildError, build
 from resnet_studio.engine.assembly import LayerBuildError
 
@@ -78,15 +79,62 @@ def test_torchinfo_totals_agree_with_the_analysis(name: str) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(primitive_graphs())
+@given(primitive_graphs(blocks=True))
 def test_invalid_per_analysis_exactly_when_pytorch_refuses(graph: Graph) -> None:
     """An unchecked build (shape-inferring layers) runs in PyTorch exactly when the analysis finds no error, and
-    PyTorch fails at the first node the analysis flags."""
+    PyTorch fails at the first node the analysis flags (residual blocks whose width rounds down to 0 included)."""
     analysis = analyze(graph)
+    flagged = [node_id for node_id in analysis.order if analysis[node_id].has_error]
+    event("valid" if analysis.ok else f"invalid at a {analysis[flagged[0]].type}")
+    check_validity_parity(graph, analysis, batch=2, train=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(primitive_graphs(max_layers=4, blocks=True), st.integers(1, 2))
+def test_training_pass_invalid_exactly_when_pytorch_refuses(graph: Graph, batch: int) -> None:
+    """In training BatchNorm needs more than one value per channel: the analysis with the training flag calls a
+    graph invalid exactly when a training-mode forward pass fails, at the same node."""
+    analysis = analyze(graph, batch_size=batch, training=True)
+    event(f"batch {batch}: " + ("valid" if analysis.ok else "invalid"))
+    check_validity_parity(graph, analysis, batch=batch, train=True)
+
+
+def test_resnet18_at_32x32_cannot_train_at_batch_1_and_the_engine_says_so_up_front() -> None:
+    from resnet_studio.engine import run_forward
+    from resnet_studio.engine.gradflow import gradient_flow
+
+    assert not analyze(preset("resnet18"), (3, 32, 32), 1, training=True).ok
+    assert analyze(preset("resnet18"), (3, 32, 32), 2, training=True).ok
+    flow = gradient_flow(preset("resnet18"), batch_size=1, input_shape=(3, 32, 32))
+    run = run_forward(preset("resnet18"), batch_size=1, input_shape=(3, 32, 32), train=True)
+    for result in (flow, run):
+        assert result.status == "error" and result.error is not None
+        assert "more than one value per channel" in result.error.message
+
+
+def test_a_block_whose_width_rounds_down_to_zero_is_an_error() -> None:
+    from .graphs import chain
+
+    for block, params in (
+        ("Bottleneck", {"width": 1, "width_per_group": 32}),
+        ("BasicBlock", {"out_channels": 2, "width_per_group": 16, "groups": 2}),
+        ("Stage", {"block": "bottleneck", "width": 2, "width_per_group": 16, "groups": 3}),
+    ):
+        graph = chain([(block, params)], (4, 8, 8))
+        analysis = analyze(graph)
+        assert not analysis.ok, block
+        assert "0 output channels" in str(analysis.errors[0])
+        with pytest.raises(BuildError):
+            build(graph)
+        check_validity_parity(graph, analysis, batch=2, train=False)
+
+
+def check_validity_parity(graph: Graph, analysis: Analysis, *, batch: int, train: bool) -> None:
+    """The unchecked build runs exactly when `analysis` is free of errors, else fails at its first flagged node."""
     failed_at = None
     try:
-        net = build(graph, check=False).eval()
-        x = torch.randn(2, *analysis[net.info.nodes[net.info.inputs[0]].node_id].output_shape)
+        net = build(graph, check=False).train(train)
+        x = torch.randn(batch, *analysis[net.info.nodes[net.info.inputs[0]].node_id].output_shape)
         with torch.no_grad():
             for _slot, _value in _guarded(net, x):
                 failed_at = None
@@ -95,7 +143,6 @@ def test_invalid_per_analysis_exactly_when_pytorch_refuses(graph: Graph) -> None
     except LayerBuildError as failure:  # PyTorch refused to create the layer
         failed_at = failure.node_id
     flagged = [node_id for node_id in analysis.order if analysis[node_id].has_error]
-    event("valid" if analysis.ok else f"invalid at a {analysis[flagged[0]].type}")
     if analysis.ok:
         assert failed_at is None, f"PyTorch failed at {failed_at} but the analysis found no error"
     else:

@@ -86,6 +86,10 @@ class Analyzer:
             if settings.input_shape != old.input_shape:
                 self._dirty.update(n.id for n in graph if role_of(n.type) is Role.INPUT)
             bytes_changed = (settings.batch_size, settings.dtype) != (old.batch_size, old.dtype)
+            if settings.training != old.training or (
+                settings.training and settings.batch_size != old.batch_size
+            ):
+                self._dirty.update(n.id for n in graph)  # the BatchNorm check depends on both
             self.settings = settings
         if not self._dirty and not bytes_changed and not self._removed and self._last is not None:
             return self._last
@@ -208,6 +212,10 @@ class Analyzer:
                 problems.append((Severity.ERROR, failure.problem))
             else:
                 problems.extend((Severity.WARNING, w) for w in cost.warnings)
+                if settings.training and cost.norm_values is not None:
+                    values = settings.batch_size * cost.norm_values
+                    if values < 2:
+                        problems.append((Severity.ERROR, _one_value_per_channel(settings.batch_size)))
         diagnostics = tuple(
             Diagnostic(severity, node.id, node.name, p.message, p.port, p.expected, p.actual, p.fix)
             for severity, p in problems
@@ -250,14 +258,28 @@ _UNUSED = Problem(
 )
 
 
+def _one_value_per_channel(batch_size: int) -> Problem:
+    return Problem(
+        f"in training, BatchNorm needs more than one value per channel, but here it normalises 1x1 maps at "
+        f"batch {batch_size}; train with a batch of 2 or more, or a larger input",
+        None,
+        expected="more than 1 value per channel",
+        actual=f"{batch_size} (batch {batch_size} x 1x1)",
+    )
+
+
 def analyze(
     graph: Graph,
     input_shape: tuple[int, int, int] | None = None,
     batch_size: int = 1,
     dtype: str = "float32",
     *,
+    training: bool = False,
     settings: RunSettings | None = None,
 ) -> Analysis:
-    """Analyse a network once: shapes, parameters, MACs, memory, receptive fields and diagnostics."""
-    settings = settings or RunSettings(input_shape, batch_size, dtype)
+    """Analyse a network once: shapes, parameters, MACs, memory, receptive fields and diagnostics.
+
+    `training`: also check what a training pass needs (BatchNorm with more than one value per channel).
+    """
+    settings = settings or RunSettings(input_shape, batch_size, dtype, training)
     return Analyzer(graph, settings, listen=False).analyze()

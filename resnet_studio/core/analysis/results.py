@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..catalogue import Fix
-from ..shapes import DTYPE_BYTES, Shape
+from ..quoting import quote
+from ..shapes import DTYPE_BYTES, MAX_BATCH, MAX_INPUT_VALUES, Shape
 
 
 class Severity(str, Enum):
@@ -52,22 +53,38 @@ class Diagnostic:
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
-    """What the analysis (and a run) assumes: input size, batch size and number format."""
+    """What the analysis (and a run) assumes: input size, batch size, number format, and whether it trains."""
 
     input_shape: tuple[int, int, int] | None = None
     """Overrides every Input node's CxHxW when set."""
     batch_size: int = 1
     dtype: str = "float32"
+    training: bool = False
+    """A training pass: BatchNorm then normalises with the batch's statistics, which needs more than one value
+    per channel."""
 
     def __post_init__(self) -> None:
-        if self.input_shape is not None and (
-            len(self.input_shape) != 3 or any(not isinstance(d, int) or d < 1 for d in self.input_shape)
+        shape = self.input_shape
+        if shape is not None and (
+            not isinstance(shape, tuple)
+            or len(shape) != 3
+            or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape)
         ):
-            raise ValueError(f"input shape must be three positive integers CxHxW, found {self.input_shape!r}")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"batch size must be a positive integer, found {self.batch_size!r}")
+            raise ValueError(f"input shape must be three positive integers CxHxW, found {quote(shape)}")
+        if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) or self.batch_size < 1:
+            raise ValueError(f"batch size must be a positive integer, found {quote(self.batch_size)}")
         if self.dtype not in DTYPE_BYTES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {self.dtype!r}")
+            raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, found {quote(self.dtype)}")
+        if shape is not None and shape[0] * shape[1] * shape[2] > MAX_INPUT_VALUES:
+            sides = "x".join(str(d) if d <= MAX_INPUT_VALUES else f"({quote(d)})" for d in shape)
+            raise ValueError(
+                f"an input of {sides} is more than any device could hold: at most {MAX_INPUT_VALUES:,} values per "
+                "sample (e.g. 3x26754x26754)"
+            )
+        if self.batch_size > MAX_BATCH:
+            raise ValueError(
+                f"batch size must be between 1 and {MAX_BATCH:,}, found {quote(self.batch_size)}"
+            )
 
     @property
     def dtype_bytes(self) -> int:

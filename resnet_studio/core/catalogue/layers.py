@@ -96,6 +96,17 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     c, h, w = feature_map(x, "Conv2d")
     out_c, k = p.as_int("out_channels"), p.as_int("kernel_size")
     s, pad, d, g = p.as_int("stride"), p.as_int("padding"), p.as_int("dilation"), p.as_int("groups")
+    if out_c < 1:
+        # Only a block's plan can ask for this (a width that rounds down to 0); PyTorch refuses to run it.
+        raise LayerProblem(
+            Problem(
+                f"Conv2d: it would have {out_c} output channels; a convolution needs at least one (in a block, "
+                "the width x width per group / 64 must come to 1 or more)",
+                port="x",
+                expected="at least 1 output channel",
+                actual=str(out_c),
+            )
+        )
     if c % g or out_c % g:
         bad = "input" if c % g else "output"
         raise LayerProblem(
@@ -120,8 +131,8 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics as buffers."""
     x = inputs[0]
-    c, _, _ = feature_map(x, "BatchNorm2d")
-    return LayerCost(x, params=2 * c, buffers=2 * c + 1, kept=x.numel)
+    c, h, w = feature_map(x, "BatchNorm2d")
+    return LayerCost(x, params=2 * c, buffers=2 * c + 1, kept=x.numel, norm_values=h * w)
 
 
 def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:

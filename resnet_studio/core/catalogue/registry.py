@@ -102,7 +102,13 @@ def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     else:
         return cost
     return LayerCost(
-        TensorInfo(out.shape, rf, jump), cost.params, cost.buffers, cost.macs, cost.kept, cost.warnings
+        TensorInfo(out.shape, rf, jump),
+        cost.params,
+        cost.buffers,
+        cost.macs,
+        cost.kept,
+        cost.warnings,
+        cost.norm_values,
     )
 
 
@@ -110,6 +116,7 @@ def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ..
     steps = spec.plan(params, inputs) if spec.plan else ()
     env: dict[str, TensorInfo] = {"": inputs[0]}
     total_params = total_buffers = total_macs = total_kept = 0
+    norm_values: int | None = None
     warnings: list[Problem] = []
     out: TensorInfo = inputs[0]
     for step in steps:
@@ -123,9 +130,11 @@ def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ..
         total_buffers += cost.buffers
         total_macs += cost.macs
         total_kept += cost.kept
+        if cost.norm_values is not None:
+            norm_values = cost.norm_values if norm_values is None else min(norm_values, cost.norm_values)
         for w in cost.warnings:
             warnings.append(Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual))
-    return LayerCost(out, total_params, total_buffers, total_macs, total_kept, tuple(warnings))
+    return LayerCost(out, total_params, total_buffers, total_macs, total_kept, tuple(warnings), norm_values)
 
 
 def _lift_problem(

@@ -116,6 +116,9 @@ class LayerCost:
     kept: int = 0
     """Elements of every layer output inside this block, per sample: what training keeps for backward."""
     warnings: tuple[Problem, ...] = ()
+    norm_values: int | None = None
+    """The fewest values per channel a BatchNorm inside normalises, per sample (None without BatchNorm); in
+    training it needs more than one per channel over the whole batch."""
 
 
 @dataclass(frozen=True, slots=True)

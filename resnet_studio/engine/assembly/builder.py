@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn as nn
 
@@ -37,7 +39,10 @@ def build(
     """
     snapshot = network.snapshot() if isinstance(network, Graph) else network
     graph = Graph(snapshot)
-    analysis = analyze(graph, input_shape)
+    try:
+        analysis = analyze(graph, input_shape)
+    except ValueError as error:  # an input size no device could hold
+        raise BuildError(str(error)) from None
     if check and not analysis.ok:
         errors = analysis.errors
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -122,6 +127,15 @@ def _assemble(graph: Graph, analysis: Analysis, *, strict: bool, inplace: bool) 
         attach(net, dotted, module)
     net.set_program(_program(calls, sources, consumers, set(outputs)))
     return net
+
+
+def check_training(net: Network, batch_size: int) -> None:
+    """Raise BuildError when a training pass at this batch size cannot run (BatchNorm on one value per channel)."""
+    settings = replace(net.info.analysis.settings, batch_size=batch_size, training=True)
+    errors = analyze(Graph(net.info.snapshot), settings=settings).errors
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise BuildError(f"the network cannot be trained on this batch: {errors[0]}{more}", errors)
 
 
 class LayerBuildError(BuildError):

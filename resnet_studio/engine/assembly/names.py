@@ -13,9 +13,19 @@ import unicodedata
 
 import torch.nn as nn
 
+from .network import Network
+
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]+")
-# Names a child module cannot take: nn.Module's own attributes, Python keywords and the network's attributes.
-RESERVED = frozenset(dir(nn.Module)) | frozenset(keyword.kwlist) | {"info", "self", "torch", "nn", "F"}
+# Names a child module cannot take: the attributes of a module instance ('training', '_modules', ...), of the
+# containers nested paths create (nn.Sequential's 'append', ...) and of the network class ('iterate', 'info'),
+# Python keywords, and the names exported source uses.
+RESERVED = (
+    frozenset(dir(nn.Module()))
+    | frozenset(dir(nn.Sequential()))
+    | frozenset(dir(Network))
+    | frozenset(keyword.kwlist)
+    | {"info", "_program", "self", "torch", "nn", "F"}
+)
 
 
 def clean_segment(text: str, *, first: bool) -> str:

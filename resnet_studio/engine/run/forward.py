@@ -25,7 +25,7 @@ from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
-from ..assembly import Network, build
+from ..assembly import Network, build, check_training
 from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback
@@ -93,6 +93,8 @@ def run_forward(
         )
     try:
         net = network if isinstance(network, Network) else build(network, input_shape, seed=seed)
+        if train:
+            check_training(net, batch_size)
     except BuildError as error:
         return replace(result, error=RunError("build", str(error), diagnostics=error.diagnostics))
     options = options or CaptureOptions()
