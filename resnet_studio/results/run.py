@@ -17,6 +17,7 @@ from ..core.activation_stats import ActivationStats
 from ..core.analysis import Diagnostic, RunSettings
 from ..core.model import Edge, GraphSnapshot, Node
 from ..core.units import bytes_text
+from .training import TrainedNetwork
 
 ErrorKind = Literal[
     "build", "device", "dtype", "input", "weights", "out_of_memory", "non_finite", "device_lost", "failed"
@@ -76,6 +77,14 @@ class RunOptions:
     input: InputChoice = field(default_factory=InputChoice)
     weights: str | None = None
     """A weights file (safetensors or a PyTorch state dict), or None for seeded random weights."""
+    trained: TrainedNetwork | None = None
+    """Weights kept from a race (used instead of `weights`): the app sets one or the other."""
+
+    def describe_weights(self) -> str:
+        """Where the weights come from, in words: 'random', a file name, or a trained network."""
+        if self.trained is not None:
+            return self.trained.describe()
+        return Path(self.weights).name if self.weights else "random"
 
 
 @dataclass(frozen=True)

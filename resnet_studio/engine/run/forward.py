@@ -25,6 +25,7 @@ from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
+from ...results.training import TrainedWeights
 from ..assembly import Network, build, check_training
 from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
@@ -48,7 +49,7 @@ def run_forward(
     input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | None = None,
+    weights: str | Path | TrainedWeights | None = None,
     capture_nodes: Sequence[str] | None = None,
     options: CaptureOptions | None = None,
     train: bool = False,
@@ -101,7 +102,11 @@ def run_forward(
     hooks: list[LayerHook] = []
     handles: list[RemovableHandle] = []
     try:
-        if weights is not None:
+        if isinstance(weights, TrainedWeights):
+            from ..training.kept import load_trained_weights
+
+            load_trained_weights(net, weights)
+        elif weights is not None:
             from ..weights import load_weights
 
             load_weights(net, weights, strict=True)
@@ -149,7 +154,7 @@ def run_request(
         input=options.input.engine_value(),
         seed=options.input.seed,
         input_shape=settings.input_shape,
-        weights=options.weights,
+        weights=options.trained.weights if options.trained is not None else options.weights,
         capture_nodes=names,
         options=CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size),
         progress=progress,
