@@ -8,6 +8,7 @@ process group's timeout bounds the wait), instead of waiting for ever.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -90,4 +91,7 @@ def leave() -> None:
 
 
 def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    """The first sentence of PyTorch's message, without the source location gloo puts in front."""
+    line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    line = re.sub(r"^\[[^\]]*\]\s*", "", line)
+    return line.split(". ")[0][:200]
