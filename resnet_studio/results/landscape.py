@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import RunError, Status
+from .run import RunError, Status
 
 MIN_GRID = 3
 MAX_GRID = 501

@@ -8,7 +8,7 @@ from torch import Tensor
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...core.shapes import Shape
-from ..build import build
+from ..assembly import build
 from ..errors import InputError
 
 

@@ -13,9 +13,9 @@ from torch import Tensor
 
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ...results.errors import RunError, Status
 from ...results.landscape import Curvature, Landscape, LandscapeOptions, LandscapePoint, NonConvexity
-from ..build import Network
+from ...results.run import RunError, Status
+from ..assembly import Network
 from ..errors import BuildError, DeviceError, EngineError, InputError, WeightsError
 from ..run.control import Cancel
 from ..run.devices import resolve_device

@@ -13,7 +13,7 @@ from torch import Tensor
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.landscape import Statistics
-from ..build import Network, build
+from ..assembly import Network, build
 from ..errors import InputError, WeightsError
 from ..weights import check_weights, load_weights
 

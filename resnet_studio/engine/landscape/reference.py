@@ -14,7 +14,7 @@ from torch import Tensor
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.landscape import LandscapeOptions
-from ..build import build
+from ..assembly import build
 from .directions import random_directions
 
 
