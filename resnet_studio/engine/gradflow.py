@@ -7,8 +7,11 @@ re-exported here.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -28,6 +31,7 @@ from .run.devices import check_dtype, resolve_device
 from .run.failures import classify
 from .run.inputs import InputSource, make_input
 from .run.memory import estimate
+from .threads import side_by_side
 
 __all__ = [
     "BlockGradient",
@@ -140,11 +144,17 @@ def compare_gradient_flow(
     *,
     names: tuple[str, str] | None = None,
     other_weights: str | Path | None = None,
-    **options: object,
+    **options: Any,
 ) -> GradientFlowComparison:
     """gradient_flow() of two networks on the same batch with the same labels: `network` and `other`, or, without
     `other`, the network and its plain twin (every skip off). `names` label the two ('network' and 'plain twin'
-    or 'other' by default); `other_weights` go into the second network (default: the same `weights`)."""
+    or 'other' by default); `other_weights` go into the second network (default: the same `weights`).
+
+    On the CPU the two run side by side, one core each with single-threaded operations (engine.threads): on two
+    cores that is twice as fast as one after the other, and on a busy machine far faster than both cores per
+    operation. Single-threaded operations also make the numbers the same on any number of cores. `progress` hears
+    the mean of the two.
+    """
     twin = other is None
     if other is None:
         graph = Graph(network.info.snapshot if isinstance(network, Network) else _snapshot(network))
@@ -153,9 +163,42 @@ def compare_gradient_flow(
     second_options = dict(options)
     if other_weights is not None:
         second_options["weights"] = other_weights
-    first = gradient_flow(network, label=first_name, **options)  # type: ignore[arg-type]
-    second = gradient_flow(other, label=second_name, **second_options)  # type: ignore[arg-type]
+    progress = options.pop("progress", None)
+    second_options.pop("progress", None)
+    shared = _SharedProgress(progress, 2) if callable(progress) else None
+    jobs = [
+        partial(
+            gradient_flow, network, label=first_name, progress=shared.part(0) if shared else None, **options
+        ),
+        partial(
+            gradient_flow,
+            other,
+            label=second_name,
+            progress=shared.part(1) if shared else None,
+            **second_options,
+        ),
+    ]
+    if str(options.get("device", "cpu")).startswith("cpu"):
+        first, second = side_by_side(jobs)
+    else:
+        first, second = (job() for job in jobs)
     return GradientFlowComparison(first, second)
+
+
+class _SharedProgress:
+    """One progress callback for several jobs: it hears the mean of their fractions."""
+
+    def __init__(self, progress: ProgressCallback, jobs: int) -> None:
+        self.progress, self.fractions, self.lock = progress, [0.0] * jobs, threading.Lock()
+
+    def part(self, job: int) -> ProgressCallback:
+        def report(fraction: float, node: str) -> None:
+            with self.lock:
+                self.fractions[job] = fraction
+                mean = sum(self.fractions) / len(self.fractions)
+            self.progress(mean, node)
+
+        return report
 
 
 def _network(

@@ -20,6 +20,7 @@ from ..errors import BuildError, DeviceError, EngineError, InputError, WeightsEr
 from ..run.control import Cancel
 from ..run.devices import resolve_device
 from ..run.failures import is_out_of_memory
+from ..threads import operator_threads
 from .curvature import principal_curvatures
 from .directions import random_directions
 from .distributed import DistributedError, Processes
@@ -27,7 +28,7 @@ from .evaluate import PointEvaluator
 from .fold import fold_batchnorm
 from .grid import GridPoint, batches, refinement_order, rounds
 from .nonconvexity import nonconvexity
-from .pool import EvaluatorPool, operator_threads
+from .pool import EvaluatorPool
 from .precision import choose_precision
 from .prepare import Weights, copy_network, prepare_network
 

@@ -51,7 +51,6 @@ def _local_size(f: np.ndarray) -> np.ndarray:
     """The largest |loss| in each interior point's 3x3 neighbourhood."""
     size = np.abs(f)
     rows, cols = f.shape
-    return np.max(
-        [size[1 + di : rows - 1 + di, 1 + dj : cols - 1 + dj] for di in (-1, 0, 1) for dj in (-1, 0, 1)],
-        axis=0,
-    )
+    shifted = [size[1 + di : rows - 1 + di, 1 + dj : cols - 1 + dj] for di in (-1, 0, 1) for dj in (-1, 0, 1)]
+    largest: np.ndarray = np.max(shifted, axis=0)
+    return largest

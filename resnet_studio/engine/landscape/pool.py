@@ -5,11 +5,8 @@ stalling it at every layer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-
-import torch
 
 from .evaluate import PointEvaluator
 
@@ -58,17 +55,3 @@ class EvaluatorPool:
             evaluator.reset()
         if self._executor is not None:
             self._executor.shutdown()
-
-
-@contextmanager
-def operator_threads(count: int | None) -> Iterator[None]:
-    """PyTorch's CPU threads per operation set to `count` for the duration (None: unchanged)."""
-    if count is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
