@@ -121,7 +121,7 @@ def _set_up(
             directions,
             scales=scales,
             dtype=dtype,
-            channels_last=device.type != "cpu" or dtype != torch.float32,
+            channels_last=True,  # with BatchNorm folded, about 1.3x faster on a CPU too
             batched=device.type != "cpu",
         )
 

@@ -19,10 +19,16 @@ from .directions import random_directions
 
 
 def naive_landscape(
-    network: Graph | GraphSnapshot, batch: tuple[Tensor, Tensor], options: LandscapeOptions, *, seed: int = 0
+    network: Graph | GraphSnapshot,
+    batch: tuple[Tensor, Tensor],
+    options: LandscapeOptions,
+    *,
+    seed: int = 0,
+    limit: int | None = None,
 ) -> np.ndarray:
-    """The loss at every grid point in row order, on the CPU, in float32, nothing reused between points but the
-    directions (the same seeded ones as compute_landscape's)."""
+    """The loss at every grid point in row order (the first `limit` points only, NaN elsewhere), on the CPU in
+    float32 with PyTorch's own thread settings, nothing reused between points but the directions (the same
+    seeded ones as compute_landscape's)."""
     images, labels = batch
     net = build(network, tuple(images.shape[1:]), seed=seed)  # type: ignore[arg-type]
     if options.statistics == "recompute":
@@ -37,8 +43,9 @@ def naive_landscape(
     directions = random_directions(net, options.dimensions, options.seed, include_norm=options.include_norm)
     centre = {name: p.detach().clone() for name, p in net.named_parameters()}
     coordinates = options.coordinates()
-    loss = np.zeros((options.grid,) * options.dimensions)
-    for index in itertools.product(range(options.grid), repeat=options.dimensions):
+    loss = np.full((options.grid,) * options.dimensions, np.nan)
+    indices = itertools.product(range(options.grid), repeat=options.dimensions)
+    for index in itertools.islice(indices, limit):
         state = dict(centre)
         for direction, i in zip(directions, index):
             for name, step in direction.items():
