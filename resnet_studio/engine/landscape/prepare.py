@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -17,8 +18,8 @@ from ..assembly import Network, build
 from ..errors import InputError, WeightsError
 from ..weights import check_weights, load_weights
 
-Weights = str | Path | Mapping[str, Tensor]
-"""A weights file, or a state dict (e.g. the weights a training run reached)."""
+Weights = str | Path | Mapping[str, Any]
+"""A weights file, or a state dict of tensors or numpy arrays (e.g. the weights a training run reached)."""
 
 
 def prepare_network(
@@ -106,7 +107,7 @@ def _load(net: Network, weights: Weights) -> None:
     if isinstance(weights, (str, Path)):
         load_weights(net, weights, strict=True)
         return
-    state = {str(k): v for k, v in weights.items()}
+    state = {str(k): torch.as_tensor(v) for k, v in weights.items()}
     report = check_weights(net, state, "the given weights")
     if not report.ok:
         raise WeightsError(report.describe())

@@ -108,8 +108,11 @@ def test_weights_from_a_file_or_a_state_dict(network: Graph, batch: Batch, tmp_p
     save_weights(trained, tmp_path / "w.pt")
     from_file = compute_landscape(network, batch, LandscapeOptions(grid=3), weights=tmp_path / "w.pt")
     from_dict = compute_landscape(network, batch, LandscapeOptions(grid=3), weights=trained.state_dict())
+    arrays = {k: v.numpy() for k, v in trained.state_dict().items()}  # as a training run keeps them
+    from_arrays = compute_landscape(network, batch, LandscapeOptions(grid=3), weights=arrays)
     seeded = compute_landscape(network, batch, LandscapeOptions(grid=3), seed=9)
     assert np.array_equal(from_file.loss, from_dict.loss) and np.array_equal(from_file.loss, seeded.loss)
+    assert np.array_equal(from_arrays.loss, seeded.loss)
 
 
 def test_failures_are_results(network: Graph, batch: Batch) -> None:
