@@ -89,7 +89,10 @@ def gradient_flow(
     faults_ = Faults(faults)
     current = net.info.nodes[0].name
     try:
-        net.to(device=torch_device, dtype=torch_dtype).train(train)
+        first = next(net.parameters(), None)
+        if first is None or first.device != torch_device or first.dtype != torch_dtype:
+            net.to(device=torch_device, dtype=torch_dtype)  # walks every module: skipped when not needed
+        net.train(train)
         net.zero_grad(set_to_none=True)  # a network used before must not add up old gradients
         batch = [x.to(torch_device, torch_dtype) for x in inputs]
         grads: dict[int, Tensor] = {}
