@@ -1,4 +1,4 @@
-"""`resnet-studio gradflow` in every format: table and JSON, alone, beside the plain twin, beside another network."""
+"""`resnet-studio gradflow` in every format: table and JSON, alone, beside the plain twin or another network."""
 
 from __future__ import annotations
 

@@ -57,8 +57,9 @@ def compute_landscape(
     BatchNorm runs in eval mode (see LandscapeOptions.statistics). With `processes` from distributed.join(), each
     process computes its share and every process returns the whole landscape. On a CPU, `workers` copies of the
     network compute points side by side, one single-threaded worker each (default: one per PyTorch thread;
-    PyTorch's thread count is 1 meanwhile, so the numbers do not depend on how many workers or processes). `seed` seeds the initial weights of a network built here (`weights`
-    replace them); a Network given is copied, never changed.
+    PyTorch's thread count is 1 meanwhile, so the numbers do not depend on how many workers or processes).
+    `seed` seeds the initial weights of a network built here (`weights` replace them); a Network given is copied,
+    never changed.
 
     Failures come back as results; only a lost process raises DistributedError, since the others cannot go on.
     """
