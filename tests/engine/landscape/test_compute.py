@@ -129,3 +129,16 @@ def test_failures_are_results(network: Graph, batch: Batch) -> None:
     assert compute_landscape(network, batch, LandscapeOptions(grid=3), device="cuda:7").error.kind == "device"
     flat = compute_landscape(network, (images[0], labels), LandscapeOptions(grid=3))
     assert flat.error.kind == "input" and "N x C x H x W" in flat.error.message
+
+
+def test_the_curvature_is_the_centre_networks_whatever_was_folded(network: Graph, batch: Batch) -> None:
+    from resnet_studio.engine.landscape import principal_curvatures
+    from resnet_studio.engine.landscape.prepare import prepare_network
+
+    landscape = compute_landscape(network, batch, LandscapeOptions(grid=3, curvature=True), workers=2)
+    assert landscape.ok and landscape.curvature is not None
+    centre = prepare_network(network, *batch, device=torch.device("cpu"))
+    expected = principal_curvatures(centre, *batch)
+    assert expected is not None and landscape.curvature.iterations == expected.iterations
+    assert landscape.curvature.max_eigenvalue == pytest.approx(expected.max_eigenvalue, rel=1e-4)
+    assert landscape.curvature.min_eigenvalue == pytest.approx(expected.min_eigenvalue, rel=1e-3, abs=1e-4)
