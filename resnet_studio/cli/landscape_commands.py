@@ -8,7 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from .common import UserError, add_network_argument, fail, load_network, positive_int
+from .common import (
+    UserError,
+    add_input_size_argument,
+    add_network_argument,
+    fail,
+    load_network,
+    positive_int,
+)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +28,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "torchrun, the processes share the grid and rank 0 writes the result.",
     )
     add_network_argument(parser)
+    add_input_size_argument(parser)
     parser.add_argument("--plain", action="store_true", help="use the network's plain twin (every skip off)")
     parser.add_argument("--grid", type=int, default=21, metavar="N", help="points along each direction (21)")
     parser.add_argument(
@@ -33,6 +41,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "--batch", type=positive_int, default=128, metavar="B", help="images in the batch (128)"
     )
     parser.add_argument(
+        "--data",
+        default="procedural",
+        metavar="procedural|random|PATH",
+        help="where the batch comes from: the procedural shapes and textures (default), seeded noise, or a folder "
+        "with one sub-folder of images per class",
+    )
+    parser.add_argument(
         "--weights", type=Path, metavar="W", help="weights to centre on (.pt or .safetensors)"
     )
     parser.add_argument(
@@ -40,7 +55,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         type=int,
         default=0,
         metavar="S",
-        help="seeds the directions, the batch and the initial weights",
+        help="seeds the directions, the batch and the initial weights (default 0)",
     )
     parser.add_argument("--device", default="cpu", help="cpu or cuda (each process takes its own GPU)")
     parser.add_argument(
@@ -81,7 +96,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def run_landscape_command(args: argparse.Namespace) -> int:
     """Compute the landscape; the writing process prints a one-line summary, progress goes to stderr."""
-    from ..engine.errors import EngineError
+    from ..engine.errors import EngineError, InputError
     from ..engine.landscape import (
         DistributedError,
         LandscapeOptions,
@@ -120,9 +135,14 @@ def run_landscape_command(args: argparse.Namespace) -> int:
         graph = plain_twin(graph)
     try:
         device = resolve_device(args.device)
-        batch = batch_for(graph, args.batch, args.seed)
+        batch = batch_for(graph, args.batch, args.seed, args.data, input_shape=args.input)
+    except InputError as error:
+        raise UserError(f"{error} (--data random, or --data FOLDER)") from None
+    except EngineError as error:
+        raise UserError(str(error)) from None
+    try:
         processes, device = join(device, options.timeout_s)
-    except (EngineError, DistributedError) as error:
+    except DistributedError as error:
         raise UserError(str(error)) from None
     progress = _Progress(options.points, processes.leader)
     try:

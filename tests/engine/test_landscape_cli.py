@@ -27,7 +27,7 @@ def test_json_holds_the_surface_and_its_non_convexity(
 ) -> None:
     out = tmp_path / "surface.json"
     status, stdout, stderr = run_cli(
-        ["landscape", str(project), "--grid", "5", "--batch", "4", "-o", str(out)], capsys
+        ["landscape", str(project), "--data", "random", "--grid", "5", "--batch", "4", "-o", str(out)], capsys
     )
     assert status == 0 and stdout.startswith(f"wrote {out}: 5x5 surface of {project}")
     assert (
@@ -58,6 +58,8 @@ def test_npz_holds_arrays_and_the_rest_as_json(
         "0.5",
         "--batch",
         "4",
+        "--data",
+        "random",
     ]
     status, stdout, _ = run_cli([*args, "-o", str(out)], capsys)
     assert status == 0 and "7-point curve" in stdout and "(plain twin)" in stdout
@@ -71,7 +73,7 @@ def test_npz_holds_arrays_and_the_rest_as_json(
 def test_the_same_seed_gives_the_same_file_and_weights_move_the_centre(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["landscape", str(project), "--grid", "3", "--batch", "4", "--format", "json"]
+    base = ["landscape", str(project), "--data", "random", "--grid", "3", "--batch", "4", "--format", "json"]
     for name in ("a", "b"):
         assert run_cli([*base, "-o", str(tmp_path / name)], capsys)[0] == 0
     a, b = (json.loads((tmp_path / n).read_text()) for n in ("a", "b"))
@@ -97,7 +99,8 @@ def test_the_same_seed_gives_the_same_file_and_weights_move_the_centre(
 def test_bad_options_are_one_line_with_status_2(
     args: list[str], message: str, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = run_cli(["landscape", str(project), *args, "-o", str(tmp_path / "x.json")], capsys)
+    command = ["landscape", str(project), "--data", "random", *args, "-o", str(tmp_path / "x.json")]
+    status, out, err = run_cli(command, capsys)
     assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "x.json").exists()
 
@@ -108,15 +111,56 @@ def test_weights_that_do_not_fit_and_a_network_without_classes(
     save_weights(
         build(chain([("Stem", {"style": "cifar", "out_channels": 4}), ("Head", {})])), tmp_path / "w.pt"
     )
-    args = ["landscape", str(project), "--grid", "3", "--batch", "2", "-o", str(tmp_path / "x.json")]
+    args = [
+        "landscape",
+        str(project),
+        "--data",
+        "random",
+        "--grid",
+        "3",
+        "--batch",
+        "2",
+        "-o",
+        str(tmp_path / "x.json"),
+    ]
     status, out, err = run_cli([*args, "--weights", str(tmp_path / "w.pt")], capsys)
     assert status == 2 and out == "" and err.count("\n") == 1 and "do not fit the network" in err
     features = tmp_path / "features.json"
     save(chain([("Conv2d", {"out_channels": 4})]), features)
     status, out, err = run_cli(
-        ["landscape", str(features), "--grid", "3", "-o", str(tmp_path / "x.json")], capsys
+        ["landscape", str(features), "--data", "random", "--grid", "3", "-o", str(tmp_path / "x.json")],
+        capsys,
     )
     assert status == 2 and out == "" and err.count("\n") == 1 and "classifier output" in err
     status, _, err = run_cli(["landscape", str(project), "-o", str(tmp_path / "no" / "x.json")], capsys)
     assert status == 2 and "does not exist" in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_batch_comes_from_the_procedural_data_set_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.json"
+    status, stdout, _ = run_cli(
+        ["landscape", "resnet20", "--grid", "3", "--batch", "4", "-o", str(out)], capsys
+    )
+    assert status == 0 and "3x3 surface of resnet20" in stdout
+    noise = tmp_path / "n.json"
+    args = ["landscape", "resnet20", "--grid", "3", "--batch", "4", "--data", "random", "-o", str(noise)]
+    assert run_cli(args, capsys)[0] == 0
+    assert json.loads(out.read_text())["loss"] != json.loads(noise.read_text())["loss"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--input", "3x20x20"], "the procedural images come in 3x32x32"),
+        (["--input", "3x20"], "CxHxW"),
+        (["--data", "no/such/folder"], "there is no folder"),
+    ],
+)
+def test_a_batch_that_cannot_be_made_is_one_line(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run_cli(["landscape", "resnet20", *args, "-o", str(tmp_path / "x.json")], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err

@@ -14,12 +14,13 @@ from torch import Tensor
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.landscape import Statistics
+from ...results.training import TrainedWeights
 from ..assembly import Network, build
 from ..errors import InputError, WeightsError
 from ..weights import check_weights, load_weights
 
-Weights = str | Path | Mapping[str, Any]
-"""A weights file, or a state dict of tensors or numpy arrays (e.g. the weights a training run reached)."""
+Weights = str | Path | Mapping[str, Any] | TrainedWeights
+"""A weights file, a state dict of tensors or numpy arrays, or the weights a training run reached."""
 
 
 def prepare_network(
@@ -107,7 +108,8 @@ def _load(net: Network, weights: Weights) -> None:
     if isinstance(weights, (str, Path)):
         load_weights(net, weights, strict=True)
         return
-    state = {str(k): torch.as_tensor(v) for k, v in weights.items()}
+    tensors = weights.tensors if isinstance(weights, TrainedWeights) else weights
+    state = {str(k): torch.as_tensor(v) for k, v in tensors.items()}
     report = check_weights(net, state, "the given weights")
     if not report.ok:
         raise WeightsError(report.describe())

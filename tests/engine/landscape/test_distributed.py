@@ -75,7 +75,7 @@ def test_torchrun_writes_the_single_process_result(
 ) -> None:
     project = tmp_path / "tiny.json"
     save(small_cnn(), project)
-    args = ["landscape", str(project), "--grid", "5", "--batch", "4", "--seed", "2"]
+    args = ["landscape", str(project), "--data", "random", "--grid", "5", "--batch", "4", "--seed", "2"]
     status, _, _ = run_cli([*args, "-o", str(tmp_path / "one.json")], capsys)
     assert status == 0
     torchrun = [
