@@ -1,4 +1,4 @@
-"""Gradient-flow comparison of CIFAR ResNet-56 and its plain twin at batch 32, after both are built.
+"""Gradient-flow comparison of CIFAR ResNet-56 and its plain twin at batch 32 (procedural images), both built.
 
 The engine's compare_gradient_flow() (per-layer and per-block gradient norms, the two networks side by side, one
 single-threaded core each) against a naive reference measured in turns in the same run: forward, cross-entropy,
@@ -23,6 +23,7 @@ from resnet_studio.core import preset
 from resnet_studio.engine import build
 from resnet_studio.engine.assembly import Network
 from resnet_studio.engine.gradflow import compare_gradient_flow
+from resnet_studio.engine.landscape.batch import procedural_batch
 from resnet_studio.engine.threads import operator_threads
 
 TARGET_S = 3.0
@@ -51,9 +52,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args()
     networks = [build(preset(name), seed=0, inplace=False) for name in ("resnet56", "resnet56_plain")]
-    generator = torch.Generator().manual_seed(0)
-    images = torch.randn(args.batch, 3, 32, 32, generator=generator)
-    labels = torch.randint(0, 10, (args.batch,), generator=generator)
+    images, labels = procedural_batch(32, args.batch, seed=0)
 
     def one_thread() -> object:
         with operator_threads(1):

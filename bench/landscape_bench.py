@@ -30,7 +30,8 @@ import torch
 from engine_timing import ROOT, machine
 
 from resnet_studio.core import preset
-from resnet_studio.engine.landscape import LandscapeOptions, LandscapePoint, compute_landscape, default_batch
+from resnet_studio.engine.landscape import LandscapeOptions, LandscapePoint, compute_landscape
+from resnet_studio.engine.landscape.batch import procedural_batch
 from resnet_studio.engine.landscape.reference import naive_landscape
 
 GRID_TARGET_S, COARSE_TARGET_S = 60.0, 5.0
@@ -92,7 +93,7 @@ def main() -> None:
     parser.add_argument("--scaling-grid", type=int, default=11)
     parser.add_argument("--no-scaling", action="store_true")
     args = parser.parse_args()
-    batch = default_batch((3, 32, 32), args.batch, 10, seed=0)
+    batch = procedural_batch(32, args.batch, seed=0)
     points = args.grid**2
     engine: list[tuple[float, float, float]] = []
     naive: list[tuple[float, float]] = []
