@@ -4,9 +4,13 @@ for one network or two side by side (a network and its plain twin, or any two th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
+from ..core.model import GraphSnapshot
+from .datasets import DataChoice
 from .run import RunError, Status
+from .training import TrainedWeights
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,50 @@ def _ratio(a: float, b: float) -> float:
     if b == 0:
         return math.nan if a == 0 else math.inf
     return a / b
+
+
+# --- what the app asks for and gets back ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GradientRequest:
+    """Two networks to compare on one batch of a data set, as the app sends it to a worker thread."""
+
+    network: GraphSnapshot
+    other: GraphSnapshot
+    names: tuple[str, str]
+    data: DataChoice = field(default_factory=DataChoice)
+    batch_size: int = 32
+    device: str = "cpu"
+    input_shape: tuple[int, int, int] | None = None
+    """The image size (the document's run settings; None: each network's Input node)."""
+    classes: int = 10
+    """The fewest class scores of the two networks: labels from the data set are taken modulo this."""
+    weights: tuple[TrainedWeights | None, TrainedWeights | None] = (None, None)
+    """Weights kept from a race for each network (None: seeded initial weights)."""
+    initialisation: Literal["he", "pytorch"] = "he"
+    """The initial weights: He normal as torchvision, or PyTorch's own default (uniform, a = sqrt 5)."""
+    seed: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class GradientOutcome:
+    """A comparison as the app shows it: the two gradient flows, what the batch was, and the request."""
+
+    comparison: GradientFlowComparison
+    batch: str
+    """What went through the networks, in words: 'a batch of 32 shapes and textures (procedural)'."""
+    request: GradientRequest
+
+    @property
+    def status(self) -> str:
+        """'ok', 'cancelled' or 'error' (the first network's, else the other's)."""
+        flows = (self.comparison.network, self.comparison.other)
+        if any(f.status == "cancelled" for f in flows):
+            return "cancelled"
+        return "ok" if all(f.ok for f in flows) else "error"
+
+    @property
+    def error(self) -> RunError | None:
+        """Why it failed (the first failure of the two), or None."""
+        return self.comparison.network.error or self.comparison.other.error

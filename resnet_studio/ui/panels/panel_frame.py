@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
+    QGraphicsScene,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -132,6 +133,9 @@ class PanelFrame(QWidget):
 
     def shutdown(self) -> None:
         """Stop any work of the panel's own and wait for its threads (the window is closing)."""
+
+    def attach_canvas(self, scene: QGraphicsScene) -> None:
+        """The window's canvas, for panels that mark its cards (called once, after the panel is built)."""
 
     def finish_setup(self) -> None:
         """Call at the end of a subclass's __init__: styles the plots and follows palette changes from now on."""

@@ -1,4 +1,4 @@
-"""The result docks (Activations, Depth, Timing, Output, Race), each holding its panel once it is built.
+"""The result docks (Activations, Depth, Timing, Output, Gradients, Race), each holding its panel once it is built.
 
 Panels are built when their dock is first looked at, or one by one in idle time soon after start-up: the window
 appears without waiting for pyqtgraph (a fifth of a second to import), and a run's result does not wait for
@@ -52,6 +52,12 @@ def _output(d: Document, c: RunController, run: QAction, parent: QWidget) -> Pan
     return OutputPanel(d, c, run, parent)
 
 
+def _gradients(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
+    from ..panels.gradients import GradientsPanel
+
+    return GradientsPanel(d, c, run, parent)
+
+
 def _race(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.race import RacePanel
 
@@ -75,6 +81,7 @@ DOCKS: tuple[ResultDock, ...] = (
     ResultDock("depth", "Depth", "DepthDock", _depth),
     ResultDock("timing", "Timing", "TimingDock", _timing),
     ResultDock("output", "Output", "OutputDock", _output),
+    ResultDock("gradients", "Gradients", "GradientsDock", _gradients, shows_runs=False),
     ResultDock("race", "Race", "RaceDock", _race, shows_runs=False),
 )
 """The result docks, in tab order."""
@@ -132,6 +139,7 @@ class ResultDocks(QObject):
             slot.panel = panel
             panel.node_activated.connect(w.reveal_node)
             panel.status_message.connect(w.show_status)
+            panel.attach_canvas(w.canvas.canvas)
             panel.follow_dock(self.docks[key], shown)
         return slot.panel
 

@@ -29,6 +29,7 @@ from .toolbar import RunToolbar, run_icon_palette
 if TYPE_CHECKING:
     from ..panels.activations import ActivationsPanel
     from ..panels.depth import DepthPanel
+    from ..panels.gradients import GradientsPanel
     from ..panels.output import OutputPanel
     from ..panels.panel_frame import PanelFrame
     from ..panels.race import RacePanel
@@ -98,12 +99,17 @@ class RunUi(QObject):
         return cast("OutputPanel", self.results.panel("output"))
 
     @property
+    def gradients(self) -> GradientsPanel:
+        """Gradient flow of the network and another."""
+        return cast("GradientsPanel", self.results.panel("gradients"))
+
+    @property
     def race(self) -> RacePanel:
         """The degradation race."""
         return cast("RacePanel", self.results.panel("race"))
 
     def dock(self, key: str) -> QDockWidget:
-        """The result dock named `key` ('activations', 'depth', 'timing', 'output', 'race')."""
+        """The result dock named `key` ('activations', 'depth', 'timing', 'output', 'gradients', 'race')."""
         return self.results.docks[key]
 
     @property
