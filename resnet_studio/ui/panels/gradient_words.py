@@ -18,7 +18,7 @@ EXPLANATION = (
     "layer on its way to the input. Without normalisation nothing holds those factors at 1: over 56 layers "
     "they compound, and the first layers get orders of magnitude less (or more) than the last. He "
     "initialisation scales the weights so the factor is 1 on average at the start, which is why a freshly "
-    "initialised plain-56 here only fades about tenfold; with PyTorch's default initialisation its first "
+    "initialised plain-56 here fades only a few times; with PyTorch's default initialisation its first "
     "layers get no gradient at all (vanishing). BatchNorm fixes the scale of the forward signal at every "
     "layer, but its backward pass, which divides by the batch's spread and takes out its mean, makes each "
     "layer pass back a little more gradient than it receives (Yang et al., 2019): in a deep plain network "
@@ -78,6 +78,13 @@ def verdict(ratio: float) -> str:
     return "growing towards the input" if ratio > 1 else "fading towards the input"
 
 
-def flow_sentence(flow: GradientFlow) -> str:
-    """'plain-56: first-layer gradient 5,400x the last'."""
-    return f"{flow.label}: first-layer gradient {ratio_phrase(flow.first_to_last())} the last"
+def flow_sentence(flow: GradientFlow, layer_type: str = "Conv2d") -> str:
+    """'plain-56: first-layer gradient 5,400x the last', or 'plain-56: first-layer gradient exactly 0 (so for
+    the first 40 of 55 layers)'."""
+    norms = [g.grad_norm for g in flow.layers if g.type == layer_type]
+    if len(norms) >= 2 and norms[0] == 0 and norms[-1] > 0:
+        dead = next(i for i, n in enumerate(norms) if n > 0)
+        return (
+            f"{flow.label}: first-layer gradient exactly 0 (so for the first {dead} of {len(norms)} layers)"
+        )
+    return f"{flow.label}: first-layer gradient {ratio_phrase(flow.first_to_last(layer_type))} the last"

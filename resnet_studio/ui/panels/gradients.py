@@ -476,7 +476,7 @@ class GradientsPanel(PanelFrame):
         self.plot.restyle(self.colours, plot_font(self))
         small = plot_font(self, 0.9)
         self.explanation.setFont(small)
-        self.legend.update()
+        self.legend.bar.update()
         if self.tint is not None:
             self.tint.refresh()
 

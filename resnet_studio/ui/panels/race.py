@@ -120,7 +120,8 @@ class RacePanel(PanelFrame):
         self._redraw.setInterval(REDRAW_MS)
         self._redraw.timeout.connect(self.draw)
         self._shown_stops: set[str] = set()
-        self._gap_announced: int | None = None
+        self.gap_at: int | None = None
+        """The step from which the gap is clear, once it is (None before)."""
         self._closing = False
         self._lay_out()
         self._connect()
@@ -202,7 +203,7 @@ class RacePanel(PanelFrame):
             return False
         self.problem_banner.hide()
         self._shown_stops.clear()
-        self._gap_announced = None
+        self.gap_at = None
         started = self.job.start(networks, self.data.choice, options)
         if started:
             self.status_message.emit(f"Race started: {', '.join(networks)} on {self.data.choice.describe()}")
@@ -283,8 +284,8 @@ class RacePanel(PanelFrame):
         found = find_gap(curves)
         if found is None:
             self.plots.mark_gap(None)
-            if self._gap_announced is not None:
-                self._gap_announced = None
+            if self.gap_at is not None:
+                self.gap_at = None
                 self._show_expectation()
             return
         step, behind, ahead = found
@@ -296,8 +297,8 @@ class RacePanel(PanelFrame):
             f"<b>The gap is clear from step {step}</b> ({point.wall_seconds:.0f} s): {escape(behind.label)} stays "
             f"behind {escape(ahead.label)} (loss {slow:.2f} against {fast:.2f}, averaged over {GAP_WINDOW} steps)."
         )
-        if self._gap_announced != step:
-            self._gap_announced = step
+        if self.gap_at != step:
+            self.gap_at = step
             self.status_message.emit(
                 f"The gap is clear: {behind.label} behind {ahead.label} from step {step}"
             )

@@ -5,28 +5,45 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..canvas.gradient_tint import DECADES, tint_colour
 
-CAPTION = "Card tint: the gradient reaching each block's output, against the last block's"
+CAPTION = (
+    "<b>Card tint</b>: the gradient reaching each block's output, against the last block's before the head"
+)
 TICKS = ((-DECADES, "1/1000"), (0.0, "same"), (DECADES, "1000x"))
 
 
 class TintLegend(QWidget):
-    """A colour bar with three labels and a caption."""
+    """A caption over a colour bar with three labels."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.caption = QLabel(CAPTION, self)
+        self.caption.setWordWrap(True)
+        self.bar = TintBar(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.bar)
         self.setToolTip(
             "Blue: the block gets far less gradient than the last block (vanishing); vermillion: far more "
             "(exploding); no tint: about as much. Hover over a card for its figures."
         )
 
+
+class TintBar(QWidget):
+    """The colour bar from 1/1000 through 'same' to 1000x."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
     def sizeHint(self) -> QSize:
         line = self.fontMetrics().height()
-        return QSize(260, round(line * 2 + 18))
+        return QSize(260, round(line + 18))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(160, self.sizeHint().height())
@@ -36,9 +53,7 @@ class TintLegend(QWidget):
         text = self.palette().color(QPalette.ColorRole.WindowText)
         dark = self.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.5
         line = self.fontMetrics().height()
-        painter.setPen(text)
-        painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, CAPTION)
-        bar = QRectF(4, line + 2, self.width() - 8, 12)
+        bar = QRectF(4, 2, self.width() - 8, 12)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         base = self.palette().color(QPalette.ColorRole.Base)
         for position, decades in ((0.0, -DECADES), (0.5, 0.0), (1.0, DECADES)):

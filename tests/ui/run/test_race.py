@@ -220,3 +220,17 @@ def test_the_gap_is_found_between_the_highest_and_lowest_loss() -> None:
     assert found is not None and found[1].label == "plain" and found[2].label == "resnet"
     assert 10 < found[0] < 30
     assert find_gap([flat, curve("same", [2.3] * 30)]) is None
+
+
+def test_a_run_with_race_weights_names_them(qtbot: object, window: MainWindow) -> None:
+    from resnet_studio.ui.run.changes import describe_change
+
+    panel = race_panel(qtbot, window)
+    set_race(panel, tiny(), steps=2)
+    finish_race(qtbot, panel)
+    controller = window.run_ui.controller
+    before = controller.request()
+    assert panel.use_weights()
+    assert describe_change(before, controller.request()) == "weights of tiny after 2 steps of training"
+    controller.keep_race_weights(())  # a new race replaces them: runs go back to random weights
+    assert controller.options.trained is None
