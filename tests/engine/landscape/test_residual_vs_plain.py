@@ -13,6 +13,7 @@ from resnet_studio.engine.training import TrainingOptions, race
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_plain_56_is_more_non_convex_than_resnet_56_after_the_same_training(
     request: pytest.FixtureRequest,
 ) -> None:
