@@ -7,6 +7,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     UserError,
@@ -16,6 +17,9 @@ from .common import (
     load_network,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from ..results.landscape import Landscape, LandscapePoint
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,6 +130,8 @@ def run_landscape_command(args: argparse.Namespace) -> int:
     output_format = args.format or ("npz" if args.output.suffix.lower() == ".npz" else "json")
     if not (args.output.parent if str(args.output.parent) else Path(".")).is_dir():
         raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
+    if args.output.is_dir():
+        raise UserError(f"{str(args.output)!r} is a folder; -o takes the name of the file to write")
     if args.weights is not None and not args.weights.is_file():
         raise UserError(f"there is no weights file {str(args.weights)!r}")
     graph = load_network(args.network)
@@ -166,7 +172,12 @@ def run_landscape_command(args: argparse.Namespace) -> int:
         fail(str(landscape.error), status=2 if bad_input else 1)
     if not processes.leader:
         return 0
-    save_landscape(landscape, args.output, output_format, args.network)  # type: ignore[arg-type]
+    try:
+        save_landscape(landscape, args.output, output_format, args.network)  # type: ignore[arg-type]
+    except OSError as error:
+        fail(
+            f"cannot write {args.output}: {error.strerror or error}; an existing file is unchanged", status=1
+        )
     print(f"wrote {args.output}: {_summary(landscape)}")
     return 0
 
@@ -177,8 +188,8 @@ class _Progress:
     def __init__(self, total: int, shown: bool) -> None:
         self.total, self.shown, self.started, self.level = total, shown, time.perf_counter(), 0
 
-    def __call__(self, point: object) -> None:
-        level, done = point.level, point.done  # type: ignore[attr-defined]
+    def __call__(self, point: LandscapePoint) -> None:
+        level, done = point.level, point.done
         if self.shown and (done == self.total or level != self.level):
             finished = self.level if done != self.total else level
             grid = "coarse grid" if finished == 0 else f"level {finished}"
@@ -191,10 +202,7 @@ class _Progress:
         self.level = level
 
 
-def _summary(landscape: object) -> str:
-    from ..results.landscape import Landscape
-
-    assert isinstance(landscape, Landscape)
+def _summary(landscape: Landscape) -> str:
     options = landscape.options
     shape = (
         f"{options.grid}x{options.grid} surface" if options.dimensions == 2 else f"{options.grid}-point curve"

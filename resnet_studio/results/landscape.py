@@ -121,7 +121,8 @@ class NonConvexity:
     fraction: float
     """Fraction of the interior points (with finite loss) where lambda_min < 0."""
     mean_ratio: float
-    """Mean |lambda_min / lambda_max| over the non-convex points (0 when there are none)."""
+    """Mean of the map over the interior points with a finite loss around them (convex points count 0), as the
+    map is drawn; a few strongly concave points (lambda_max <= 0 too, ratio above 1) can weigh much in it."""
     points: int
     """Interior points with a finite loss around them."""
     roughness: float

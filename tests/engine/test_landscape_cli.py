@@ -164,3 +164,15 @@ def test_a_batch_that_cannot_be_made_is_one_line(
 ) -> None:
     status, out, err = run_cli(["landscape", "resnet20", *args, "-o", str(tmp_path / "x.json")], capsys)
     assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+
+
+def test_a_folder_as_output_is_refused_before_any_work(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.json"
+    taken.mkdir()
+    (taken / "inside").write_text("kept")
+    args = ["landscape", str(project), "--data", "random", "--grid", "3", "--batch", "2"]
+    status, out, err = run_cli([*args, "-o", str(taken)], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1 and "is a folder" in err
+    assert (taken / "inside").read_text() == "kept"

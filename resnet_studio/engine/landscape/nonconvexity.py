@@ -41,7 +41,7 @@ def nonconvexity(loss: np.ndarray, spacing: float) -> NonConvexity:
         min_eigenvalue=np.where(finite, low, np.nan),
         max_eigenvalue=np.where(finite, high, np.nan),
         fraction=bad / points if points else float("nan"),
-        mean_ratio=float(np.mean(ratio[negative])) if bad else 0.0,
+        mean_ratio=float(np.mean(ratio[finite])) if points else float("nan"),
         points=points,
         roughness=float(np.mean(second)) if second.size else float("nan"),
     )
