@@ -13,9 +13,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..core.catalogue import COUNTERS
+from ..core.analysis import Analysis
+from ..core.catalogue import COUNTERS, LayerProblem, layer_tensors
 from ..core.model import Node
-from ..core.shapes import Shape, format_shape
+from ..core.shapes import Shape, TensorInfo, format_shape
 
 NodeArrays = Mapping[str, np.ndarray]
 """One node's arrays by local key ('conv1.weight', 'downsample.1.running_var')."""
@@ -105,6 +106,18 @@ class AttachedWeights:
                 if array is not None:
                     changed.append((key, tuple(shape), tuple(array.shape)))
         return WeightStatus(self.source, tuple(loaded), tuple(new), tuple(changed))
+
+    def status_in(self, node: Node, analysis: Analysis) -> WeightStatus | None:
+        """How a node of an analysed graph is served by these weights; None while its input shape is unknown."""
+        result = analysis.nodes.get(node.id)
+        if result is None or not result.input_shapes or any(s is None for s in result.input_shapes):
+            return None
+        inputs = tuple(TensorInfo(s) for s in result.input_shapes if s is not None)
+        try:
+            tensors = layer_tensors(node.type, node.params, inputs)
+        except LayerProblem:
+            return None
+        return self.status(node, tensors)
 
     @property
     def tensor_count(self) -> int:

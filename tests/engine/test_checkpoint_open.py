@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from resnet_studio.core import preset
-from resnet_studio.engine.build import build
+from resnet_studio.engine.assembly import build
 from resnet_studio.engine.checkpoint import attach_weights, open_checkpoint
 
 from .reference_resnet import ARCHITECTURES, CifarResNet, randomise, reference

@@ -195,7 +195,6 @@ class BlockSpec:
     """The output is a new tensor that the layer's backward does not need, so an in-place op after it is safe."""
     vector_axis: str = "feature"
     """What one element of a flat output is called on a plot axis ('class' for a classifier)."""
-
     tensors: TensorRule | None = None
     """For layers with weights: the keys and shapes of their module's state (composites use their plan's)."""
 

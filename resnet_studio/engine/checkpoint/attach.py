@@ -17,7 +17,7 @@ from ...core.catalogue import COUNTERS, get_spec
 from ...core.model import Node
 from ...core.shapes import TensorInfo
 from ...results.weights import AttachedWeights, NodeArrays
-from ..build import Network
+from ..assembly import Network
 
 
 @dataclass(frozen=True)

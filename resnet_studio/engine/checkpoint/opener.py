@@ -14,7 +14,7 @@ from ...core.presets import PRESETS
 from ...core.shapes import format_shape
 from ...results.checkpoint import OpenedCheckpoint
 from ...results.weights import AttachedWeights, NodeArrays
-from ..build import build
+from ..assembly import build
 from .attach import node_tensors, to_array
 from .errors import CheckpointError, IncompleteCheckpointError, InconsistentCheckpointError, NotAResNetError
 from .graph import architecture_graph, matching_preset

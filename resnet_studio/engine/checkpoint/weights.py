@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...results.weights import AttachedWeights
-from ..build import Network
+from ..assembly import Network
 from ..weights import WeightsReport, load_weights
 from .attach import MergeReport, attach_weights
 

@@ -25,6 +25,7 @@ from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
+from ...results.weights import AttachedWeights
 from ..assembly import Network, build, check_training
 from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
@@ -48,7 +49,7 @@ def run_forward(
     input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | None = None,
+    weights: str | Path | AttachedWeights | None = None,
     capture_nodes: Sequence[str] | None = None,
     options: CaptureOptions | None = None,
     train: bool = False,
@@ -102,9 +103,9 @@ def run_forward(
     handles: list[RemovableHandle] = []
     try:
         if weights is not None:
-            from ..weights import load_weights
+            from ..checkpoint import apply_weights
 
-            load_weights(net, weights, strict=True)
+            apply_weights(net, weights)
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]
