@@ -12,7 +12,7 @@ from .common import (
     add_input_size_argument,
     add_memory_arguments,
     add_network_argument,
-    load_network,
+    open_network,
 )
 
 
@@ -99,7 +99,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
     from ..engine.report import forward_json, forward_table
     from ..engine.run import run_forward
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     result = run_forward(
         graph,
         device=args.device,
@@ -109,7 +109,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
         input=_input(args.input_source),
         seed=args.seed,
         input_shape=args.input,
-        weights=_weights(args.weights),
+        weights=_weights(args.weights) or attached,
     )
     if result.error is not None and not result.nodes:
         raise UserError(result.error.message)  # nothing ran: bad device, dtype, weights or network
@@ -127,7 +127,7 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
     from ..engine.gradflow import compare_gradient_flow, gradient_flow
     from ..engine.report import gradflow_json, gradflow_table
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     options = {
         "device": args.device,
         "batch_size": args.batch,
@@ -135,7 +135,7 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         "input": _input(args.input_source),
         "seed": args.seed,
         "input_shape": args.input,
-        "weights": _weights(args.weights),
+        "weights": _weights(args.weights) or attached,
     }
     if args.compare_plain:
         comparison = compare_gradient_flow(graph, **options)
@@ -161,11 +161,12 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
 def run_export_command(args: argparse.Namespace) -> int:
     """Write the export; print what was written."""
     from ..engine.assembly import build
+    from ..engine.checkpoint import apply_weights
     from ..engine.errors import BuildError, EngineError
     from ..engine.export import export_onnx, export_program, export_pytorch
-    from ..engine.weights import load_weights, save_weights
+    from ..engine.weights import save_weights
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     if not args.output.parent.is_dir():
         raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
     if args.output.is_dir():
@@ -174,8 +175,9 @@ def run_export_command(args: argparse.Namespace) -> int:
         )
     try:
         net = build(graph, args.input, seed=args.seed)
-        if args.weights is not None:
-            load_weights(net, _weights(args.weights) or args.weights, strict=True)
+        weights = _weights(args.weights) or attached
+        if weights is not None:
+            apply_weights(net, weights)
         if args.target == "pytorch":
             export_pytorch(net, args.output)
             print(f"wrote {args.output} (PyTorch source; model = build_model())")

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from .weights import AttachedWeights
+
+CHECKPOINT_SUFFIXES = (".pt", ".pth", ".safetensors")
+"""File name endings that open as checkpoints (a network with its weights), not as project files."""
+
+
+def is_checkpoint_file(path: str | Path) -> bool:
+    """True for a .pt, .pth or .safetensors file name."""
+    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from torch import Tensor
 
+from ...results.checkpoint import CHECKPOINT_SUFFIXES, is_checkpoint_file
 from ..weights import read_state_dict
 
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".safetensors")
-"""File name endings that are opened as checkpoints (a network with its weights), not as project files."""
+__all__ = ["CHECKPOINT_SUFFIXES", "CheckpointTensors", "is_checkpoint_file", "read_checkpoint"]
 
 _STEM_KEY = "conv1.weight"
 _RENAMES = ((".shortcut.", ".downsample."),)
@@ -38,11 +38,6 @@ class CheckpointTensors:
     def file_key(self, key: str) -> str:
         """A key as the file spells it."""
         return self.original.get(key, key)
-
-
-def is_checkpoint_file(path: str | Path) -> bool:
-    """True for a .pt, .pth or .safetensors file name."""
-    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
 
 
 def read_checkpoint(path: str | Path) -> CheckpointTensors:
