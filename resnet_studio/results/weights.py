@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.analysis import Analysis
 from ..core.catalogue import COUNTERS, LayerProblem, layer_tensors
 from ..core.model import Node
 from ..core.shapes import Shape, TensorInfo, format_shape
 
-NodeArrays = Mapping[str, np.ndarray]
+if TYPE_CHECKING:  # numpy stays off the app's start-up path: the arrays arrive with an opened file
+    import numpy as np
+
+NodeArrays = Mapping[str, "np.ndarray"]
 """One node's arrays by local key ('conv1.weight', 'downsample.1.running_var')."""
 
 

@@ -89,6 +89,35 @@ class DeviceWorker(QObject):
         self.finished.emit(devices)
 
 
+class CheckpointWorker(QObject):
+    """Opens a checkpoint file (reads it with torch, recognises its network) off the GUI thread."""
+
+    finished = Signal(object)
+    """An OpenedCheckpoint (graph snapshot, weights as numpy arrays by node), or an OpenFailure."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    @Slot()
+    def run(self) -> None:
+        """Read and recognise the checkpoint; every failure becomes an OpenFailure with its message."""
+        from ..results.checkpoint import OpenFailure
+
+        try:
+            from ..engine.checkpoint import open_checkpoint
+            from ..engine.errors import WeightsError
+
+            try:
+                result: object = open_checkpoint(self.path)
+            except WeightsError as error:
+                result = OpenFailure(self.path, str(error), getattr(error, "key", None))
+        except BaseException as error:  # a bug must not take the app down: report it as a failed open
+            traceback.print_exc(file=sys.stderr)
+            result = OpenFailure(self.path, f"{type(error).__name__}: {error}")
+        self.finished.emit(result)
+
+
 class WorkerThread(QObject):
     """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
 
@@ -160,6 +189,7 @@ def _failed(request: RunRequest, message: str) -> ForwardResult:
 
 
 __all__ = [
+    "CheckpointWorker",
     "DeviceWorker",
     "ForwardWorker",
     "WorkerThread",

@@ -150,7 +150,7 @@ def run_request(
         input=options.input.engine_value(),
         seed=options.input.seed,
         input_shape=settings.input_shape,
-        weights=options.weights,
+        weights=options.weights or request.weights,
         capture_nodes=names,
         options=CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size),
         progress=progress,
