@@ -1,0 +1,7 @@
+"""Importing PyTorch modules: from_module(model, input_shape) traces the module with torch.fx and maps its
+torchvision-style blocks and the catalogue's layers to graph nodes named like the module's own submodules."""
+
+from .convert import from_module
+from .errors import ModuleImportError, UnsupportedModuleError
+
+__all__ = ["ModuleImportError", "UnsupportedModuleError", "from_module"]
