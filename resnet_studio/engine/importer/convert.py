@@ -14,6 +14,7 @@ from ...core.layout import layered_layout
 from ...core.model import Edge
 from ...core.params import ParamValue
 from ..assembly import build
+from ..assembly.names import module_path
 from .blocks import block_of, computes_the_same, looks_like_block
 from .collapse import collapse_flat_blocks
 from .errors import ModuleImportError, UnsupportedModuleError
@@ -30,18 +31,23 @@ def from_module(model: nn.Module, input_shape: tuple[int, int, int] = (3, 224, 2
 
     Raises UnsupportedModuleError naming the first submodule (and its type) that the catalogue cannot express,
     and ModuleImportError when the module cannot be traced or the graph would compute something else."""
-    excluded: frozenset[str] = frozenset()
-    for _ in range(MAX_RETRACES):
-        traced = trace(model, input_shape, excluded)
-        blocks, failed = _blocks(traced)
-        if not failed:
-            break
-        excluded |= failed
-    graph = _graph(model, traced, blocks, input_shape)
-    collapse_flat_blocks(graph)
-    for node_id, position in layered_layout(graph).items():
-        graph.move(node_id, position)
-    _check(model, graph, input_shape)
+    training = model.training
+    model.eval()  # BatchNorm on its running statistics, and nothing the module keeps changes
+    try:
+        excluded: frozenset[str] = frozenset()
+        for _ in range(MAX_RETRACES):
+            traced = trace(model, input_shape, excluded)
+            blocks, failed = _blocks(traced)
+            if not failed:
+                break
+            excluded |= failed
+        graph = _graph(model, traced, blocks, input_shape)
+        collapse_flat_blocks(graph)
+        for node_id, position in layered_layout(graph).items():
+            graph.move(node_id, position)
+        _check(model, graph, input_shape)
+    finally:
+        model.train(training)
     return graph
 
 
@@ -152,7 +158,7 @@ def _module_node(
         raise UnsupportedModuleError(
             f"{path} ({kind}) has no catalogue block that computes what it does", path, kind
         )
-    if path in called:
+    if path in called and any(True for _ in module.state_dict()):
         raise UnsupportedModuleError(
             f"{path} ({type(module).__name__}) is called twice; a network here uses each layer's weights once",
             path,
@@ -162,12 +168,18 @@ def _module_node(
     return add(mapped[0], mapped[1], path, [values[source]])
 
 
+def _built_key(key: str) -> str:
+    """A state_dict key as the built network names it: the same, except that a top-level submodule named by
+    a number (nn.Sequential's '0') becomes a Python name ('n0')."""
+    module, _, tensor = key.rpartition(".")
+    return f"{'.'.join(module_path(module))}.{tensor}" if module else key
+
+
 def _check(model: nn.Module, graph: Graph, input_shape: tuple[int, int, int]) -> None:
     """The built graph takes the module's state_dict as it is and gives the module's outputs."""
-    net = build(graph, input_shape, device="meta").to_empty(
-        device="cpu"
-    )  # every tensor comes from the module
-    missing, unexpected = net.load_state_dict(model.state_dict(), strict=False)
+    net = build(graph, input_shape, device="meta").to_empty(device="cpu")  # every tensor is the module's
+    state = {_built_key(key): value for key, value in model.state_dict().items()}
+    missing, unexpected = net.load_state_dict(state, strict=False)
     if missing or unexpected:
         key = (list(unexpected) or list(missing))[0]
         raise ModuleImportError(
@@ -176,15 +188,10 @@ def _check(model: nn.Module, graph: Graph, input_shape: tuple[int, int, int]) ->
             + ")",
             key.rsplit(".", 1)[0],
         )
-    training = model.training
-    model.eval()
     net.eval()
-    try:
-        x = torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(1))
-        with torch.no_grad():
-            expected, got = model(x), net(x)
-    finally:
-        model.train(training)
+    x = torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected, got = model(x), net(x)
     if (
         not isinstance(got, torch.Tensor)
         or expected.shape != got.shape

@@ -1,5 +1,5 @@
 """Tracing a module with torch.fx: standard layers and torchvision-style blocks stay whole, everything else is
-traced through; shapes come from one forward pass (in eval mode, so nothing the module keeps changes)."""
+traced through; shapes come from one forward pass (the caller puts the module in eval mode)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,6 @@ def trace(
             type(model).__name__,
         ) from None
     module = fx.GraphModule(tracer.root, graph)
-    training = model.training
-    model.eval()
     try:
         with torch.no_grad():
             _Shapes(module).run(torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(0)))
@@ -54,8 +52,6 @@ def trace(
             "",
             type(model).__name__,
         ) from None
-    finally:
-        model.train(training)
     return module
 
 
