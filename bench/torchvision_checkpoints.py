@@ -9,8 +9,9 @@ environment (a CUDA build of several GB: never part of the default tests):
 
 The torchvision side writes, per model, its state dict (name.pth), an input and torchvision's output for it;
 this side opens each checkpoint, checks the structure against the preset, runs it on the same input and
-compares. With timm in the torchvision environment, it also prints timm's parameter counts of the families
-this project declares after ResNet.
+compares. With timm in the torchvision environment (pip install timm==1.0.29), timm's resnet50d and seresnet50
+are saved too, and the presets of the same names must have their parameter counts, load their state dicts and
+give their outputs.
 """
 
 from __future__ import annotations
@@ -50,12 +51,7 @@ def save(folder: Path) -> None:
         torch.manual_seed(index)
         model = getattr(torchvision.models, name)(weights=None).eval()
         with torch.no_grad():
-            for module in model.modules():
-                if isinstance(module, torch.nn.BatchNorm2d):  # so that misplaced statistics would show
-                    module.running_mean.normal_(0, 0.1)
-                    module.running_var.uniform_(0.5, 1.5)
-                    module.weight.normal_(1, 0.1)
-                    module.bias.normal_(0, 0.1)
+            _random_statistics(model)
             x = torch.randn(*INPUT)
             torch.save(model.state_dict(), folder / f"{name}.pth")
             torch.save({"input": x, "output": model(x)}, folder / f"{name}.io.pt")
@@ -64,13 +60,31 @@ def save(folder: Path) -> None:
         import timm
 
         info["timm"] = timm.__version__
-        info["timm_params"] = {
-            name: sum(p.numel() for p in timm.create_model(name, pretrained=False).parameters())
-            for name in TIMM_MODELS
-        }
+        info["timm_params"] = {}
+        for index, name in enumerate(TIMM_MODELS):
+            torch.manual_seed(100 + index)
+            model = timm.create_model(name, pretrained=False).eval()
+            info["timm_params"][name] = sum(p.numel() for p in model.parameters())
+            with torch.no_grad():
+                _random_statistics(model)
+                x = torch.randn(*INPUT)
+                torch.save(model.state_dict(), folder / f"timm_{name}.pth")
+                torch.save({"input": x, "output": model(x)}, folder / f"timm_{name}.io.pt")
     except ImportError:
         pass
     (folder / "info.json").write_text(json.dumps(info))
+
+
+def _random_statistics(model: object) -> None:
+    """Random BatchNorm statistics and affine values, so that a misplaced one would show in the outputs."""
+    import torch
+
+    for module in model.modules():  # type: ignore[attr-defined]
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.normal_(0, 0.1)
+            module.running_var.uniform_(0.5, 1.5)
+            module.weight.normal_(1, 0.1)
+            module.bias.normal_(0, 0.1)
 
 
 def check(folder: Path) -> bool:
@@ -106,7 +120,21 @@ def check(folder: Path) -> bool:
             f"{'yes' if torch.equal(out, io['output']) else 'no':<9}  {'PASS' if ok else 'FAIL'}"
         )
     for name, count in info.get("timm_params", {}).items():
-        print(f"timm {info['timm']} {name}: {count:,} parameters")
+        graph = preset(name)
+        ours = analyze(graph).totals.params
+        net = build(graph, INPUT[1:]).eval()
+        net.load_state_dict(torch.load(folder / f"timm_{name}.pth", weights_only=True), strict=True)
+        io = torch.load(folder / f"timm_{name}.io.pt", weights_only=True)
+        with torch.no_grad():
+            out = net(io["input"])
+        diff = float((out - io["output"]).abs().max())
+        ok = ours == count and torch.allclose(out, io["output"], rtol=1e-4, atol=1e-5)
+        passed &= ok
+        print(
+            f"timm {info['timm']} {name}: {count:,} parameters; the {name} preset: {ours:,}, loads timm's "
+            f"state_dict, max |diff| {diff:.3g}, identical {'yes' if torch.equal(out, io['output']) else 'no'}: "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
     print("PASS" if passed else "FAIL")
     return passed
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..errors import UnknownBlockError
 from ..params import Params
 from ..shapes import Shape, TensorInfo
+from .families import FAMILY_BLOCKS
+from .gating import GATING
 from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
@@ -181,7 +183,7 @@ def layer_tensors(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]
 
 
 def _check_all_declared() -> None:
-    for spec in (*PRIMITIVES, *RESIDUAL_BLOCKS):
+    for spec in (*PRIMITIVES, *GATING, *RESIDUAL_BLOCKS, *FAMILY_BLOCKS):
         register(spec)
 
 
