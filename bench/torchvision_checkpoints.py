@@ -125,15 +125,23 @@ def check(folder: Path) -> bool:
         net = build(graph, INPUT[1:]).eval()
         net.load_state_dict(torch.load(folder / f"timm_{name}.pth", weights_only=True), strict=True)
         io = torch.load(folder / f"timm_{name}.io.pt", weights_only=True)
+        opened = open_checkpoint(folder / f"timm_{name}.pth")
+        reopened = build(opened.graph(), INPUT[1:]).eval()
+        attach_weights(reopened, opened.weights)
         with torch.no_grad():
-            out = net(io["input"])
+            out, out_opened = net(io["input"]), reopened(io["input"])
         diff = float((out - io["output"]).abs().max())
-        ok = ours == count and torch.allclose(out, io["output"], rtol=1e-4, atol=1e-5)
+        ok = (
+            ours == count
+            and opened.preset == name
+            and torch.allclose(out, io["output"], rtol=1e-4, atol=1e-5)
+            and torch.equal(out, out_opened)
+        )
         passed &= ok
         print(
             f"timm {info['timm']} {name}: {count:,} parameters; the {name} preset: {ours:,}, loads timm's "
-            f"state_dict, max |diff| {diff:.3g}, identical {'yes' if torch.equal(out, io['output']) else 'no'}: "
-            f"{'PASS' if ok else 'FAIL'}"
+            f"state_dict, max |diff| {diff:.3g}, identical {'yes' if torch.equal(out, io['output']) else 'no'}; "
+            f"opened as the {opened.preset} preset: {'PASS' if ok else 'FAIL'}"
         )
     print("PASS" if passed else "FAIL")
     return passed

@@ -12,6 +12,7 @@ from resnet_studio.core import preset
 from resnet_studio.engine.assembly import build
 from resnet_studio.engine.checkpoint import attach_weights, open_checkpoint
 
+from .reference_families import TimmStyleResNet
 from .reference_resnet import ARCHITECTURES, CifarResNet, randomise, reference
 
 BIG = {"resnet101", "resnet152", "wide_resnet101_2", "resnext101_32x8d", "resnext101_64x4d"}
@@ -111,3 +112,27 @@ def test_a_grey_scale_stem_and_odd_widths_are_read_from_the_shapes(tmp_path: Pat
         assert torch.equal(got, model(x))
     assert opened.preset is None  # type: ignore[attr-defined]
     assert opened.graph().node("input").params["channels"] == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("resnet50d", lambda: TimmStyleResNet([1, 1, 1, 1], deep=True, num_classes=10)),
+        ("seresnet50", lambda: TimmStyleResNet([1, 1, 1, 1], se=True, num_classes=10)),
+        pytest.param("resnet50d", lambda: TimmStyleResNet([3, 4, 6, 3], deep=True), marks=pytest.mark.slow),
+        pytest.param("seresnet50", lambda: TimmStyleResNet([3, 4, 6, 3], se=True), marks=pytest.mark.slow),
+    ],
+)
+def test_timm_style_resnet_d_and_se_checkpoints_open(tmp_path: Path, name: str, model: object) -> None:
+    reference_model = randomise(model(), seed=9)  # type: ignore[operator]
+    path = tmp_path / f"{name}.pth"
+    torch.save(reference_model.state_dict(), path)
+    x = torch.randn(2, 3, 32, 32)
+    got, opened = outputs_of_opened(path, x)
+    with torch.no_grad():
+        assert torch.allclose(got, reference_model(x), rtol=1e-4, atol=1e-5)
+    graph = opened.graph()  # type: ignore[attr-defined]
+    kinds = {"resnet50d": ("DeepStem", "Bottleneck"), "seresnet50": ("Stem", "SEBottleneck")}[name]
+    assert (graph.node("stem").type, graph.node("layer1.0").type) == kinds
+    if len(graph) > 10:
+        assert opened.preset == name  # type: ignore[attr-defined]

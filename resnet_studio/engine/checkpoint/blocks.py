@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ...core.catalogue import resolve_shortcut
+from ...core.catalogue.families import make_divisible
 from ...core.params import ParamValue
 from ...core.shapes import Shape, format_shape
 from .errors import IncompleteCheckpointError, InconsistentCheckpointError, NotAResNetError
@@ -37,8 +38,8 @@ class RecognisedBlock:
 
     @property
     def kind(self) -> str:
-        """'basic' or 'bottleneck'."""
-        return "bottleneck" if self.type == "Bottleneck" else "basic"
+        """'basic', 'bottleneck' or 'SE bottleneck'."""
+        return {"Bottleneck": "bottleneck", "SEBottleneck": "SE bottleneck"}.get(self.type, "basic")
 
     def param(self, name: str) -> ParamValue:
         """One parameter's value."""
@@ -105,7 +106,23 @@ def recognise_block(name: str, local: Shapes, in_channels: int, stride: int) -> 
     shortcut = _shortcut(block, in_channels, out, stride)
     chosen = "auto" if resolve_shortcut("auto", in_channels, out, stride) == shortcut else shortcut
     values.update(stride=stride, shortcut=chosen)
+    if "se.fc1.weight" in local and block_type == "Bottleneck":
+        values.update(_squeeze_excite(block, out))
+        block_type = "SEBottleneck"
     return RecognisedBlock(name, block_type, tuple(values.items()), in_channels, out, shortcut)
+
+
+def _squeeze_excite(block: _Block, channels: int) -> dict[str, ParamValue]:
+    """The SE reduction (and rounding) that give the checkpoint's hidden width (timm's 1/16, multiple of 8)."""
+    reduced = block.conv("se.fc1.weight", 1)[0]
+    for reduction, divisor in ((16, 8), (channels // max(reduced, 1), 1)):
+        if reduction >= 1 and make_divisible(channels / reduction, divisor) == reduced:
+            return {"se_reduction": reduction, "se_divisor": divisor}
+    raise InconsistentCheckpointError(
+        f"{block.full('se.fc1.weight')} squeezes {channels} channels to {reduced}, which no reduction of a "
+        "squeeze-and-excitation block gives",
+        block.full("se.fc1.weight"),
+    )
 
 
 def _groups(block: _Block, key: str, channels: int, per_group: int, what: str) -> int:
@@ -186,16 +203,19 @@ def _bottleneck(block: _Block, in_channels: int) -> tuple[dict[str, ParamValue],
 
 def _shortcut(block: _Block, in_channels: int, out: int, stride: int) -> str:
     if any(key.startswith("downsample.") for key in block.local):
-        projection = block.conv("downsample.0.weight", 1)
+        # ResNet-D (timm's avg_down): downsample.0 is a pool without weights, the projection is downsample.1.
+        pooled = "downsample.0.weight" not in block.local and "downsample.1.weight" in block.local
+        key = "downsample.1.weight" if pooled else "downsample.0.weight"
+        projection = block.conv(key, 1)
         if projection[1] != in_channels:
-            raise block.mismatch("downsample.0.weight", "channels", projection[1], in_channels)
+            raise block.mismatch(key, "channels", projection[1], in_channels)
         if projection[0] != out:
             raise InconsistentCheckpointError(
-                f"{block.full('downsample.0.weight')} makes {projection[0]} channels, but the block's "
+                f"{block.full(key)} makes {projection[0]} channels, but the block's "
                 f"residual branch makes {out}: the two cannot be added",
-                block.full("downsample.0.weight"),
+                block.full(key),
             )
-        return "projection"
+        return "avg-pool" if pooled else "projection"
     if stride == 1 and in_channels == out:
         return "identity"
     if out < in_channels:

@@ -13,7 +13,7 @@ from ...core.params import ParamValue
 from ...core.presets import PRESETS
 from .infer import Architecture
 
-INPUT_SIZE = {"imagenet": 224, "cifar": 32}
+INPUT_SIZE = {"imagenet": 224, "deep": 224, "cifar": 32}
 """The input height and width a stem style is made for."""
 
 
@@ -21,9 +21,14 @@ def architecture_graph(architecture: Architecture) -> Graph:
     """Input, stem, one node per residual block (layer1.0, ...), head and output, in a chain, laid out."""
     graph = Graph()
     size = INPUT_SIZE[architecture.stem_style]
+    stem: tuple[str, str, dict[str, ParamValue]] = (
+        ("stem", "DeepStem", {"width": architecture.stem_width, "out_channels": architecture.stem_channels})
+        if architecture.stem_style == "deep"
+        else ("stem", "Stem", {"style": architecture.stem_style, "out_channels": architecture.stem_channels})
+    )
     specs: list[tuple[str, str, dict[str, ParamValue]]] = [
         ("input", "Input", {"channels": architecture.in_channels, "height": size, "width": size}),
-        ("stem", "Stem", {"style": architecture.stem_style, "out_channels": architecture.stem_channels}),
+        stem,
         *((block.name, block.type, dict(block.params)) for block in architecture.blocks),
         ("head", "Head", {"num_classes": architecture.num_classes}),
         ("output", "Output", {}),

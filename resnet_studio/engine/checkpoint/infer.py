@@ -27,9 +27,12 @@ class Architecture:
 
     in_channels: int
     stem_style: str
+    """'imagenet', 'cifar' or 'deep' (ResNet-C/D's three 3x3 convolutions)."""
     stem_channels: int
     stages: tuple[tuple[RecognisedBlock, ...], ...]
     num_classes: int
+    stem_width: int = 0
+    """The deep stem's inner width (0 for the others)."""
 
     @property
     def blocks(self) -> tuple[RecognisedBlock, ...]:
@@ -41,8 +44,9 @@ class Architecture:
         kinds = sorted({b.kind for b in self.blocks})
         counts = "-".join(str(len(s)) for s in self.stages)
         widths = "-".join(str(s[0].out_channels) for s in self.stages)
+        style = {"imagenet": "ImageNet", "cifar": "CIFAR", "deep": "deep 3x3"}[self.stem_style]
         parts = [
-            f"{'ImageNet' if self.stem_style == 'imagenet' else 'CIFAR'} stem ({self.stem_channels} channels)",
+            f"{style} stem ({self.stem_channels} channels)",
             f"{' and '.join(kinds)} blocks {counts} (outputs {widths})",
         ]
         groups = sorted({int(b.param("groups")) for b in self.blocks})
@@ -62,6 +66,8 @@ def recognise(shapes: Mapping[str, Shape]) -> Architecture:
         raise NotAResNetError("the checkpoint holds no tensors")
     first = next(iter(shapes))
     stages = _stage_keys(shapes)
+    if "conv1.0.weight" in shapes and "conv1.weight" not in shapes:
+        return _recognise_stages(shapes, stages, *_deep_stem(shapes))
     if "conv1.weight" not in shapes:
         if not stages:
             raise NotAResNetError(
@@ -81,12 +87,44 @@ def recognise(shapes: Mapping[str, Shape]) -> Architecture:
             "3x3 (CIFAR) convolution: out x in x 7 x 7 or out x in x 3 x 3",
             "conv1.weight",
         )
+    return _recognise_stages(shapes, stages, stem[1], STEM_STYLES[stem[2]], stem[0], 0)
+
+
+def _deep_stem(shapes: Mapping[str, Shape]) -> tuple[int, str, int, int]:
+    """(input channels, 'deep', output channels, width) of ResNet-C/D's stem: conv1.0, conv1.3, conv1.6."""
+    convs: list[Shape] = []
+    for key in ("conv1.0.weight", "conv1.3.weight", "conv1.6.weight"):
+        shape = shapes.get(key)
+        if shape is None:
+            raise IncompleteCheckpointError(f"{key} is missing: a deep stem has three 3x3 convolutions", key)
+        if len(shape) != 4 or shape[2:] != (3, 3) or (convs and shape[1] != convs[-1][0]):
+            raise InconsistentCheckpointError(
+                f"{key} has shape {format_shape(shape) or 'scalar'}, which does not continue a deep stem of "
+                "3x3 convolutions",
+                key,
+            )
+        convs.append(shape)
+    if convs[0][0] != convs[1][0]:
+        raise InconsistentCheckpointError(
+            "conv1.3.weight: the first two convolutions of a deep stem have the same width", "conv1.3.weight"
+        )
+    return convs[0][1], "deep", convs[2][0], convs[0][0]
+
+
+def _recognise_stages(
+    shapes: Mapping[str, Shape],
+    stages: list[tuple[int, list[tuple[int, dict[str, Shape]]]]],
+    in_channels: int,
+    style: str,
+    stem_channels: int,
+    stem_width: int,
+) -> Architecture:
     if not stages:
         raise IncompleteCheckpointError(
             "layer1 is missing: the checkpoint has a stem but no residual stages (layer1, layer2, ...)",
             "layer1",
         )
-    channels = stem[0]
+    channels = stem_channels
     recognised: list[tuple[RecognisedBlock, ...]] = []
     for number, blocks in stages:
         stage: list[RecognisedBlock] = []
@@ -96,7 +134,8 @@ def recognise(shapes: Mapping[str, Shape]) -> Architecture:
             channels = block.out_channels
             stage.append(block)
         recognised.append(tuple(stage))
-    return Architecture(stem[1], STEM_STYLES[stem[2]], stem[0], tuple(recognised), _classes(shapes, channels))
+    classes = _classes(shapes, channels)
+    return Architecture(in_channels, style, stem_channels, tuple(recognised), classes, stem_width)
 
 
 def _stage_keys(shapes: Mapping[str, Shape]) -> list[tuple[int, list[tuple[int, dict[str, Shape]]]]]:
