@@ -259,10 +259,11 @@ def describe_residual(p: Params, shape: Shape | None, out: int) -> str:
     s = p.as_int("stride")
     if s != 1:
         parts.append(f"stride {s}")
-    if p.as_int("groups") != 1:
-        parts.append(f"{p.as_int('groups')}x{p.as_int('width_per_group')}d")
-    elif p.as_int("width_per_group") != 64:
-        parts.append(f"width x{p.as_int('width_per_group') / 64:g}")
+    groups, per_group = p.get("groups", 1), p.get("width_per_group", 64)  # a pre-activation block has neither
+    if groups != 1:
+        parts.append(f"{groups}x{per_group}d")
+    elif per_group != 64:
+        parts.append(f"width x{int(per_group) / 64:g}")
     if not p.as_bool("skip"):
         parts.append("no skip")
     else:

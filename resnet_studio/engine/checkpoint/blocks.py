@@ -34,12 +34,9 @@ class RecognisedBlock:
     in_channels: int
     out_channels: int
     shortcut: str
-    """The shortcut it really has: 'identity', 'projection' or 'zero-pad'."""
-
-    @property
-    def kind(self) -> str:
-        """'basic', 'bottleneck' or 'SE bottleneck'."""
-        return {"Bottleneck": "bottleneck", "SEBottleneck": "SE bottleneck"}.get(self.type, "basic")
+    """The shortcut it really has: 'identity', 'projection', 'zero-pad' or 'avg-pool'."""
+    kind: str = "basic"
+    """In words: 'basic', 'bottleneck' or 'SE bottleneck'."""
 
     def param(self, name: str) -> ParamValue:
         """One parameter's value."""
@@ -86,10 +83,13 @@ def recognise_block(name: str, local: Shapes, in_channels: int, stride: int) -> 
     block = _Block(name, local)
     if "conv3.weight" in local:
         values, out = _bottleneck(block, in_channels)
-        block_type = "Bottleneck"
+        block_type, kind = "Bottleneck", "bottleneck"
+        if "se.fc1.weight" in local:
+            values.update(_squeeze_excite(block, out))
+            block_type, kind = "SEBottleneck", "SE bottleneck"
     elif "conv2.weight" in local:
         values, out = _basic(block, in_channels)
-        block_type = "BasicBlock"
+        block_type, kind = "BasicBlock", "basic"
     else:
         first = next(iter(local))
         if "conv1.weight" in local:
@@ -106,10 +106,7 @@ def recognise_block(name: str, local: Shapes, in_channels: int, stride: int) -> 
     shortcut = _shortcut(block, in_channels, out, stride)
     chosen = "auto" if resolve_shortcut("auto", in_channels, out, stride) == shortcut else shortcut
     values.update(stride=stride, shortcut=chosen)
-    if "se.fc1.weight" in local and block_type == "Bottleneck":
-        values.update(_squeeze_excite(block, out))
-        block_type = "SEBottleneck"
-    return RecognisedBlock(name, block_type, tuple(values.items()), in_channels, out, shortcut)
+    return RecognisedBlock(name, block_type, tuple(values.items()), in_channels, out, shortcut, kind)
 
 
 def _squeeze_excite(block: _Block, channels: int) -> dict[str, ParamValue]:
@@ -204,7 +201,9 @@ def _bottleneck(block: _Block, in_channels: int) -> tuple[dict[str, ParamValue],
 def _shortcut(block: _Block, in_channels: int, out: int, stride: int) -> str:
     if any(key.startswith("downsample.") for key in block.local):
         # ResNet-D (timm's avg_down): downsample.0 is a pool without weights, the projection is downsample.1.
-        pooled = "downsample.0.weight" not in block.local and "downsample.1.weight" in block.local
+        pooled = (
+            "downsample.0.weight" not in block.local and len(block.local.get("downsample.1.weight", ())) == 4
+        )
         key = "downsample.1.weight" if pooled else "downsample.0.weight"
         projection = block.conv(key, 1)
         if projection[1] != in_channels:

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator
 
 from ...core.analysis import analyze
-from ...core.catalogue import BlockSpec, all_specs, get_spec
+from ...core.catalogue import BlockSpec, Role, all_specs, get_spec, role_of
 from ...core.graph import Graph
 from ...core.model import Edge, Node
 from ...core.params import Params, ParamValue
@@ -32,7 +32,7 @@ def _collapse_one(graph: Graph, spec: BlockSpec) -> bool:
     order = graph.topological_order()
     for start, node_id in enumerate(order):
         shapes = analysis.nodes[node_id].input_shapes
-        if len(shapes) != 1 or shapes[0] is None or graph.node(node_id).type == "Input":
+        if len(shapes) != 1 or shapes[0] is None or role_of(graph.node(node_id).type) is Role.INPUT:
             continue
         for params in _candidates(spec, [graph.node(n) for n in order[start : start + 8]]):
             steps = spec.plan(params, (TensorInfo(shapes[0]),)) if spec.plan else ()
