@@ -92,7 +92,7 @@ def check(folder: Path) -> bool:
     import torch
 
     from resnet_studio.core import analyze, preset
-    from resnet_studio.engine.build import build
+    from resnet_studio.engine.assembly import build
     from resnet_studio.engine.checkpoint import attach_weights, open_checkpoint
 
     info = json.loads((folder / "info.json").read_text())

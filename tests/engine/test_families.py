@@ -12,7 +12,7 @@ from resnet_studio.core import Graph, analyze, preset
 from resnet_studio.core.commands import SetParam
 from resnet_studio.core.model import Edge
 from resnet_studio.engine import build
-from resnet_studio.engine.build.blocks import build_block
+from resnet_studio.engine.assembly.blocks import build_block
 
 from .reference_families import PreActResNet, TimmStyleResNet
 from .reference_resnet import randomise
