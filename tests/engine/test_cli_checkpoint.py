@@ -36,7 +36,7 @@ def test_run_of_a_checkpoint_uses_its_weights(
     cifar: tuple[torch.nn.Module, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     model, path = cifar
-    status, out, _ = run_cli(["run", str(path), "--input", "sample", "--format", "json"], capsys)
+    status, out, _ = run_cli(["run", str(path), "--input-source", "sample", "--format", "json"], capsys)
     assert status == 0
     data = json.loads(out)
     stats = {n["name"]: n for n in data["nodes"]}

@@ -7,7 +7,7 @@ import itertools
 from ...core.analysis import Analysis, analyze
 from ...core.catalogue import resolve_shortcut
 from ...core.graph import Graph
-from ...core.layout import layered_layout
+from ...core.layout import network_layout
 from ...core.model import Edge, Node
 from ...core.params import ParamValue
 from ...core.presets import PRESETS
@@ -18,7 +18,8 @@ INPUT_SIZE = {"imagenet": 224, "deep": 224, "cifar": 32}
 
 
 def architecture_graph(architecture: Architecture) -> Graph:
-    """Input, stem, one node per residual block (layer1.0, ...), head and output, in a chain, laid out."""
+    """Input, stem, one node per residual block (layer1.0, ...), head and output, in a chain, laid out stage by
+    stage as the presets are."""
     graph = Graph()
     size = INPUT_SIZE[architecture.stem_style]
     stem: tuple[str, str, dict[str, ParamValue]] = (
@@ -38,7 +39,7 @@ def architecture_graph(architecture: Architecture) -> Graph:
     ]
     for a, b in itertools.pairwise(nodes):
         graph.connect(Edge(a.id, "out", b.id, "x"))
-    for node_id, position in layered_layout(graph).items():
+    for node_id, position in network_layout(graph).positions.items():
         graph.move(node_id, position)
     return graph
 

@@ -9,8 +9,9 @@ import torch
 import torch.fx as fx
 import torch.nn as nn
 
+from ...core.analysis import analyze
 from ...core.graph import Graph
-from ...core.layout import layered_layout
+from ...core.layout import network_layout
 from ...core.model import Edge
 from ...core.params import ParamValue
 from ..assembly import build
@@ -43,7 +44,10 @@ def from_module(model: nn.Module, input_shape: tuple[int, int, int] = (3, 224, 2
             excluded |= failed
         graph = _graph(model, traced, blocks, input_shape)
         collapse_flat_blocks(graph)
-        for node_id, position in layered_layout(graph).items():
+        shapes = {
+            node_id: result.output_shape for node_id, result in analyze(graph, input_shape).nodes.items()
+        }
+        for node_id, position in network_layout(graph, shapes).positions.items():
             graph.move(node_id, position)
         _check(model, graph, input_shape)
     finally:
