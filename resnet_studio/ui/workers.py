@@ -21,6 +21,11 @@ PROGRESS_INTERVAL_S = 0.03
 """At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
 STOP_POLL_S = 0.005
 
+ENGINE_IMPORT = threading.Lock()
+"""Held by a worker while it imports the engine: torch's first import, run by two threads at once (the device
+probe and a checkpoint being opened), can fail in both (its extension registers its types twice). Once the engine
+is imported, taking the lock costs nothing."""
+
 
 class ForwardWorker(QObject):
     """Runs one forward pass of a RunRequest; lives on a worker thread."""
@@ -58,7 +63,8 @@ class ForwardWorker(QObject):
     def _run(self) -> ForwardResult:
         if self._cancel.is_set():
             return _cancelled(self.request)
-        from ..engine.run import run_request
+        with ENGINE_IMPORT:
+            from ..engine.run import run_request
 
         # The engine computes the result's histograms and previews here too, on this thread.
         return run_request(self.request, progress=self._progress, cancel=self._cancel.is_set)
@@ -80,7 +86,8 @@ class DeviceWorker(QObject):
     def run(self) -> None:
         """Ask the engine for its devices."""
         try:
-            from ..engine.run import list_devices
+            with ENGINE_IMPORT:
+                from ..engine.run import list_devices
 
             devices = list_devices()
         except BaseException:  # no torch or a broken driver: the CPU is still there
@@ -105,8 +112,9 @@ class CheckpointWorker(QObject):
         from ..results.checkpoint import OpenFailure
 
         try:
-            from ..engine.checkpoint import open_checkpoint
-            from ..engine.errors import WeightsError
+            with ENGINE_IMPORT:
+                from ..engine.checkpoint import open_checkpoint
+                from ..engine.errors import WeightsError
 
             try:
                 result: object = open_checkpoint(self.path)

@@ -118,3 +118,26 @@ def test_a_checkpoint_dropped_on_the_canvas_opens(
     with qtbot.waitSignal(window.files.checkpoint_opened, timeout=RUN_TIMEOUT_MS):  # type: ignore[attr-defined]
         window.dropEvent(drop)
     assert window.document.weights is not None and window.document.name == "resnet20"
+
+
+def test_workers_import_the_engine_one_at_a_time(
+    qtbot: object, make_window: WindowFactory, checkpoint: tuple[torch.nn.Module, Path]
+) -> None:
+    # Two threads importing torch for the first time at once (the device probe and an open) could both fail.
+    import resnet_studio.engine.checkpoint
+    import resnet_studio.engine.run  # noqa: F401  (imported already: without the lock the workers would not wait)
+    from resnet_studio.ui.workers import ENGINE_IMPORT, CheckpointWorker, DeviceWorker, WorkerThread
+
+    window = make_window()
+    arrived: list[object] = []
+    jobs = [WorkerThread(worker, window) for worker in (CheckpointWorker(str(checkpoint[1])), DeviceWorker())]
+    for job in jobs:
+        job.worker.finished.connect(arrived.append)  # type: ignore[attr-defined]
+    with ENGINE_IMPORT:
+        for job in jobs:
+            job.start()
+        qtbot.wait(1500)  # type: ignore[attr-defined]
+        assert arrived == []  # both wait for the engine import
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not any(job.is_running() for job in jobs), timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    assert any(type(result).__name__ == "OpenedCheckpoint" for result in arrived)
