@@ -11,6 +11,7 @@ import pytest
 
 from resnet_studio.cli import main
 from resnet_studio.core import preset
+from resnet_studio.core.presets import PRESETS
 from resnet_studio.core.project import save
 
 
@@ -59,7 +60,7 @@ def test_summary_of_broken_project_prints_diagnostics_and_exits_1(tmp_path: Path
 def test_presets_lists_every_preset_with_a_line() -> None:
     result = run("presets")
     lines = result.stdout.splitlines()
-    assert result.returncode == 0 and len(lines) == 30
+    assert result.returncode == 0 and len(lines) == len(PRESETS)
     assert lines[0].startswith("resnet18 ") and "11.69 M params, 1.81 GMACs" in lines[0]
 
 

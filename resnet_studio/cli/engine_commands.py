@@ -13,7 +13,7 @@ from .common import (
     add_input_size_argument,
     add_memory_arguments,
     add_network_argument,
-    load_network,
+    open_network,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
     from ..engine.report import forward_json, forward_table
     from ..engine.run import run_forward
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     result = run_forward(
         graph,
         device=args.device,
@@ -119,7 +119,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
         input=_input(args.input_source),
         seed=args.seed,
         input_shape=args.input,
-        weights=_weights(args.weights),
+        weights=_weights(args.weights) or attached,
     )
     if result.error is not None and not result.nodes:
         raise UserError(result.error.message)  # nothing ran: bad device, dtype, weights or network
@@ -137,8 +137,8 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
     from ..engine.gradflow import compare_gradient_flow, gradient_flow
     from ..engine.report import gradflow_comparison_json, gradflow_json, gradflow_table
 
-    graph = load_network(args.network)
-    other = load_network(args.compare) if args.compare else None
+    graph, attached = open_network(args.network)
+    other = open_network(args.compare)[0] if args.compare else None
     options = {
         "device": args.device,
         "batch_size": args.batch,
@@ -146,7 +146,7 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         "input": _input(args.input_source),
         "seed": args.seed,
         "input_shape": args.input,
-        "weights": _weights(args.weights),
+        "weights": _weights(args.weights) or attached,
     }
     shown: GradientFlow | GradientFlowComparison
     if args.compare_plain or other is not None:
@@ -170,11 +170,12 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
 def run_export_command(args: argparse.Namespace) -> int:
     """Write the export; print what was written."""
     from ..engine.assembly import build
+    from ..engine.checkpoint import apply_weights
     from ..engine.errors import BuildError, EngineError
     from ..engine.export import export_onnx, export_program, export_pytorch
-    from ..engine.weights import load_weights, save_weights
+    from ..engine.weights import save_weights
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     if not args.output.parent.is_dir():
         raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
     if args.output.is_dir():
@@ -183,8 +184,9 @@ def run_export_command(args: argparse.Namespace) -> int:
         )
     try:
         net = build(graph, args.input, seed=args.seed)
-        if args.weights is not None:
-            load_weights(net, _weights(args.weights) or args.weights, strict=True)
+        weights = _weights(args.weights) or attached
+        if weights is not None:
+            apply_weights(net, weights)
         if args.target == "pytorch":
             export_pytorch(net, args.output)
             print(f"wrote {args.output} (PyTorch source; model = build_model())")

@@ -24,6 +24,7 @@ from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
 from ..results.gradients import BlockGradient, GradientFlow, GradientFlowComparison, LayerGradient
 from ..results.run import RunError
+from ..results.weights import AttachedWeights
 from .assembly import Network, build, check_training
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
@@ -53,7 +54,7 @@ def gradient_flow(
     seed: int = 0,
     labels: Sequence[int] | None = None,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | None = None,
+    weights: str | Path | AttachedWeights | None = None,
     train: bool = True,
     label: str = "network",
     progress: ProgressCallback | None = None,
@@ -78,9 +79,9 @@ def gradient_flow(
         if train:
             check_training(net, batch_size)
         if weights is not None:
-            from .weights import load_weights
+            from .checkpoint import apply_weights
 
-            load_weights(net, weights, strict=True)
+            apply_weights(net, weights)
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]

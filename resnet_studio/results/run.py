@@ -18,6 +18,7 @@ from ..core.analysis import Diagnostic, RunSettings
 from ..core.model import Edge, GraphSnapshot, Node
 from ..core.units import bytes_text
 from .training import TrainedNetwork
+from .weights import AttachedWeights
 
 ErrorKind = Literal[
     "build", "device", "dtype", "input", "weights", "out_of_memory", "non_finite", "device_lost", "failed"
@@ -96,6 +97,8 @@ class RunRequest:
     options: RunOptions = field(default_factory=RunOptions)
     max_channels: int = DEFAULT_MAX_CHANNELS
     max_size: int = DEFAULT_MAX_SIZE
+    weights: AttachedWeights | None = None
+    """The weights that came with the network (an opened checkpoint); a weights file in `options` wins."""
 
     @property
     def key(self) -> tuple[object, ...]:

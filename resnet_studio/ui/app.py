@@ -9,8 +9,10 @@ from pathlib import Path
 
 from ..core.analysis import RunSettings
 from ..core.errors import UnknownPresetError
+from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, load_project
+from ..results.checkpoint import is_checkpoint_file
 
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
@@ -27,6 +29,10 @@ def initial_project(file: str | None, preset_name: str | None) -> tuple[Project,
     """The project the window starts with: FILE, --preset NAME, or ResNet-18."""
     if file is not None and preset_name is not None:
         raise StartupError("give a project FILE or --preset NAME, not both")
+    if file is not None and is_checkpoint_file(file):
+        if not Path(file).is_file():
+            raise StartupError(f"there is no checkpoint file {file!r}")
+        return Project(Graph(), RunSettings(), Path(file).stem), None  # opened once the window is up
     if file is not None:
         try:
             return load_project(file), Path(file)
@@ -89,6 +95,8 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
 
     QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
     QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
+    if file is not None and is_checkpoint_file(file):
+        window.files.open(file)  # on a worker thread: the window stays responsive while torch reads it
     return int(app.exec())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from ..core.analysis import Diagnostic
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         )
         self.canvas = CanvasView(document, self)
         self.setCentralWidget(self.canvas)
+        self.setAcceptDrops(True)  # project and checkpoint files dropped anywhere on the window
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)
         self.autosaver = Autosaver(document, self)
@@ -412,6 +413,38 @@ class MainWindow(QMainWindow):
             "(He et al., 2015).</p>",
         )
 
+    # --- files dropped on the window ---------------------------------------------------------------------
+
+    def dropped_file(self, event: QDragMoveEvent | QDropEvent) -> str | None:
+        """The project or checkpoint a drag carries (its first local file), or None."""
+        data = event.mimeData()
+        if data is None or not data.hasUrls():
+            return None
+        for url in data.urls():
+            if url.isLocalFile() and self.files.openable(url.toLocalFile()):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.dropped_file(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.files.open(path)
+
     # --- closing ------------------------------------------------------------------------------------------
 
     def offer_recovery(self, found: list[Recovery] | None = None) -> bool:
@@ -438,6 +471,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
+        self.files.shutdown()  # a checkpoint being opened
         # while presenting, the panels folded away are remembered as they were before
         self.store.save_window(self.saveGeometry(), self._docks_before_presenting or self.saveState())
         event.accept()

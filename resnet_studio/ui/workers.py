@@ -31,7 +31,8 @@ UPDATE_INTERVAL_S = 0.05
 
 ENGINE_IMPORT = threading.Lock()
 """Held by a worker while it imports the engine: torch's first import, run by two threads at once (the device
-probe and a teaching job started early), can fail in both. Once the engine is imported it costs nothing."""
+probe and a checkpoint being opened, or a teaching job started early), can fail in both (its extension registers
+its types twice). Once the engine is imported, taking the lock costs nothing."""
 
 
 class ForwardWorker(QObject):
@@ -349,6 +350,36 @@ def _load_data(choice: DataChoice) -> Any:
     return procedural_dataset(size=choice.size)
 
 
+class CheckpointWorker(QObject):
+    """Opens a checkpoint file (reads it with torch, recognises its network) off the GUI thread."""
+
+    finished = Signal(object)
+    """An OpenedCheckpoint (graph snapshot, weights as numpy arrays by node), or an OpenFailure."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    @Slot()
+    def run(self) -> None:
+        """Read and recognise the checkpoint; every failure becomes an OpenFailure with its message."""
+        from ..results.checkpoint import OpenFailure
+
+        try:
+            with ENGINE_IMPORT:
+                from ..engine.checkpoint import open_checkpoint
+                from ..engine.errors import WeightsError
+
+            try:
+                result: object = open_checkpoint(self.path)
+            except WeightsError as error:
+                result = OpenFailure(self.path, str(error), getattr(error, "key", None))
+        except BaseException as error:  # a bug must not take the app down: report it as a failed open
+            traceback.print_exc(file=sys.stderr)
+            result = OpenFailure(self.path, f"{type(error).__name__}: {error}")
+        self.finished.emit(result)
+
+
 class WorkerThread(QObject):
     """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
 
@@ -420,6 +451,7 @@ def _failed(request: RunRequest, message: str) -> ForwardResult:
 
 
 __all__ = [
+    "CheckpointWorker",
     "DataWorker",
     "DeviceWorker",
     "ForwardWorker",

@@ -129,10 +129,15 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
 def add_shortcut(
     block: nn.Module, kind: str, in_channels: int, out_channels: int, stride: int, norm: str = "batchnorm"
 ) -> None:
-    """Give a residual block its shortcut layers: a 1x1 projection (downsample) or a zero-pad shortcut."""
+    """Give a residual block its shortcut layers: a 1x1 projection (downsample, average-pooled first for
+    avg-pool) or a zero-pad shortcut."""
     if kind == "projection":
         conv = nn.Conv2d(in_channels, out_channels, 1, stride, 0, bias=norm == "none")
         block.downsample = nn.Sequential(conv, norm_layer(norm, out_channels))
+    elif kind == "avg-pool":  # ResNet-D: average 2x2 windows, then an unstrided 1x1 projection
+        pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False) if stride != 1 else nn.Identity()
+        conv = nn.Conv2d(in_channels, out_channels, 1, 1, 0, bias=norm == "none")
+        block.downsample = nn.Sequential(pool, conv, norm_layer(norm, out_channels))
     elif kind == "zero-pad":
         block.shortcut = ZeroPadShortcut(out_channels, stride)
 
@@ -142,7 +147,7 @@ def add_skip(block: nn.Module, out: Tensor, x: Tensor) -> Tensor:
     kind = block.shortcut_kind
     if kind == "none":
         return out
-    if kind == "projection":
+    if kind in ("projection", "avg-pool"):
         out += block.downsample(x)
     elif kind == "zero-pad":
         out += block.shortcut(x)

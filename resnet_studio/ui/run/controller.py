@@ -162,7 +162,12 @@ class RunController(QObject):
         """The request Run would send now."""
         channels, size = capture_limits(self.document.analysis)
         return RunRequest(
-            self.document.graph.snapshot(), self.document.settings, self.options, channels, size
+            self.document.graph.snapshot(),
+            self.document.settings,
+            self.options,
+            channels,
+            size,
+            weights=self.document.weights,
         )
 
     # --- options ----------------------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ class RunToolbar(QWidget):
         self.show_options(controller.options)
         controller.devices_changed.connect(self.show_devices)
         controller.options_changed.connect(self.show_options)
+        controller.document.reloaded.connect(lambda: self.show_options(controller.options))  # its weights
         self.device.opened.connect(controller.probe_devices)
         self.device.activated.connect(self._device_chosen)
         self.input.activated.connect(self._input_chosen)
@@ -178,6 +179,12 @@ class RunToolbar(QWidget):
             name = Path(options.weights).name
             self.weights.setText(f"Weights: {name}")
             self.weights.setToolTip(f"Weights loaded before each run: {options.weights}")
+        elif (attached := self.controller.document.weights) is not None:
+            self.weights.setText(f"Weights: {attached.source}")
+            self.weights.setToolTip(
+                f"The weights that came with the network ({attached.source}); layers you add or whose shape "
+                "you change start random (see the Inspector). Open a weights file to use other weights."
+            )
         else:
             self.weights.setText("Weights: random")
             self.weights.setToolTip("Seeded random weights (He initialisation); open a file for trained ones")
