@@ -13,6 +13,7 @@ from .common import (
     add_memory_arguments,
     add_network_argument,
     load_network,
+    positive_int,
 )
 
 
@@ -48,6 +49,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     export.add_argument("--to", choices=("pytorch", "onnx", "torch-export"), required=True, dest="target")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="file to write")
     export.add_argument("--weights", type=Path, metavar="PATH", help="load these weights before exporting")
+    export.add_argument(
+        "--batch",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="the batch size the PyTorch source's shape comments are written for (default 1)",
+    )
     export.add_argument(
         "--save-weights",
         type=Path,
@@ -177,7 +185,7 @@ def run_export_command(args: argparse.Namespace) -> int:
         if args.weights is not None:
             load_weights(net, _weights(args.weights) or args.weights, strict=True)
         if args.target == "pytorch":
-            export_pytorch(net, args.output)
+            export_pytorch(net, args.output, batch=args.batch)
             print(f"wrote {args.output} (PyTorch source; model = build_model())")
         elif args.target == "onnx":
             report = export_onnx(net, args.output)
