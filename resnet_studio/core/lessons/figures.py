@@ -4,7 +4,8 @@ A placeholder is `{METRIC:REF}` or `{FUNCTION:METRIC:REF/REF}`:
 
 - METRIC: params, macs, flops, memory (what training keeps), rf (receptive field), shape (output shape),
   channels (output channels).
-- FUNCTION: ratio (A / B, '1.12×'), increase (A over B in per cent, '12%'), diff (A - B, '+8.45 k').
+- FUNCTION: ratio (A / B, '1.12×'), increase (A over B in per cent, '12%'), diff (how far apart A and B are,
+  '8 448': the text says which is larger).
 - REF: `total`, a node's name (`layer2.0`), a stage's name (`layer3`), a layer inside a block
   (`layer3.1.conv2`), or a preset's name alone (its total). `@PRESET` takes the figure from that preset instead
   of the network on the canvas (`{macs:layer3@resnet50}`), and `[param=value,...]` from a copy with one node's
@@ -212,8 +213,7 @@ class FigureContext:
             return format_shape(value) if isinstance(value, tuple) else metric.text(int(value or 0))
         a, b = (float(v) if isinstance(v, int) else 0.0 for v in values)
         if figure.function == "diff":
-            sign = "+" if a >= b else "\u2212"
-            return sign + metric.text(int(abs(a - b)))
+            return metric.text(int(abs(a - b)))  # the text says which way: "8 448 fewer", "more"
         if b == 0:
             raise FigureError(f"{placeholder}: the second figure is zero, so there is no ratio")
         if figure.function == "ratio":

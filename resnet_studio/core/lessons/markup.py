@@ -3,7 +3,7 @@ math, italic letters, subscripts and superscripts (never shown as raw source).
 
 Formula syntax: letters (one letter is a variable, set in italics; a longer word such as ReLU stays upright),
 digits and operators as typed, `_` and `^` for a sub- or superscript of the next character or {group}, `->`
-for an arrow, and `\\name` for a symbol (`\\lambda`, `\\partial`, `\\approx`, `\\cdot`, ...: see SYMBOLS).
+for an arrow, `\\|` for a norm's double bar, and `\\name` for a symbol (`\\lambda`, `\\partial`, `\\approx`, `\\cdot`, ...: see SYMBOLS).
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def _operand(s: str, i: int) -> tuple[str, int]:
 
 def _atom(s: str, i: int) -> tuple[str, int]:
     c = s[i]
+    if s.startswith("\\|", i):
+        return "\u2016", i + 2  # a norm's double bar
     if c == "\\":
         match = re.match(r"[A-Za-z]+", s[i + 1 :])
         name = match.group(0) if match else ""

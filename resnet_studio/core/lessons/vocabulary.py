@@ -58,6 +58,8 @@ class ActionSpec:
     Reset step replay them. The others show something (a panel, a run) and happen once, when their step opens."""
     loads: bool = False
     """True when the action replaces the whole network (the start of a replay)."""
+    edits: bool = False
+    """True when the action changes the network (one undoable command: see lessons.commands)."""
     panel: str | None = None
     """The key of the panel the action shows its result in, if any."""
 
@@ -132,12 +134,14 @@ ACTIONS: dict[str, ActionSpec] = {
             "set a parameter (one undoable edit)",
             (Arg("node", ArgKind.NODES), Arg("param", ArgKind.PARAM), Arg("value", ArgKind.VALUE)),
             setup=True,
+            edits=True,
         ),
         ActionSpec(
             "apply_fix",
             "apply the suggested fix of a block's problem",
             (Arg("node", ArgKind.NODE),),
             setup=True,
+            edits=True,
         ),
         ActionSpec("open_panel", "open a panel", (Arg("panel", ArgKind.PANEL),)),
         ActionSpec("run_forward", "run the network forward", panel="activations"),
