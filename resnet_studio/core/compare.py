@@ -104,6 +104,8 @@ class Comparison:
     """Blocks of A that B lacks or has otherwise (type, parameters or figures)."""
     errors: tuple[int, int] = (0, 0)
     """How many errors each network has (its figures downstream of them are unknown)."""
+    only_in_b: tuple[str, ...] = ()
+    """Names of B's blocks that A lacks (A's canvas cannot ring them, so they are listed)."""
 
     @property
     def total(self) -> PartRow:
@@ -133,6 +135,7 @@ def compare(
         rows,
         node_differences(a, analysis_a, b, analysis_b),
         (analysis_a.totals.errors, analysis_b.totals.errors),
+        missing_names(a, b),
     )
 
 
@@ -149,6 +152,12 @@ def compare_networks(
     analysis_a = analyze(a, input_shape, batch_size, dtype)
     analysis_b = analyze(b, input_shape, batch_size, dtype)
     return compare(a, analysis_a, b, analysis_b, a_title, b_title)
+
+
+def missing_names(a: Graph, b: Graph) -> tuple[str, ...]:
+    """The names of B's blocks that A has no block of, in B's order."""
+    names = {n.name for n in a.nodes}
+    return tuple(n.name for n in b.nodes if n.name not in names)
 
 
 def node_differences(
@@ -233,5 +242,6 @@ __all__ = [
     "PartRow",
     "compare",
     "compare_networks",
+    "missing_names",
     "node_differences",
 ]

@@ -84,13 +84,23 @@ def render(comparison: Comparison, fmt: Format = "table") -> str:
     return "\n".join([*out, "", note, changed]) + "\n"
 
 
+def names_text(names: list[str], most: int = 8) -> str:
+    """'a, b, c and 4 more'."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _changed_line(comparison: Comparison) -> str:
+    a, b = comparison.a_title, comparison.b_title
     count = len(comparison.differences)
     if not count:
-        return f"every block of {comparison.a_title} is the same in {comparison.b_title}"
-    names = ", ".join(d.name for d in comparison.differences[:8])
-    more = f" and {count - 8} more" if count > 8 else ""
-    return f"{count} block{'s' if count != 1 else ''} of {comparison.a_title} differ in {comparison.b_title}: {names}{more}"
+        line = f"every block of {a} is the same in {b}"
+    else:
+        names = names_text([d.name for d in comparison.differences])
+        line = f"{count} block{'s' if count != 1 else ''} of {a} differ in {b}: {names}"
+    if comparison.only_in_b:
+        line += f"\n{b} also has {names_text(list(comparison.only_in_b))}, which {a} has not"
+    return line
 
 
 def as_json(comparison: Comparison) -> dict[str, Any]:
@@ -116,6 +126,7 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
         },
         "parts": [part(r) for r in comparison.parts],
         "differences": [{"name": d.name, "reason": d.reason} for d in comparison.differences],
+        "only_in_b": list(comparison.only_in_b),
         "errors": {"a": comparison.errors[0], "b": comparison.errors[1]},
     }
 
@@ -133,4 +144,4 @@ def _figures(row: PartRow, side: str) -> dict[str, Any] | None:
     }
 
 
-__all__ = ["Format", "as_json", "difference_text", "ratio_text", "render", "rows"]
+__all__ = ["Format", "as_json", "difference_text", "names_text", "ratio_text", "render", "rows"]

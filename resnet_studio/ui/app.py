@@ -89,6 +89,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
 
     QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
     QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
+    QTimer.singleShot(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
     return int(app.exec())
 
 

@@ -25,6 +25,8 @@ SERIES_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7")
 """Plot series in order (Okabe-Ito): the first for means and bars, the second for spreads, then others."""
 EMPHASIS = "#CC79A7"
 """A highlighted part of a plot (the zeros in a histogram)."""
+DIFFERENCE = "#CC79A7"
+"""A block that differs from the network it is compared with (a dashed ring around its card)."""
 
 
 def series(dark: bool) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""Long work off the GUI thread: forward passes and device detection. The only ui module that reaches the engine.
+"""Long work off the GUI thread: forward passes, device detection and block code. The only ui module that reaches
+the engine.
 
 The engine (and with it torch) is imported inside the workers' run methods, on the worker thread, so the window
 is on screen long before torch has loaded. Results come back through Qt signals as the plain data of
@@ -15,6 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..core.model import GraphSnapshot
 from ..results.run import CPU, ForwardResult, RunError, RunRequest, Status
 
 PROGRESS_INTERVAL_S = 0.03
@@ -89,6 +91,39 @@ class DeviceWorker(QObject):
         self.finished.emit(devices)
 
 
+class CodeWorker(QObject):
+    """Writes one block's code with the shapes it makes in its network (imports the engine: off the GUI thread)."""
+
+    finished = Signal(object)
+    """(node id, the code or '', why there is none or '')."""
+
+    def __init__(
+        self, network: GraphSnapshot, node_id: str, input_shape: tuple[int, int, int] | None, batch: int
+    ) -> None:
+        super().__init__()
+        self.network, self.node_id, self.input_shape, self.batch = network, node_id, input_shape, batch
+
+    @Slot()
+    def run(self) -> None:
+        """Ask the exporter for the block's code."""
+        try:
+            from ..engine.errors import EngineError
+            from ..engine.export.block_code import block_code
+
+            try:
+                result = (
+                    self.node_id,
+                    block_code(self.network, self.node_id, self.input_shape, self.batch),
+                    "",
+                )
+            except EngineError as error:
+                result = (self.node_id, "", str(error))
+        except BaseException as error:  # a bug must not take the app down: say so in the code view
+            traceback.print_exc(file=sys.stderr)
+            result = (self.node_id, "", f"the code could not be written ({type(error).__name__}: {error})")
+        self.finished.emit(result)
+
+
 class WorkerThread(QObject):
     """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
 
@@ -160,6 +195,7 @@ def _failed(request: RunRequest, message: str) -> ForwardResult:
 
 
 __all__ = [
+    "CodeWorker",
     "DeviceWorker",
     "ForwardWorker",
     "WorkerThread",
