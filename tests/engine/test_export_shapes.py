@@ -101,6 +101,14 @@ def test_block_code_of_a_layer_is_its_own_little_network() -> None:
     assert "x = self.maxpool(x)  # [1, 64, 112, 112] -> [1, 64, 56, 56]" in code
 
 
+def test_block_code_of_the_input_and_output_says_what_they_are() -> None:
+    network = preset("resnet18").snapshot()
+    with pytest.raises(ExportError, match="where the data comes in"):
+        block_code(network, "input")
+    with pytest.raises(ExportError, match="marks what forward"):
+        block_code(network, "output")
+
+
 def test_block_code_of_a_broken_block_says_why() -> None:
     graph = preset("resnet18")
     graph.set_param("layer2.0", "shortcut", "identity")

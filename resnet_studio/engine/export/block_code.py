@@ -8,6 +8,7 @@ as the exported code of a network made of that node alone, whose forward() carri
 from __future__ import annotations
 
 import re
+import textwrap
 
 from ...core.analysis import analyze
 from ...core.catalogue import LayerProblem, Role, all_specs, evaluate, get_spec
@@ -30,6 +31,13 @@ def block_code(
     node = graph.node(node_id)
     analysis = analyze(graph, input_shape, batch)
     result = analysis[node_id]
+    spec = get_spec(node.type)
+    if not spec.inputs and spec.variadic_inputs is None:
+        raise ExportError(f"{node.name} is where the data comes in: the x that forward() is given")
+    if not spec.outputs:
+        raise ExportError(
+            f"{node.name} marks what forward() returns; select a layer or block to see its code"
+        )
     shape = result.input_shapes[0] if result.input_shapes else None
     if shape is None or result.has_error:
         raise ExportError(f"{node.name} has no code to show until its shapes are known and it has no errors")
@@ -59,18 +67,17 @@ def _block_class(node: Node, shape: Shape, batch: int, code: templates.BlockCode
     note = _SHORTCUTS.get(skip.kind if skip is not None and skip.on else "off", "")
     if note and out is not None:
         given, made = (f"[{', '.join(str(d) for d in (batch, *s))}]" for s in (shape, out))
-        note = "\n\n# The shortcut here: " + note.format(
-            x=given, out=made, stride=node.params.get("stride", 1)
-        )
+        said = "The shortcut here: " + note.format(x=given, out=made, stride=node.params.get("stride", 1))
+        note = "\n\n" + "\n".join(textwrap.wrap(said, 72, initial_indent="# ", subsequent_indent="# "))
     return f"# {node.name} = {call}, at batch {batch}\n\n" + "\n".join(lines) + note + "\n"
 
 
 _SHORTCUTS = {
     "identity": "identity: x {x} is added to out {out} as it is.",
-    "projection": "projection: a 1x1 convolution with stride {stride} and a BatchNorm (downsample)\n"
-    "# turn x {x} into {out}, so that it can be added to out.",
-    "zero-pad": "zero-pad (option A): one pixel in {stride} along each axis of x {x}, with zero\n"
-    "# channels added, makes {out}; no parameters.",
+    "projection": "projection: a 1x1 convolution with stride {stride} and a BatchNorm (downsample) "
+    "turn x {x} into {out}, so that it can be added to out.",
+    "zero-pad": "zero-pad (option A): one pixel in {stride} along each axis of x {x}, with zero "
+    "channels added, makes {out}; no parameters.",
     "avg-pool": "avg-pool: a 2x2 average pool and a 1x1 convolution turn x {x} into {out}.",
     "off": "none: the skip connection is off, so out {out} goes on alone (the plain twin).",
 }

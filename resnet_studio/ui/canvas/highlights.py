@@ -10,8 +10,9 @@ from .. import colours
 from .guard import guarded
 from .node_item import NodeItem
 from .scene import CanvasScene
+from .style import CARD_HEIGHT, CARD_WIDTH
 
-MARGIN = 7.0
+MARGIN = 5.0
 
 
 class DifferenceRing(QGraphicsItem):
@@ -25,9 +26,9 @@ class DifferenceRing(QGraphicsItem):
         self.setZValue(-1)
 
     def boundingRect(self) -> QRectF:
-        parent = self.parentItem()
-        rect = parent.boundingRect() if parent is not None else QRectF()
-        return rect.adjusted(-MARGIN - 3, -MARGIN - 3, MARGIN + 3, MARGIN + 3)
+        return QRectF(0, 0, CARD_WIDTH, CARD_HEIGHT).adjusted(
+            -MARGIN - 3, -MARGIN - 3, MARGIN + 3, MARGIN + 3
+        )
 
     @guarded
     def paint(

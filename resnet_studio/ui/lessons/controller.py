@@ -23,6 +23,8 @@ from .welcome import WelcomeDialog
 WELCOME_SEEN = "lessons_welcome_seen"
 """The remembered flag: the welcome page was shown once."""
 LESSON_FILTER = "Lessons (*.json);;All files (*)"
+PANEL_WIDTH = 530
+"""The lesson panel is made at least this wide when a lesson starts (the text and the code need the room)."""
 
 
 def shipped_lessons() -> tuple[Lesson, ...]:
@@ -103,6 +105,8 @@ class LessonsUi(QObject):
         self.lesson = lesson
         self.dock.show()
         self.dock.raise_()
+        if self.dock.width() < PANEL_WIDTH:
+            self.window.resizeDocks([self.dock], [PANEL_WIDTH], Qt.Orientation.Horizontal)
         self._go(0, replay=True)
 
     def next(self) -> None:

@@ -3,7 +3,7 @@ when the app could not do what the step asks, a read-only code view, and Back / 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +20,8 @@ from ..theme import WARNING_COLOUR
 
 TEXT_SCALE = 1.15
 """The step's text is a little larger than the rest of the interface: students read it from afar."""
+CODE_SCALE = 0.92
+"""Code a little smaller, so that a statement and its shape comment fit the panel's width."""
 
 
 class LessonPanel(QWidget):
@@ -56,7 +58,9 @@ class LessonPanel(QWidget):
         self.code.setObjectName("LessonCode")
         self.code.setReadOnly(True)
         self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(mono.pointSizeF() * CODE_SCALE)
+        self.code.setFont(mono)
         code_box = QWidget(self)
         code_layout = QVBoxLayout(code_box)
         code_layout.setContentsMargins(0, 0, 0, 0)
@@ -110,12 +114,20 @@ class LessonPanel(QWidget):
     def show_code(self, caption: str, code: str) -> None:
         """Show code (or a message in its place) in the code view."""
         self.code_caption.setText(caption)
-        if self.code.toPlainText() != code:
-            self.code.setPlainText(code)
         if not self.code_box.isVisible():
             self.code_box.show()
             total = max(self.split.height(), 400)
-            self.split.setSizes([total * 2 // 5, total * 3 // 5])
+            self.split.setSizes([total * 7 // 20, total * 13 // 20])
+        if self.code.toPlainText() != code:
+            self.code.setPlainText(code)
+            QTimer.singleShot(0, self._show_forward)
+
+    def _show_forward(self) -> None:
+        """Scroll to forward(): the lines with the shapes first (what builds the layers is above them)."""
+        forward = self.code.document().find("def forward(")
+        if not forward.isNull():
+            self.code.verticalScrollBar().setValue(max(0, forward.blockNumber() - 1))
+            self.code.horizontalScrollBar().setValue(0)
 
     def hide_code(self) -> None:
         """Hide the code view."""
