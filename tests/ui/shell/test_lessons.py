@@ -195,3 +195,15 @@ def test_the_code_view_shows_the_selected_blocks_code(window: MainWindow, qtbot)
     assert lessons.panel.code_caption.text() == "Code of layer2.0"
     lessons.next()
     assert not lessons.panel.code_shown
+
+
+def test_a_teaching_panel_that_exists_is_opened_by_its_key(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    docks = dict(window.run_ui.results.docks)
+    docks["gradients"] = window.summary_dock  # stands in for the Gradients dock, found by its key
+    monkeypatch.setattr(window.run_ui.results, "docks", docks)
+    window.problems_dock.raise_()
+    lessons = window.lessons
+    lessons.start(lesson("gradient-flow"))
+    lessons.next()
+    assert lessons.panel.note.text() == ""
+    assert not window.summary_dock.visibleRegion().isEmpty()
