@@ -4,13 +4,22 @@ teachers' own lesson files, and the welcome page at first start."""
 from __future__ import annotations
 
 import html
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from ...core.lessons import FigureContext, FigureError, Lesson, LessonError, formula_html, paragraph_html
+from ...core.lessons import (
+    FigureContext,
+    FigureError,
+    Lesson,
+    LessonError,
+    formula_html,
+    load_lesson_file,
+    paragraph_html,
+)
 from ...core.lessons import shipped_lessons as _shipped
 from ...core.lessons.commands import StepError
 from ...core.lessons.figures import PLACEHOLDER
@@ -32,8 +41,6 @@ def shipped_lessons() -> tuple[Lesson, ...]:
     try:
         return _shipped()
     except LessonError as error:  # a broken install: the app still opens
-        import sys
-
         print(f"resnet-studio: {error}", file=sys.stderr)
         return ()
 
@@ -72,7 +79,7 @@ class LessonsUi(QObject):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self.render)
-        window.document.analysis_changed.connect(lambda _a: self._render_later())
+        window.document.analysis_changed.connect(self._render_later)
         self._enable()
 
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
@@ -161,7 +168,7 @@ class LessonsUi(QObject):
 
     # --- the text -------------------------------------------------------------------------------------------
 
-    def _render_later(self) -> None:
+    def _render_later(self, _analysis: object = None) -> None:
         if self.lesson is not None:
             self._render_timer.start(0)
 
@@ -208,8 +215,6 @@ class LessonsUi(QObject):
             if not chosen:
                 return False
             path = chosen
-        from ...core.lessons import load_lesson_file
-
         try:
             lesson = load_lesson_file(path)
         except LessonError as error:

@@ -71,7 +71,7 @@ class ComparePanel(QWidget):
         self.pin.clicked.connect(self.pin_current)
         self.mark = QCheckBox("Ring the blocks that differ on the canvas", self)
         self.mark.setChecked(True)
-        self.mark.toggled.connect(lambda _on: self._show_marks())
+        self.mark.toggled.connect(self._show_marks)
         self.heading = QLabel(
             "Compare the network on the canvas with a preset, a file, or itself before an edit."
         )
@@ -217,7 +217,7 @@ class ComparePanel(QWidget):
                     item.setForeground(changed)
                 self.table.setItem(r, c, item)
 
-    def _show_marks(self) -> None:
+    def _show_marks(self, _on: bool = True) -> None:
         reference = self.reference
         if reference is None or not self.mark.isChecked():
             self.highlights.clear()

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from resnet_studio.core.commands import SetParam
 from resnet_studio.core.lessons import shipped_lessons
@@ -134,6 +134,16 @@ def test_unsaved_work_is_offered_for_saving_before_a_lesson_replaces_it(
     window.document.push(SetParam("layer1.0", "skip", False))
     window.lessons.start(lesson("residual"))
     assert dialogs.titles("warning") == ["Unsaved changes"]
+
+
+def test_cancelling_the_save_prompt_keeps_ones_work_and_says_so(window: MainWindow, dialogs: Dialogs) -> None:
+    window.document.push(SetParam("layer1.0", "skip", False))
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    window.lessons.start(lesson("bottleneck"))
+    assert (
+        "The preset resnet34 was not loaded (your unsaved work was kept)" in window.lessons.panel.note.text()
+    )
+    assert window.document.graph.node("layer1.0").params["skip"] is False and len(window.document.graph) == 12
 
 
 def test_a_lesson_file_of_ones_own(window: MainWindow, dialogs: Dialogs, tmp_path: Path) -> None:
