@@ -38,6 +38,7 @@ _API: dict[str, tuple[str, str]] = {
     "CaptureOptions": ("resnet_studio.engine.run", "CaptureOptions"),
     "gradient_flow": ("resnet_studio.engine.gradflow", "gradient_flow"),
     "compare_gradient_flow": ("resnet_studio.engine.gradflow", "compare_gradient_flow"),
+    "compute_landscape": ("resnet_studio.engine.landscape", "compute_landscape"),
     "load_weights": ("resnet_studio.engine.weights", "load_weights"),
     "save_weights": ("resnet_studio.engine.weights", "save_weights"),
     "export_pytorch": ("resnet_studio.engine.export", "export_pytorch"),

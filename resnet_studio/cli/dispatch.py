@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "resnet_studio.cli.core_commands",
     "resnet_studio.cli.engine_commands",
     "resnet_studio.cli.training_commands",
+    "resnet_studio.cli.landscape_commands",
     "resnet_studio.cli.app_commands",
 )
 

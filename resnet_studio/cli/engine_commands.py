@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     UserError,
@@ -15,6 +16,9 @@ from .common import (
     load_network,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from ..results.gradients import GradientFlow, GradientFlowComparison
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +40,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "the gradient norm of every layer's weights and of every block's output.",
     )
     _run_arguments(grad, batch_default=8)
-    grad.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
+    compare = grad.add_mutually_exclusive_group()
+    compare.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
+    compare.add_argument(
+        "--compare",
+        metavar="NAME_OR_FILE",
+        help="also run this other network (a preset or a project file) on the same batch and labels",
+    )
     grad.set_defaults(handler=run_gradflow_command)
 
     export = subparsers.add_parser(
@@ -131,11 +141,12 @@ def run_forward_command(args: argparse.Namespace) -> int:
 
 
 def run_gradflow_command(args: argparse.Namespace) -> int:
-    """Print gradient norms (beside the plain twin's with --compare-plain)."""
+    """Print gradient norms (beside the plain twin's or another network's when comparing)."""
     from ..engine.gradflow import compare_gradient_flow, gradient_flow
-    from ..engine.report import gradflow_json, gradflow_table
+    from ..engine.report import gradflow_comparison_json, gradflow_json, gradflow_table
 
     graph = load_network(args.network)
+    other = load_network(args.compare) if args.compare else None
     options = {
         "device": args.device,
         "batch_size": args.batch,
@@ -145,24 +156,22 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         "input_shape": args.input,
         "weights": _weights(args.weights),
     }
-    if args.compare_plain:
-        comparison = compare_gradient_flow(graph, **options)
-        flows = [comparison.network, comparison.plain]
-        data: object = {
-            "network": gradflow_json(comparison.network),
-            "plain": gradflow_json(comparison.plain),
-        }
-        shown: object = comparison
+    shown: GradientFlow | GradientFlowComparison
+    if args.compare_plain or other is not None:
+        names = None if other is None else (args.network, args.compare)
+        shown = compare_gradient_flow(graph, other, names=names, **options)
+        flows = [shown.network, shown.other]
+        data: object = gradflow_comparison_json(shown)
     else:
-        single = gradient_flow(graph, **options)
-        flows, data, shown = [single], {"network": gradflow_json(single)}, single
+        shown = gradient_flow(graph, **options)
+        flows, data = [shown], {"network": gradflow_json(shown)}
     failed = next((f for f in flows if f.error is not None), None)
     if failed is not None and failed.error is not None:
         raise UserError(f"{failed.label}: {failed.error.message}")
     if args.format == "json":
         print(json.dumps(data, indent=2))
     else:
-        sys.stdout.write(gradflow_table(shown))  # type: ignore[arg-type]
+        sys.stdout.write(gradflow_table(shown))
     return 0
 
 
