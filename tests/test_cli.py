@@ -77,7 +77,10 @@ def test_presets_lists_every_preset_with_a_line() -> None:
         (("summary", "resnet18", "--input", "3x0x224"), "every part of an input size must be at least 1"),
         (("summary", "resnet18", "--batch", "1" + "0" * 200), "batch size must be between 1 and 65,536"),
         (("render", "resnet18", "-o", "x.png", "--input", "224"), "found '224': that is 1 number"),
-        (("frobnicate",), "unknown command 'frobnicate'; the commands are export, gradflow, presets, render"),
+        (
+            ("frobnicate",),
+            "unknown command 'frobnicate'; the commands are compare, export, gradflow, presets, render",
+        ),
         (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
         (("summary",), "the following arguments are required: NAME_OR_FILE"),
     ],

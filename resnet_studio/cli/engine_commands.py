@@ -14,6 +14,7 @@ from .common import (
     add_memory_arguments,
     add_network_argument,
     open_network,
+    positive_int,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +59,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     export.add_argument("--to", choices=("pytorch", "onnx", "torch-export"), required=True, dest="target")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="file to write")
     export.add_argument("--weights", type=Path, metavar="PATH", help="load these weights before exporting")
+    export.add_argument(
+        "--batch",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="the batch size the PyTorch source's shape comments are written for (default 1)",
+    )
     export.add_argument(
         "--save-weights",
         type=Path,
@@ -188,7 +196,7 @@ def run_export_command(args: argparse.Namespace) -> int:
         if weights is not None:
             apply_weights(net, weights)
         if args.target == "pytorch":
-            export_pytorch(net, args.output)
+            export_pytorch(net, args.output, batch=args.batch)
             print(f"wrote {args.output} (PyTorch source; model = build_model())")
         elif args.target == "onnx":
             report = export_onnx(net, args.output)

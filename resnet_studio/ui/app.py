@@ -97,6 +97,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
     if file is not None and is_checkpoint_file(file):
         window.files.open(file)  # on a worker thread: the window stays responsive while torch reads it
+    QTimer.singleShot(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
     return int(app.exec())
 
 

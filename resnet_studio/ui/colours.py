@@ -29,6 +29,8 @@ GRADIENT_LARGE = "#D55E00"
 in blue, far larger (exploding) in vermillion (Okabe-Ito)."""
 EMPHASIS = "#CC79A7"
 """A highlighted part of a plot (the zeros in a histogram)."""
+DIFFERENCE = "#CC79A7"
+"""A block that differs from the network it is compared with (a dashed ring around its card)."""
 
 
 def series(dark: bool) -> tuple[str, ...]:

@@ -14,10 +14,13 @@ from ..core.edits import apply_fix
 from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
+from .canvas.highlights import HighlightLayer
 from .collector import collector
 from .document import Document
 from .files import FileController
+from .lessons import LessonsUi
 from .menus import build_menus, shortcut_table
+from .panels.compare import ComparePanel
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.problems import ProblemsPanel
@@ -86,8 +89,14 @@ class MainWindow(QMainWindow):
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
         self.run_ui = RunUi(self)
+        self.compare_panel = ComparePanel(document, HighlightLayer(self.canvas.canvas, self), self)
+        self.compare_dock = self.add_dock(
+            "Compare", "CompareDock", self.compare_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.run_ui.docks[-1], self.compare_dock)
+        self.lessons = LessonsUi(self)
         self._docks_before_presenting: QByteArray | None = None
-        build_menus(self, self.run_ui)
+        build_menus(self, self.run_ui, self.lessons)
         self.undo_router = UndoRedoRouter(self, self.actions.undo, self.actions.redo)
         self._default_state = self.saveState()
         self._connect()
@@ -305,6 +314,8 @@ class MainWindow(QMainWindow):
             self.problems_dock,
             self.summary_dock,
             *self.run_ui.docks,
+            self.compare_dock,
+            self.lessons.dock,
         ]
 
     def _dock_in_use(self) -> QDockWidget | None:
@@ -472,6 +483,7 @@ class MainWindow(QMainWindow):
             return
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
         self.files.shutdown()  # a checkpoint being opened
+        self.lessons.shutdown()
         # while presenting, the panels folded away are remembered as they were before
         self.store.save_window(self.saveGeometry(), self._docks_before_presenting or self.saveState())
         event.accept()

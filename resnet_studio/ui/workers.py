@@ -1,5 +1,6 @@
-"""Long work off the GUI thread: forward passes, device detection, and the teaching jobs (the race, data set
-samples, saving trained weights, gradient flow). The only ui module that reaches the engine.
+"""Long work off the GUI thread: forward passes, device detection, opening checkpoints, block code, and the
+teaching jobs (the race, data set samples, saving trained weights, gradient flow). The only ui module that
+reaches the engine.
 
 The engine (and with it torch) is imported inside the workers' run methods, on the worker thread, so the window
 is on screen long before torch has loaded. Results come back through Qt signals as the plain data of
@@ -371,12 +372,44 @@ class CheckpointWorker(QObject):
                 from ..engine.errors import WeightsError
 
             try:
-                result: object = open_checkpoint(self.path)
+                open_checkpoint(self.path)
             except WeightsError as error:
-                result = OpenFailure(self.path, str(error), getattr(error, "key", None))
+                OpenFailure(self.path, str(error), getattr(error, "key", None))
         except BaseException as error:  # a bug must not take the app down: report it as a failed open
             traceback.print_exc(file=sys.stderr)
-            result = OpenFailure(self.path, f"{type(error).__name__}: {error}")
+            OpenFailure(self.path, f"{type(error).__name__}: {error}")
+
+
+class CodeWorker(QObject):
+    """Writes one block's code with the shapes it makes in its network (imports the engine: off the GUI thread)."""
+
+    finished = Signal(object)
+    """(node id, the code or '', why there is none or '')."""
+
+    def __init__(
+        self, network: GraphSnapshot, node_id: str, input_shape: tuple[int, int, int] | None, batch: int
+    ) -> None:
+        super().__init__()
+        self.network, self.node_id, self.input_shape, self.batch = network, node_id, input_shape, batch
+
+    @Slot()
+    def run(self) -> None:
+        """Ask the exporter for the block's code."""
+        try:
+            from ..engine.errors import EngineError
+            from ..engine.export.block_code import block_code
+
+            try:
+                result = (
+                    self.node_id,
+                    block_code(self.network, self.node_id, self.input_shape, self.batch),
+                    "",
+                )
+            except EngineError as error:
+                result = (self.node_id, "", str(error))
+        except BaseException as error:  # a bug must not take the app down: say so in the code view
+            traceback.print_exc(file=sys.stderr)
+            result = (self.node_id, "", f"the code could not be written ({type(error).__name__}: {error})")
         self.finished.emit(result)
 
 
@@ -452,6 +485,7 @@ def _failed(request: RunRequest, message: str) -> ForwardResult:
 
 __all__ = [
     "CheckpointWorker",
+    "CodeWorker",
     "DataWorker",
     "DeviceWorker",
     "ForwardWorker",

@@ -37,7 +37,10 @@ NONE = Params()
 
 
 def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
-    """The shortcut a block really uses: 'auto' picks identity when shapes allow it, else projection."""
+    """The shortcut a block really uses, named by what it does there: 'auto' picks identity when shapes allow it,
+    else projection; a zero-pad shortcut that neither strides nor adds channels is the identity."""
+    if shortcut == "zero-pad" and stride == 1 and in_channels == out_channels:
+        return "identity"
     if shortcut != "auto":
         return shortcut
     if stride != 1 or in_channels != out_channels:
