@@ -56,8 +56,8 @@ class LessonsUi(QObject):
         self.index = 0
         self.panel = LessonPanel()
         self.dock = window.add_dock("Lesson", "LessonDock", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock.hide()  # before tabifying: a dock hidden after it leaves its tab bar behind, drawn over the panels
         window.tabifyDockWidget(window.inspector_dock, self.dock)
-        self.dock.hide()
         self.code = CodeView(window.document, self.panel, self)
         self.runner = StepRunner(window, self.code.show)
         self.welcome: WelcomeDialog | None = None

@@ -4,6 +4,9 @@ stack, Reset step, teachers' own files, the welcome page and the code view."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -243,3 +246,64 @@ def test_a_teaching_panel_that_exists_is_opened_by_its_key(window: MainWindow, m
     lessons.next()
     assert lessons.panel.note.text() == ""
     assert not window.summary_dock.visibleRegion().isEmpty()
+
+
+STRAY_TAB_BARS = """
+import time
+from PySide6.QtWidgets import QApplication, QTabBar
+app = QApplication([])
+from resnet_studio.core.analysis import RunSettings
+from resnet_studio.core.lessons import shipped_lessons
+from resnet_studio.core.presets import preset
+from resnet_studio.core.project import Project
+from resnet_studio.ui.document import Document
+from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.settings_store import SettingsStore, default_qsettings
+document = Document()
+document.replace(Project(preset("resnet56"), RunSettings(), "ResNet-56"), None)
+window = MainWindow(document, SettingsStore(default_qsettings()))
+window.resize(1600, 1000)
+window.show()
+
+def settle():
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+def stray(when):
+    for bar in window.findChildren(QTabBar):
+        tabs = [bar.tabText(i) for i in range(bar.count())]
+        if bar.isVisible() and window.rect().intersects(bar.geometry()) and "Lesson" in tabs:
+            print(when, tabs, flush=True)
+
+settle()
+stray("hidden")
+window.lessons.start(shipped_lessons()[0])
+settle()
+stray("shown")
+window.lessons.close()
+settle()
+stray("closed")
+window.run_ui.shutdown()
+"""
+
+
+def test_no_tab_bar_of_the_hidden_lesson_dock_is_left_over_the_panels(tmp_path: Path) -> None:
+    # A fresh process and fresh settings, as at a first start: the stray bar appeared there.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "RESNET_STUDIO_SETTINGS": str(tmp_path / "settings.ini"),
+        "RESNET_STUDIO_RECOVERY_DIR": str(tmp_path / "recovery"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", STRAY_TAB_BARS],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == ["shown ['Inspector', 'Lesson']"]  # only while a lesson is open
