@@ -152,7 +152,16 @@ class StepRunner(QObject):
         return self._raise(action.spec.panel or "gradients")
 
     def _landscape(self, action: Action) -> str:
-        return self._raise(action.spec.panel or "landscape")
+        note = self._raise(action.spec.panel or "landscape")
+        panel = self.window.run_ui.results.panel("landscape") if not note else None
+        start = getattr(panel, "compute", None)
+        if panel is None or not callable(start):
+            return note
+        grid = action.value("grid")
+        if not start(other=action.text("other"), grid=grid if isinstance(grid, int) else None):
+            reason = getattr(panel, "last_problem", "") or "the window is closing"
+            return f"The landscapes did not start: {reason}"
+        return ""
 
     def _race(self, action: Action) -> str:
         return self._raise(action.spec.panel or "race")
