@@ -346,8 +346,10 @@ class LandscapePanel(PanelFrame):
                 self.gl_note.setText(problem)
                 self.view.setCurrentIndex(0)
                 return
-            self.surface_3d = SurfaceView3D(self)
-            self.views.addWidget(self.surface_3d)
+            view = SurfaceView3D(self)
+            view.set_background(self.colours.background)
+            self.surface_3d = view
+            self.views.addWidget(view)
         pages: dict[str, QWidget | None] = {"maps": self.maps, "curve": self.curves, "3d": self.surface_3d}
         page = pages.get(key)
         if page is not None:
@@ -386,6 +388,8 @@ class LandscapePanel(PanelFrame):
         self.maps.restyle(self.colours, font)
         self.curves.restyle(self.colours, font)
         self.explanation.setFont(plot_font(self, 0.9))
+        if self.surface_3d is not None:
+            self.surface_3d.set_background(self.colours.background)  # type: ignore[attr-defined]
         self._dirty = True
         if self.on_screen:
             self.bring_up_to_date()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from PySide6.QtGui import QGuiApplication, QOpenGLContext
+from PySide6.QtGui import QColor, QGuiApplication, QOpenGLContext
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .. import colours
@@ -21,7 +21,7 @@ from .landscape_plots import LandscapeScale, colour_map
 NO_DISPLAY = ("offscreen", "minimal", "vnc")
 HEIGHT = 0.6
 """The tallest point of a surface, as a fraction of its width."""
-GAP = 0.25
+GAP = 0.35
 """Room between two surfaces, as a fraction of a surface's width."""
 
 
@@ -53,12 +53,16 @@ class SurfaceView3D(QWidget):
 
         self._gl: Any = gl
         self.view = gl.GLViewWidget(self)
-        self.view.setCameraPosition(distance=4.0, elevation=28, azimuth=-60)
+        self.view.setCameraPosition(distance=2.6, elevation=32, azimuth=-90)  # both surfaces in a row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.items: list[Any] = []
         self._map = colour_map(colours.LANDSCAPE_SCALE)
+
+    def set_background(self, colour: QColor) -> None:
+        """The view's background (the plots' own)."""
+        self.view.setBackgroundColor(colour)
 
     def show_surfaces(self, surfaces: Sequence[Surface], log: bool) -> None:
         """Draw the surfaces on one height and colour scale."""
@@ -79,7 +83,7 @@ class SurfaceView3D(QWidget):
                 x=grid + left + k * width,
                 y=grid,
                 z=heights * HEIGHT,
-                colors=np.asarray(tint).reshape((*heights.shape, 4)),
+                colors=np.asarray(tint, dtype=np.float32).reshape(-1, 4),  # one row per vertex
                 shader=None,
                 smooth=False,
             )
