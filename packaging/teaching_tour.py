@@ -44,6 +44,8 @@ from resnet_studio.ui.settings_store import SettingsStore, default_qsettings  # 
 SIZE = (1600, 1000)
 DOCK_SHARE = 0.5
 """The teaching dock takes this share of the window's height."""
+LANDSCAPE_DOCK_SHARE = 0.62
+"""The Landscape dock gets more: two surfaces and their maps side by side."""
 STATES = ("opened", "compared", "no-batchnorm", "race", "landscape")
 LANDSCAPE_RACE = {"steps": "200", "batch_size": "64", "lr": "0.05"}
 """The training before the landscapes: long enough for plain-56's surface to turn rugged."""
@@ -87,7 +89,8 @@ def main() -> int:
     dock = ui.dock(key)
     dock.show()
     dock.raise_()
-    window.resizeDocks([dock], [round(SIZE[1] * DOCK_SHARE)], Qt.Orientation.Vertical)
+    share = LANDSCAPE_DOCK_SHARE if args.state == "landscape" else DOCK_SHARE
+    window.resizeDocks([dock], [round(SIZE[1] * share)], Qt.Orientation.Vertical)
     wait_until(app, lambda: not dock.visibleRegion().isEmpty(), 30, "the dock")
     window.show_whole_network()
     if args.state in ("compared", "no-batchnorm"):

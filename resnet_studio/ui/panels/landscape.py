@@ -46,7 +46,7 @@ from .plots import export_svg, plot_font
 from .race_form import short_label
 
 VIEWS = (("maps", "Surfaces and non-convexity"), ("curve", "Curve through the centre"), ("3d", "3D surface"))
-SIDE_WIDTH = 340
+SIDE_WIDTH = 300
 STALE_TEXT = "The network changed since this landscape: compute again to update."
 
 

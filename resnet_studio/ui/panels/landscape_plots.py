@@ -115,6 +115,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
             colorMapMenu=False,
         )
         self._colours: PlotColours | None = None
+        self._framed: dict[int, QRectF] = {}
         self._font = QFont()
         self._log = True
         self.scene().sigMouseMoved.connect(self._mouse_moved)
@@ -135,7 +136,11 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
             image = self.images[k]
             drawn = scale.image(surface).T  # rows along beta, columns along alpha
             image.setImage(drawn, autoLevels=False, levels=(scale.low, scale.high))
-            image.setRect(_rect(surface.coordinates))
+            rect = _rect(surface.coordinates)
+            image.setRect(rect)
+            if rect != self._framed.get(k):  # frame the grid once; the user's own zoom stays after that
+                self.plots[k].vb.setRange(rect, padding=0.02)
+                self._framed[k] = rect
             for curve in self.contours[k]:
                 curve.setParentItem(None)
                 self.plots[k].vb.removeItem(curve)
@@ -147,19 +152,24 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
                     self.contours[k].append(curve)
             self._title(self.plots[k], self._surface_title(surface))
             self._show_map(k, surface)
+        # Longer titles while refining widen the layout's minimum, and its geometry stays that wide until the
+        # next resize: fit it to the view again, or the last plots and the colour bar fall off the edge.
+        self.ci.setGeometry(QRectF(0, 0, self.width(), self.height()))
 
     def _show_map(self, k: int, surface: Surface) -> None:
         found = surface.nonconvexity
         image = self.map_images[k]
         if found is None or found.ratio.size == 0:
             image.clear()
-            waiting = "non-convexity: when complete" if not surface.complete else "non-convexity: none"
+            waiting = "non-convexity: once complete" if not surface.complete else "non-convexity: none"
             self._title(self.maps[k], waiting)
             return
         ratio = np.nan_to_num(found.ratio, nan=0.0).T
         image.setImage(np.clip(ratio, 0.0, 1.0), autoLevels=False, levels=(0.0, 1.0))
-        image.setRect(_rect(surface.coordinates[1:-1]))
-        self._title(self.maps[k], f"non-convex at {found.fraction:.0%}, mean ratio {found.mean_ratio:.2f}")
+        rect = _rect(surface.coordinates[1:-1])
+        image.setRect(rect)
+        self.maps[k].vb.setRange(rect, padding=0.02)
+        self._title(self.maps[k], f"non-convex at {found.fraction:.0%}")
 
     def clear_surfaces(self) -> None:
         """Nothing to show."""
@@ -173,6 +183,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
     def _lay_out(self, count: int) -> None:
         self.clear()
         self.plots, self.images, self.maps, self.map_images, self.contours = [], [], [], [], []
+        self._framed = {}
         surface_map = colour_map(colours.LANDSCAPE_SCALE)
         nonconvex_map = colour_map(colours.NONCONVEX_SCALE)
         for k in range(count):
@@ -188,9 +199,11 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
                 item.setMenuEnabled(False)
                 item.hideButtons()
                 item.setAspectLocked(True)
-                item.setLabel("bottom", "alpha")
-                item.setLabel("left", "beta")
                 self.ci.layout.setColumnStretchFactor(2 * k + (0 if item is plot else 1), wide)
+            plot.setLabel("bottom", "alpha")
+            plot.setLabel("left", "beta")
+            chart.hideAxis("left")  # beside its surface, on the same alpha and beta: room for the picture
+            chart.hideAxis("bottom")
             self.plots.append(plot)
             self.images.append(image)
             self.maps.append(chart)
@@ -242,6 +255,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
         self.bar.axis.setPen(pg.mkPen(plot_colours.foreground))
         self.bar.axis.setTextPen(pg.mkPen(plot_colours.foreground))
         self.bar.axis.setTickFont(font)
+        self.bar.axis.enableAutoSIPrefix(False)
         if self.surfaces:
             self.show_surfaces(self.surfaces, self._log)
 
