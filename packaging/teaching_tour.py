@@ -68,6 +68,9 @@ def main() -> int:
     parser.add_argument("state", choices=STATES)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "xcb"))
     parser.add_argument("--coarse", type=Path, help="landscape: save the window when the coarse grids are in")
+    parser.add_argument(
+        "--views", type=Path, metavar="PREFIX", help="landscape: also save PREFIX-curve.png and PREFIX-3d.png"
+    )
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
     folder = tempfile.TemporaryDirectory()
@@ -120,7 +123,7 @@ def main() -> int:
         )
         race.pause_button.click()
     elif args.state == "landscape":
-        landscapes(app, window, args.coarse)
+        landscapes(app, window, args.coarse, args.views)
     print(f"ready: {args.state}", flush=True)
     code = app.exec()
     ui.shutdown()
@@ -128,7 +131,7 @@ def main() -> int:
     return code
 
 
-def landscapes(app: QApplication, window: MainWindow, coarse: Path | None) -> None:
+def landscapes(app: QApplication, window: MainWindow, coarse: Path | None, views: Path | None) -> None:
     """Train ResNet-56 and plain-56 in the Race dock, then compute their landscapes with the weights reached."""
     ui = window.run_ui
     race = ui.race
@@ -158,10 +161,33 @@ def landscapes(app: QApplication, window: MainWindow, coarse: Path | None) -> No
     if coarse is not None:
         panel.bring_up_to_date()
         app.processEvents()
-        window.grab().save(str(coarse))
+        shot(app, coarse)
     wait_until(app, lambda: not panel.job.running, 1800, "the landscapes")
     print(f"landscapes complete {time.monotonic() - started:.1f} s after Compute", flush=True)
     window.show_whole_network()
+    if views is not None:
+        for index, name in ((1, "curve"), (2, "3d")):
+            panel.view.setCurrentIndex(index)
+            settle(app, 1.5)
+            if panel.view.currentIndex() == index:
+                shot(app, Path(f"{views}-{name}.png"))
+            else:
+                print(f"no {name} view: {panel.gl_note.text()}", flush=True)
+        panel.view.setCurrentIndex(0)
+        settle(app, 0.5)
+
+
+def shot(app: QApplication, path: Path) -> None:
+    """Save the screen as it is shown (an OpenGL view included), as a screenshot taken from outside would."""
+    app.primaryScreen().grabWindow(0).save(str(path))
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    """Process events for a while (a view is drawn)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

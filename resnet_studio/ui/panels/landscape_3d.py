@@ -53,7 +53,7 @@ class SurfaceView3D(QWidget):
 
         self._gl: Any = gl
         self.view = gl.GLViewWidget(self)
-        self.view.setCameraPosition(distance=2.6, elevation=32, azimuth=-90)  # both surfaces in a row
+        self.view.setCameraPosition(distance=3.1, elevation=32, azimuth=-90)  # both surfaces in a row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

@@ -90,7 +90,7 @@ def _rect(coordinates: np.ndarray) -> QRectF:
     return QRectF(low, low, size, size)
 
 
-class SurfaceMaps(pg.GraphicsLayoutWidget):
+class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     """Per network a heatmap of the loss with contour lines and, beside it, where the surface is not convex;
     one colour bar for all the surfaces. Hovering names the loss at (alpha, beta)."""
 
@@ -150,7 +150,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
                     curve = pg.IsocurveItem(drawn, level, pen)
                     curve.setParentItem(image)
                     self.contours[k].append(curve)
-            self._title(self.plots[k], self._surface_title(surface))
+            self._title(self.plots[k], surface.label)  # short: the words beside say how far it has got
             self._show_map(k, surface)
         # Longer titles while refining widen the layout's minimum, and its geometry stays that wide until the
         # next resize: fit it to the view again, or the last plots and the colour bar fall off the edge.
@@ -161,7 +161,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
         image = self.map_images[k]
         if found is None or found.ratio.size == 0:
             image.clear()
-            waiting = "non-convexity: once complete" if not surface.complete else "non-convexity: none"
+            waiting = "map when complete" if not surface.complete else "no interior points"
             self._title(self.maps[k], waiting)
             return
         ratio = np.nan_to_num(found.ratio, nan=0.0).T
@@ -175,10 +175,6 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
         """Nothing to show."""
         self.surfaces, self.scale = [], None
         self._lay_out(0)
-
-    def _surface_title(self, surface: Surface) -> str:
-        state = "" if surface.complete else f" ({surface.done} of {surface.total} points)"
-        return f"{surface.label}{state}"
 
     def _lay_out(self, count: int) -> None:
         self.clear()
@@ -260,7 +256,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):
             self.show_surfaces(self.surfaces, self._log)
 
 
-class LossCurves(pg.PlotWidget):
+class LossCurves(pg.PlotWidget):  # type: ignore[misc]
     """The loss along alpha through the centre (beta = 0) of every surface, one curve per network."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
