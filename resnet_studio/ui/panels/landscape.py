@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,6 +47,9 @@ from .race_form import short_label
 
 VIEWS = (("maps", "Surfaces and non-convexity"), ("curve", "Curve through the centre"), ("3d", "3D surface"))
 SIDE_WIDTH = 300
+REDRAW_MS = 150
+"""While points stream in, the surfaces are redrawn at most this often (a redraw of two surfaces with their
+contours takes tens of milliseconds of the GUI thread)."""
 STALE_TEXT = "The network changed since this landscape: compute again to update."
 
 
@@ -103,6 +106,10 @@ class LandscapePanel(PanelFrame):
         self.explanation = QLabel(EXPLANATION, self)
         self.explanation.setWordWrap(True)
         self._dirty = False
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self.bring_up_to_date)
         self.last_problem = ""
         """The last reason shown for a landscape that could not be computed."""
         self._lay_out()
@@ -270,8 +277,13 @@ class LandscapePanel(PanelFrame):
             self.progress.setValue(round(1000 * self.job.done / total))
             self.progress.setToolTip(f"{self.job.done} of {total} points")
         self._dirty = True
-        if self.on_screen:
+        if not self.on_screen:
+            return
+        if not self.job.running:
+            self._redraw.stop()
             self.bring_up_to_date()
+        elif not self._redraw.isActive():
+            self._redraw.start()
 
     def bring_up_to_date(self) -> None:
         """Draw the surfaces as far as they are known."""
@@ -301,6 +313,9 @@ class LandscapePanel(PanelFrame):
             )
 
     def _finished(self, outcome: LandscapeOutcome) -> None:
+        self._redraw.stop()
+        if self.on_screen:
+            self.bring_up_to_date()  # the last points now, not a redraw interval later
         if outcome.status == "cancelled":
             self.status_message.emit("Landscape cancelled: the points computed so far stay on show")
             return

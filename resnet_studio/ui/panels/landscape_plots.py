@@ -116,6 +116,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         )
         self._colours: PlotColours | None = None
         self._framed: dict[int, QRectF] = {}
+        self._restyling = False
         self._font = QFont()
         self._log = True
         self.scene().sigMouseMoved.connect(self._mouse_moved)
@@ -141,15 +142,12 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             if rect != self._framed.get(k):  # frame the grid once; the user's own zoom stays after that
                 self.plots[k].vb.setRange(rect, padding=0.02)
                 self._framed[k] = rect
-            for curve in self.contours[k]:
-                curve.setParentItem(None)
-                self.plots[k].vb.removeItem(curve)
-            self.contours[k] = []
-            if surface.done >= 4 and scale.high > scale.low:
-                for level in scale.levels():
-                    curve = pg.IsocurveItem(drawn, level, pen)
-                    curve.setParentItem(image)
-                    self.contours[k].append(curve)
+            levels = scale.levels() if surface.done >= 4 else []
+            for n, curve in enumerate(self.contours[k]):  # the same items, new data: no scene churn
+                curve.setPen(pen)
+                curve.setVisible(n < len(levels))
+                if n < len(levels):
+                    curve.setData(drawn, levels[n])
             self._title(self.plots[k], surface.label)  # short: the words beside say how far it has got
             self._show_map(k, surface)
         # Longer titles while refining widen the layout's minimum, and its geometry stays that wide until the
@@ -204,7 +202,11 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             self.images.append(image)
             self.maps.append(chart)
             self.map_images.append(map_image)
-            self.contours.append([])
+            curves = [pg.IsocurveItem() for _ in range(CONTOURS)]
+            for curve in curves:
+                curve.setParentItem(image)
+                curve.setVisible(False)
+            self.contours.append(curves)
         if count:
             self.addItem(self.bar, row=0, col=2 * count)
             self.bar.setImageItem(self.images)
@@ -212,6 +214,8 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             self.restyle(self._colours, self._font)
 
     def _title(self, plot: pg.PlotItem, text: str) -> None:
+        if plot.titleLabel.text == text and not self._restyling:
+            return
         style = label_style(self._colours, self._font) if self._colours else {}
         plot.setTitle(text, **style)
 
@@ -245,6 +249,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     def restyle(self, plot_colours: PlotColours, font: QFont) -> None:
         """Colours and fonts from the palette."""
         self._colours, self._font = plot_colours, font
+        self._restyling = True
         style_view(self, plot_colours)
         for plot in [*self.plots, *self.maps]:
             style_plot(plot, plot_colours, font, grid=(False, False))
@@ -254,6 +259,7 @@ class SurfaceMaps(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.bar.axis.enableAutoSIPrefix(False)
         if self.surfaces:
             self.show_surfaces(self.surfaces, self._log)
+        self._restyling = False
 
 
 class LossCurves(pg.PlotWidget):  # type: ignore[misc]

@@ -69,7 +69,7 @@ def test_both_surfaces_arrive_coarse_first_on_one_scale_with_their_maps(
         image = panel.maps.images[k].image
         assert image.shape == (7, 7) and np.allclose(image, np.log10(surface.loss).T)
         assert panel.maps.map_images[k].image.shape == (5, 5)  # the interior points
-        assert panel.maps.contours[k]  # contour lines over the heatmap
+        assert all(c.isVisible() for c in panel.maps.contours[k])  # contour lines over the heatmap
         assert "non-convex at" in panel.maps.maps[k].titleLabel.text
     words = panel.words.text()
     assert "tiny</b> (at initialisation)" in words and "non-convex within the slice at" in words
