@@ -64,6 +64,14 @@ def test_presets_lists_every_preset_with_a_line() -> None:
     assert lines[0].startswith("resnet18 ") and "11.69 M params, 1.81 GMACs" in lines[0]
 
 
+def test_an_unknown_command_lists_every_command() -> None:
+    from resnet_studio.cli.dispatch import build_parser
+
+    stderr = run("frobnicate").stderr
+    listed = stderr.split("the commands are ", 1)[1].split(" (or give", 1)[0]
+    assert listed.split(", ") == sorted(build_parser()[1])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -79,7 +87,7 @@ def test_presets_lists_every_preset_with_a_line() -> None:
         (("render", "resnet18", "-o", "x.png", "--input", "224"), "found '224': that is 1 number"),
         (
             ("frobnicate",),
-            "unknown command 'frobnicate'; the commands are compare, export, gradflow, presets, render",
+            "unknown command 'frobnicate'; the commands are compare, export, gradflow, landscape",
         ),
         (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
         (("summary",), "the following arguments are required: NAME_OR_FILE"),

@@ -13,10 +13,36 @@ from resnet_studio.core.commands import SetParam
 from resnet_studio.core.lessons import shipped_lessons
 from resnet_studio.ui.lessons.controller import WELCOME_SEEN
 from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.panels.gradients import GradientsPanel
+from resnet_studio.ui.panels.landscape import LandscapePanel
+from resnet_studio.ui.panels.race import RacePanel
 
 from .conftest import Dialogs
 
 LESSONS = shipped_lessons()
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
+    """What the lesson steps started in the teaching panels (recorded, not computed: their own tests run them)."""
+    calls: list[tuple[str, object]] = []
+
+    def compare_with(_panel: object, other: str) -> bool:
+        calls.append(("gradients", other))
+        return True
+
+    def race(_panel: object, networks: list[str], steps: int | None = None) -> bool:
+        calls.append(("race", tuple(networks)))
+        return True
+
+    def landscape(_panel: object, other: str | None = None, grid: int | None = None) -> bool:
+        calls.append(("landscape", other))
+        return True
+
+    monkeypatch.setattr(GradientsPanel, "compare_with", compare_with)
+    monkeypatch.setattr(RacePanel, "race", race)
+    monkeypatch.setattr(LandscapePanel, "compute", landscape)
+    return calls
 
 
 def plain(text: str) -> str:
@@ -50,7 +76,7 @@ def test_a_lesson_starts_from_the_menu(window: MainWindow) -> None:
 
 
 @pytest.mark.parametrize("chosen", LESSONS, ids=[x.id for x in LESSONS])
-def test_every_step_of_every_lesson_runs_offscreen(window: MainWindow, chosen, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_every_step_of_every_lesson_runs_offscreen(window: MainWindow, chosen, qtbot, started) -> None:  # type: ignore[no-untyped-def]
     lessons = window.lessons
     lessons.start(chosen)
     for index, step in enumerate(chosen.steps):
@@ -64,6 +90,14 @@ def test_every_step_of_every_lesson_runs_offscreen(window: MainWindow, chosen, q
         assert "{" not in text and "$" not in text  # figures filled, formulas drawn
         note = panel.note.text()
         assert note == "", note  # every panel a lesson opens is part of the app, and its action starts
+    expected = [
+        ("race", tuple(step.action.value("networks")))  # type: ignore[arg-type]
+        if step.action.name == "race"
+        else (step.action.spec.panel, step.action.text("other"))
+        for step in chosen.steps
+        if step.action.name in ("gradient_flow", "landscape", "race")
+    ]
+    assert started == expected
     assert not lessons.next_step.isEnabled() and not panel.next.isEnabled()
     lessons.back()
     assert lessons.index == len(chosen) - 2
