@@ -71,6 +71,9 @@ def main() -> int:
     parser.add_argument(
         "--views", type=Path, metavar="PREFIX", help="landscape: also save PREFIX-curve.png and PREFIX-3d.png"
     )
+    parser.add_argument(
+        "--quit", action="store_true", help="end once there instead of keeping the window open"
+    )
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
     folder = tempfile.TemporaryDirectory()
@@ -125,7 +128,7 @@ def main() -> int:
     elif args.state == "landscape":
         landscapes(app, window, args.coarse, args.views)
     print(f"ready: {args.state}", flush=True)
-    code = app.exec()
+    code = 0 if args.quit else app.exec()
     ui.shutdown()
     folder.cleanup()
     return code
