@@ -1,6 +1,6 @@
 """Drive the app through the residual-learning lecture, one state per run, for screenshots taken from outside.
 
-    python packaging/teaching_tour.py opened|compared|no-batchnorm|race [--platform xcb]
+    python packaging/teaching_tour.py opened|compared|no-batchnorm|race|landscape [--platform xcb] [--coarse PNG]
 
 Under a virtual X screen with the xshot tool, e.g. (the wait covers the work; the race needs minutes on a laptop):
     xshot -w 40 -o docs/screenshots/gradients-compared.png -- python packaging/teaching_tour.py compared
@@ -10,7 +10,11 @@ Under a virtual X screen with the xshot tool, e.g. (the wait covers the work; th
 - no-batchnorm: PyTorch's default initialisation, compared, then the BatchNorm switch flipped off: the comparison
   runs again and the one with BatchNorm stays dashed;
 - race: the default race (plain-20, plain-56, ResNet-56) started from the Race dock, held with Pause ten steps
-  after the gap became clear.
+  after the gap became clear;
+- landscape: ResNet-56 and plain-56 trained side by side in the Race dock (200 steps, batch 64, learning rate
+  0.05), then Compute Landscapes in the Landscape dock with the weights from the race: both surfaces on one
+  colour scale with their non-convexity maps. `--coarse PNG` saves the window as soon as both coarse 5x5 grids
+  are in, before they refine.
 
 Each state prints 'ready: STATE' once reached and keeps the window open until the process is ended.
 """
@@ -40,7 +44,11 @@ from resnet_studio.ui.settings_store import SettingsStore, default_qsettings  # 
 SIZE = (1600, 1000)
 DOCK_SHARE = 0.5
 """The teaching dock takes this share of the window's height."""
-STATES = ("opened", "compared", "no-batchnorm", "race")
+LANDSCAPE_DOCK_SHARE = 0.62
+"""The Landscape dock gets more: two surfaces and their maps side by side."""
+STATES = ("opened", "compared", "no-batchnorm", "race", "landscape")
+LANDSCAPE_RACE = {"steps": "200", "batch_size": "64", "lr": "0.05"}
+"""The training before the landscapes: long enough for plain-56's surface to turn rugged."""
 AFTER_GAP_STEPS = 10
 
 
@@ -59,6 +67,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("state", choices=STATES)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "xcb"))
+    parser.add_argument("--coarse", type=Path, help="landscape: save the window when the coarse grids are in")
+    parser.add_argument(
+        "--views", type=Path, metavar="PREFIX", help="landscape: also save PREFIX-curve.png and PREFIX-3d.png"
+    )
     parser.add_argument(
         "--quit", action="store_true", help="end once there instead of keeping the window open"
     )
@@ -79,11 +91,12 @@ def main() -> int:
     wait_until(app, lambda: window.windowHandle().isExposed(), 60, "the window")
     window.files.open_preset("resnet56")  # as File > New from Preset > ResNet-56 (CIFAR) does
     ui = window.run_ui
-    key = "race" if args.state == "race" else "gradients"
+    key = {"race": "race", "landscape": "landscape"}.get(args.state, "gradients")
     dock = ui.dock(key)
     dock.show()
     dock.raise_()
-    window.resizeDocks([dock], [round(SIZE[1] * DOCK_SHARE)], Qt.Orientation.Vertical)
+    share = LANDSCAPE_DOCK_SHARE if args.state == "landscape" else DOCK_SHARE
+    window.resizeDocks([dock], [round(SIZE[1] * share)], Qt.Orientation.Vertical)
     wait_until(app, lambda: not dock.visibleRegion().isEmpty(), 30, "the dock")
     window.show_whole_network()
     if args.state in ("compared", "no-batchnorm"):
@@ -112,11 +125,72 @@ def main() -> int:
             "the gap",
         )
         race.pause_button.click()
+    elif args.state == "landscape":
+        landscapes(app, window, args.coarse, args.views)
     print(f"ready: {args.state}", flush=True)
     code = 0 if args.quit else app.exec()
     ui.shutdown()
     folder.cleanup()
     return code
+
+
+def landscapes(app: QApplication, window: MainWindow, coarse: Path | None, views: Path | None) -> None:
+    """Train ResNet-56 and plain-56 in the Race dock, then compute their landscapes with the weights reached."""
+    ui = window.run_ui
+    race = ui.race
+    ui.dock("race").raise_()
+    wait_until(app, lambda: race.data.grid is not None, 120, "the data set")
+    graph = window.document.graph
+    from resnet_studio.core.presets import plain_twin
+
+    race.form.set_networks([("ResNet-56", graph.snapshot()), ("plain-56", plain_twin(graph).snapshot())])
+    for key, text in LANDSCAPE_RACE.items():
+        race.form.fields[key].setText(text)
+    race.start_button.click()
+    wait_until(app, lambda: not race.job.running and race.job.result is not None, 3600, "the race")
+    dock = ui.dock("landscape")
+    dock.raise_()
+    panel = ui.landscape
+    wait_until(app, lambda: panel.form.weights_choice == "race", 10, "the race's weights")
+    panel.compute_button.click()
+    started = time.monotonic()
+    wait_until(
+        app,
+        lambda: all(s.done >= 25 for s in panel.job.surfaces[:2]) and len(panel.job.surfaces) == 2,
+        600,
+        "the coarse grids",
+    )
+    print(f"coarse grids in {time.monotonic() - started:.1f} s after Compute", flush=True)
+    if coarse is not None:
+        panel.bring_up_to_date()
+        app.processEvents()
+        shot(app, coarse)
+    wait_until(app, lambda: not panel.job.running, 1800, "the landscapes")
+    print(f"landscapes complete {time.monotonic() - started:.1f} s after Compute", flush=True)
+    window.show_whole_network()
+    if views is not None:
+        for index, name in ((1, "curve"), (2, "3d")):
+            panel.view.setCurrentIndex(index)
+            settle(app, 1.5)
+            if panel.view.currentIndex() == index:
+                shot(app, Path(f"{views}-{name}.png"))
+            else:
+                print(f"no {name} view: {panel.gl_note.text()}", flush=True)
+        panel.view.setCurrentIndex(0)
+        settle(app, 0.5)
+
+
+def shot(app: QApplication, path: Path) -> None:
+    """Save the screen as it is shown (an OpenGL view included), as a screenshot taken from outside would."""
+    app.primaryScreen().grabWindow(0).save(str(path))
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    """Process events for a while (a view is drawn)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ def imported_modules() -> set[str]:
     return names
 
 
-OPTIONAL = {"onnx", "onnxruntime", "onnxscript"}
-"""The ONNX export's extra: the bundle leaves it out on purpose (the export says how to install it)."""
+OPTIONAL = {"onnx", "onnxruntime", "onnxscript", "pyqtgraph.opengl"}
+"""The ONNX export's extra and the Landscape dock's 3D view: the bundle leaves them out on purpose (the export says
+how to install ONNX; without pyqtgraph.opengl the dock says there is no 3D view and keeps its 2D views)."""
 
 
 def test_the_bundle_leaves_out_nothing_the_app_imports() -> None:

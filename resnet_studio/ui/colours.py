@@ -36,3 +36,11 @@ DIFFERENCE = "#CC79A7"
 def series(dark: bool) -> tuple[str, ...]:
     """The plot series colours for a light or dark background."""
     return SERIES_DARK if dark else SERIES_LIGHT
+
+
+LANDSCAPE_SCALE = ("#30123B", "#3E5AB8", "#2DA8D8", "#52D67C", "#D7E33B", "#F89A28", "#C42503")
+"""The loss surfaces' colour scale, low to high loss (dark blue through green to red): readable as a projected
+heatmap, with contour lines drawn over it in the plot's foreground colour."""
+NONCONVEX_SCALE = ("#F2F2F2", "#F3C3A6", "#E0784A", "#B42B0F", "#5C0A00")
+"""The non-convexity map: |lambda_min / lambda_max| from 0 (convex within the slice, pale) up to 1 and beyond
+(deep red)."""

@@ -16,6 +16,7 @@ from .host import LessonHost
 
 if TYPE_CHECKING:
     from ..panels.gradients import GradientsPanel
+    from ..panels.landscape import LandscapePanel
     from ..panels.race import RacePanel
 
 NOT_STARTED = "It did not start: the {title} panel says why. Press {button} there once that is dealt with."
@@ -162,7 +163,13 @@ class StepRunner(QObject):
         return note
 
     def _landscape(self, action: Action) -> str:
-        return self._raise(action.spec.panel or "landscape")
+        note = self._raise("landscape")
+        panel = cast("LandscapePanel", self.window.run_ui.results.panel("landscape"))
+        grid = action.value("grid")
+        if not panel.compute(action.text("other"), int(grid) if isinstance(grid, int) else None):
+            reason = panel.last_problem or NOT_STARTED.format(title="Landscape", button="Compute Landscapes")
+            return note or f"The landscapes did not start: {reason}"
+        return note
 
     def _race(self, action: Action) -> str:
         note = self._raise("race")

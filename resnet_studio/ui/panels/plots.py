@@ -1,5 +1,5 @@
 """What every result plot shares: pyqtgraph set up once, colours from the palette, fonts large enough for a
-projector, an axis that labels nodes by name, and PNG export."""
+projector, an axis that labels nodes by name, and PNG and SVG export."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from .. import colours
@@ -176,4 +177,29 @@ def export_png(widget: QWidget, path: str | Path, scale: float = 2.0) -> Path:
     painter.end()
     if not pixmap.save(str(target), "PNG"):
         raise OSError(f"could not write the image {str(target)!r} (is the folder writable?)")
+    return target
+
+
+def export_svg(widget: QWidget, path: str | Path, title: str = "ResNet Studio plot") -> Path:
+    """Save what a widget shows as an SVG drawing (lines and text stay vector; images are embedded).
+
+    Raises OSError when the file cannot be written."""
+    target = Path(path)
+    if target.suffix.lower() != ".svg":
+        target = target.with_suffix(".svg")
+    size = QSize(widget.width(), widget.height())
+    generator = QSvgGenerator()
+    generator.setFileName(str(target))
+    generator.setSize(size)
+    generator.setViewBox(QRect(QPoint(), size))
+    generator.setResolution(96)
+    generator.setTitle(title)
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"could not write the drawing {str(target)!r} (is the folder writable?)")
+    painter.fillRect(QRect(QPoint(), size), widget.palette().color(QPalette.ColorRole.Window))
+    widget.render(painter, QPoint(), QRect(0, 0, widget.width(), widget.height()))
+    painter.end()
+    if not target.is_file() or target.stat().st_size == 0:
+        raise OSError(f"could not write the drawing {str(target)!r} (is the folder writable?)")
     return target

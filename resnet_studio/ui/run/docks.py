@@ -1,4 +1,4 @@
-"""The result docks (Activations, Depth, Timing, Output, Gradients, Race), each holding its panel once it is built.
+"""The result docks (Activations, Depth, Timing, Output, Gradients, Landscape, Race), each holding its panel once it is built.
 
 Panels are built when their dock is first looked at, or one by one in idle time soon after start-up: the window
 appears without waiting for pyqtgraph (a fifth of a second to import), and a run's result does not wait for
@@ -58,6 +58,12 @@ def _gradients(d: Document, c: RunController, run: QAction, parent: QWidget) -> 
     return GradientsPanel(d, c, run, parent)
 
 
+def _landscape(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
+    from ..panels.landscape import LandscapePanel
+
+    return LandscapePanel(d, c, run, parent)
+
+
 def _race(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.race import RacePanel
 
@@ -82,6 +88,7 @@ DOCKS: tuple[ResultDock, ...] = (
     ResultDock("timing", "Timing", "TimingDock", _timing),
     ResultDock("output", "Output", "OutputDock", _output),
     ResultDock("gradients", "Gradients", "GradientsDock", _gradients, shows_runs=False),
+    ResultDock("landscape", "Landscape", "LandscapeDock", _landscape, shows_runs=False),
     ResultDock("race", "Race", "RaceDock", _race, shows_runs=False),
 )
 """The result docks, in tab order."""

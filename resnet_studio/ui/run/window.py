@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..panels.activations import ActivationsPanel
     from ..panels.depth import DepthPanel
     from ..panels.gradients import GradientsPanel
+    from ..panels.landscape import LandscapePanel
     from ..panels.output import OutputPanel
     from ..panels.panel_frame import PanelFrame
     from ..panels.race import RacePanel
@@ -104,12 +105,18 @@ class RunUi(QObject):
         return cast("GradientsPanel", self.results.panel("gradients"))
 
     @property
+    def landscape(self) -> LandscapePanel:
+        """Loss landscapes of the network and another."""
+        return cast("LandscapePanel", self.results.panel("landscape"))
+
+    @property
     def race(self) -> RacePanel:
         """The degradation race."""
         return cast("RacePanel", self.results.panel("race"))
 
     def dock(self, key: str) -> QDockWidget:
-        """The result dock named `key` ('activations', 'depth', 'timing', 'output', 'gradients', 'race')."""
+        """The result dock named `key` ('activations', 'depth', 'timing', 'output', 'gradients', 'landscape',
+        'race')."""
         return self.results.docks[key]
 
     @property
