@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 import networkx as nx
 from psygnal import Signal
@@ -23,6 +24,14 @@ from .errors import (
 from .model import Edge, GraphSnapshot, Node, Position
 from .params import Params, ParamValue
 from .quoting import lone_surrogate, quote
+
+
+class Wiring(NamedTuple):
+    """The graph's tables: the nodes by id, the edges into each node by input port, the edges out of each node."""
+
+    nodes: Mapping[str, Node]
+    into: Mapping[str, Mapping[str, Edge]]
+    out_of: Mapping[str, Mapping[Edge, None]]
 
 
 class Graph:
@@ -118,6 +127,12 @@ class Graph:
         self.node(node_id)
         incoming = self._in[node_id]
         return tuple(incoming[p] for p in self.input_ports(node_id) if p in incoming)
+
+    def wiring(self) -> Wiring:
+        """The graph's own tables, for loops over every node that cannot afford a method call per question.
+
+        Read them, never change them: they are the graph's state, not copies."""
+        return Wiring(self._nodes, self._in, self._out)
 
     def edges_from(self, node_id: str) -> tuple[Edge, ...]:
         """The edges leaving a node."""

@@ -92,6 +92,16 @@ class Params(Mapping[str, ParamValue]):
         self._map = dict(items)
         self._hash = hash(items)
 
+    @classmethod
+    def of_sorted(cls, items: tuple[tuple[str, ParamValue], ...]) -> Params:
+        """Params from (name, value) pairs already sorted by name, without sorting them again (for the plans of
+        composite blocks, which make many)."""
+        params = cls.__new__(cls)
+        params._items = items
+        params._map = dict(items)
+        params._hash = hash(items)
+        return params
+
     def __getitem__(self, key: str) -> ParamValue:
         return self._map[key]
 
