@@ -12,7 +12,6 @@ from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
 from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
-from ..shapes import Shape
 from .results import Analysis, Diagnostic, NodeAnalysis, RunSettings, Severity, Totals
 
 
@@ -140,15 +139,22 @@ class Analyzer:
             before = infos.get(node_id, False)
             recomputed.add(node_id)
             node = nodes[node_id]
-            # The usual node, kept cheap: one connected input whose figures are known, an output that is used,
-            # no problem and no warning. Anything else takes _compute, which handles every case.
-            kind = _KINDS.get(node.type) or _kind(node.type)
-            port, has_output, keeps_output = kind
-            edge = incoming.get(port) if port else None
-            x = infos.get(edge.src) if edge is not None else None
-            if x is not None and (not has_output or out_of[node_id] or not several):
-                shape, rf, jump = x
-                key = (node.type, node.params, (shape,))
+            # The usual node, kept cheap: every input connected with known figures, an output that is used (or
+            # none), no problem and no warning. Anything else takes _compute, which handles every case.
+            port, ports, variadic, has_output, keeps_output = _KINDS.get(node.type) or _kind(node.type)
+            inputs: tuple[Placed, ...] | None = None
+            if port:
+                edge = incoming.get(port)
+                x = infos.get(edge.src) if edge is not None else None
+                if x is not None:
+                    inputs = (x,)
+            elif incoming and len(incoming) == (node.params.get(variadic, 2) if variadic else ports):
+                found = [infos.get(e.src) for e in incoming.values()]  # in port order
+                if None not in found:
+                    inputs = tuple(found)  # type: ignore[arg-type]  # no None left
+            if inputs is not None and (not has_output or out_of[node_id] or not several):
+                shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
+                key = (node.type, node.params, shapes)
                 cost = memoised(key) or cost_on_shapes(*key)
                 if (
                     cost.__class__ is LayerCost
@@ -158,16 +164,20 @@ class Analyzer:
                     assert isinstance(cost, LayerCost)
                     output = cost.output
                     out_shape = output.shape
-                    if rf == 1 and jump == 1:
-                        rf, jump = output.rf, output.jump
+                    if port:
+                        _, rf, jump = inputs[0]
+                        if rf == 1 and jump == 1:
+                            rf, jump = output.rf, output.jump
+                        else:
+                            rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
                     else:
-                        rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+                        rf, jump = place(output, inputs)
                     infos[node_id] = info = (out_shape, rf, jump)
                     costs[node_id] = cost
                     results[node_id] = _node_analysis(
                         node_id,
                         node.type,
-                        (shape,),
+                        shapes,
                         out_shape,
                         cost.params,
                         cost.buffers,
@@ -225,7 +235,7 @@ class Analyzer:
         if cost is None or info is None:
             return result
         scale = settings.batch_size * settings.dtype_bytes
-        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else _numel(info[0]) * scale
+        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else prod(info[0]) * scale
         return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
 
     def _compute(
@@ -332,20 +342,13 @@ class Analyzer:
             cost.params,
             cost.buffers,
             cost.macs,
-            0 if spec.role in _NO_OUTPUT else _numel(shape) * scale,
+            0 if spec.role in _NO_OUTPUT else prod(shape) * scale,
             cost.kept * scale,
             rf if shape else None,
             jump,
             diagnostics,
         )
         return info
-
-
-def _numel(shape: Shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
@@ -388,13 +391,16 @@ def analyze(
 
 _node_analysis = builder(NodeAnalysis)
 
-_KINDS: dict[str, tuple[str, bool, bool]] = {}
-"""Per block type: its input port when it has exactly one ('' otherwise), whether it has an output port, and
-whether its output is a tensor of its own (not for Input and Output nodes)."""
+_KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}
+"""Per block type: its input port when it has exactly one (else ''), how many input ports it has (0: as many as
+its `variadic` parameter says), whether it has an output port, and whether its output is a tensor of its own (not
+for Input and Output nodes)."""
 
 
-def _kind(type_name: str) -> tuple[str, bool, bool]:
+def _kind(type_name: str) -> tuple[str, int, str, bool, bool]:
     spec = get_spec(type_name)
-    port = spec.inputs[0] if spec.variadic_inputs is None and len(spec.inputs) == 1 else ""
-    _KINDS[type_name] = kind = (port, bool(spec.outputs), spec.role not in _NO_OUTPUT)
+    variadic = spec.variadic_inputs or ""
+    ports = 0 if variadic else len(spec.inputs)
+    port = spec.inputs[0] if ports == 1 else ""
+    _KINDS[type_name] = kind = (port, ports, variadic, bool(spec.outputs), spec.role not in _NO_OUTPUT)
     return kind

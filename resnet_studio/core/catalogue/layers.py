@@ -130,17 +130,17 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     out_h = conv_output_size(h, k, s, pad, d)
     out_w = conv_output_size(w, k, s, pad, d)
     rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
-    out = _info((out_c, out_h, out_w), rf, jump)
     per_output = (c // g) * k * k
     params = out_c * per_output + (out_c if p.as_bool("bias") else 0)
-    return _cost(out, params=params, macs=out.numel * per_output, kept=out.numel, warnings=warnings)
+    n = out_c * out_h * out_w
+    return _cost(_info((out_c, out_h, out_w), rf, jump), params, 0, n * per_output, n, warnings)
 
 
 def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics as buffers."""
     x = inputs[0]
     c, h, w = feature_map(x, "BatchNorm2d")
-    return _cost(x, params=2 * c, buffers=2 * c + 1, kept=x.numel, norm_values=h * w)
+    return _cost(x, 2 * c, 2 * c + 1, 0, c * h * w, (), h * w)
 
 
 def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:

@@ -90,7 +90,7 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
         global rule_calls
         rule_calls += 1
         spec = get_spec(type_name)
-        canonical = tuple([TensorInfo(shape) for shape in shapes])
+        canonical = tuple([_info(shape) for shape in shapes])
         try:
             if spec.plan is not None:
                 hit = _evaluate_plan(spec, params, canonical)
