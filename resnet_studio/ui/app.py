@@ -83,12 +83,11 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         _report_when_exposed(window, quit_after=_quit_delay(probe))
     window.show()
     window.show_whole_network()
-    from PySide6.QtCore import QTimer
-
     from .collector import collector
 
-    QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
-    QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
+    later = window.first_paint.later
+    later(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
+    later(0, window.offer_recovery)  # after a crash: the unsaved work it left
     return int(app.exec())
 
 

@@ -17,6 +17,7 @@ from .canvas import CanvasView
 from .collector import collector
 from .document import Document
 from .files import FileController
+from .first_paint import FirstPaint
 from .menus import build_menus, shortcut_table
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         )
         self.canvas = CanvasView(document, self)
         self.setCentralWidget(self.canvas)
+        self.first_paint = FirstPaint(self)
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)
         self.autosaver = Autosaver(document, self)
