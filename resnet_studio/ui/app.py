@@ -14,9 +14,10 @@ from ..core.project import Project, ProjectFileError, load_project
 
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
-"""When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?>' once the window is on screen;
-with the value 'quit' the app then quits, with 'quit:SECONDS' that long after (used by bench/ui_startup_bench.py,
-the tests and the packaging smoke tests)."""
+"""When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?> cpu=<seconds>' once the window is
+on screen (cpu: the process's CPU time by then), then 'resnet-studio: packages at exposure: a,b,...' (the
+top-level packages imported by then); with the value 'quit' the app then quits, with 'quit:SECONDS' that long
+after (used by bench/ui_startup_bench.py, the tests and the packaging smoke tests)."""
 
 
 class StartupError(Exception):
@@ -115,8 +116,11 @@ def _report_when_exposed(window: object, quit_after: float | None) -> None:
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if not self.done and event.type() == QEvent.Type.Expose and window.windowHandle().isExposed():
                 self.done = True
+                now, cpu = time.time(), time.process_time()
                 torch = "torch" in sys.modules
-                print(f"resnet-studio: window exposed at {time.time():.6f} torch={torch}", flush=True)
+                print(f"resnet-studio: window exposed at {now:.6f} torch={torch} cpu={cpu:.6f}", flush=True)
+                packages = sorted({name.partition(".")[0] for name in list(sys.modules)})
+                print(f"resnet-studio: packages at exposure: {','.join(packages)}", flush=True)
                 if quit_after is not None:  # quit() closes the window first, as a user would
                     QTimer.singleShot(round(quit_after * 1000), QApplication.quit)
             return False
