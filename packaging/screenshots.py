@@ -9,6 +9,11 @@ e.g. `xvfb-run -a -s "-screen 0 1600x1000x24" python packaging/screenshots.py --
 - activations.png: ResNet-18 after a forward pass on the sample image, layer1.1 selected, its Activations panel;
 - error-and-fix.png: ResNet-18 with an identity shortcut on layer2.0 (which changes the shape), the problem and
   its fix in the inspector, the Summary panel below.
+
+With `--docs`, also the states a teacher meets, into docs/screenshots/: first-start.png (ResNet-18 as the app
+opens), fit-resnet50.png (ResNet-50 fitted), broken-block.png (the error on the card, the Problems panel),
+stale-light.png and stale-dark.png (results after an edit: only what it can change is greyed) and
+presentation-mode.png (a run in presentation mode, the Depth panel open).
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "screenshots", help="output folder")
     parser.add_argument("--platform", default="offscreen", help="Qt platform plugin (default offscreen)")
+    parser.add_argument("--docs", action="store_true", help="also the docs/screenshots states")
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
     settings_folder = tempfile.TemporaryDirectory()
@@ -86,9 +92,9 @@ def main() -> int:
         settle(app)
         return window
 
-    def save(window: MainWindow, name: str) -> None:
+    def save(window: MainWindow, name: str, folder: Path | None = None) -> None:
         settle(app, 1.5)
-        target = args.out / name
+        target = (folder or args.out) / name
         if not window.grab().save(str(target)):
             raise SystemExit(f"screenshots: could not write {target}")
         print(f"wrote {target}")
@@ -117,8 +123,64 @@ def main() -> int:
     save(window, "error-and-fix.png")
     window.document.undo_stack.setClean()  # closing asks nothing: the edit was only for the picture
     window.close()
+    if args.docs:
+        docs_states(app, window_on, save)
     settings_folder.cleanup()
     return 0
+
+
+def docs_states(
+    app: QApplication,
+    window_on: Callable[[str], MainWindow],
+    save: Callable[[MainWindow, str, Path | None], None],
+) -> None:
+    """The states of the editor a teacher meets, as pictures in docs/screenshots."""
+    docs = ROOT / "docs" / "screenshots"
+    docs.mkdir(parents=True, exist_ok=True)
+    window = window_on("resnet18")
+    save(window, "first-start.png", docs)
+    window.close()
+    window = window_on("resnet50")
+    save(window, "fit-resnet50.png", docs)
+    window.close()
+
+    window = window_on("resnet18")
+    window.document.push(SetParam("layer2.0", "shortcut", "identity"))
+    window.problems_dock.raise_()
+    window.document.set_selection(("layer2.0",))
+    save(window, "broken-block.png", docs)
+    window.document.undo_stack.setClean()
+    window.close()
+
+    for theme in ("light", "dark"):
+        window = window_on("resnet18")
+        window.set_theme(theme, remember=False)
+        ui = window.run_ui
+        ui.controller.set_input(InputChoice("sample"))
+        if not ui.controller.run():
+            raise SystemExit(f"screenshots: the run did not start: {ui.controller.blocked_reason}")
+        wait_until(app, lambda ui=ui: not ui.controller.running, RUN_TIMEOUT_S, "the forward pass")
+        window.document.push(SetParam("layer3.0", "skip", False))  # layer3.0 and after go stale, not before
+        window.document.set_selection(("layer3.1",))
+        ui.activations_dock.raise_()
+        save(window, f"stale-{theme}.png", docs)
+        window.document.undo_stack.setClean()
+        ui.shutdown()
+        window.close()
+
+    window = window_on("resnet18")
+    ui = window.run_ui
+    ui.controller.set_input(InputChoice("sample"))
+    ui.controller.run()
+    wait_until(app, lambda: not ui.controller.running, RUN_TIMEOUT_S, "the forward pass")
+    window.actions.presentation.trigger()
+    dock = ui.dock("depth")
+    dock.show()
+    dock.raise_()
+    save(window, "presentation-mode.png", docs)
+    window.actions.presentation.trigger()
+    ui.shutdown()
+    window.close()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ The notebook API is loaded lazily, so `import resnet_studio.core` never pulls in
     g = rs.preset("resnet50")
     a = rs.analyze(g, input_shape=(3, 224, 224))
     a.totals.params, a.totals.macs
+
+    opened = rs.open_checkpoint("resnet50.pth")      # the network in a state-dict file, with its weights
+    g = rs.from_module(model, input_shape=(3, 224, 224))   # or an nn.Module's
+    rs.show(g)                                       # drawn inline in Jupyter
 """
 
 from __future__ import annotations
@@ -38,11 +42,16 @@ _API: dict[str, tuple[str, str]] = {
     "CaptureOptions": ("resnet_studio.engine.run", "CaptureOptions"),
     "gradient_flow": ("resnet_studio.engine.gradflow", "gradient_flow"),
     "compare_gradient_flow": ("resnet_studio.engine.gradflow", "compare_gradient_flow"),
+    "compute_landscape": ("resnet_studio.engine.landscape", "compute_landscape"),
     "load_weights": ("resnet_studio.engine.weights", "load_weights"),
     "save_weights": ("resnet_studio.engine.weights", "save_weights"),
     "export_pytorch": ("resnet_studio.engine.export", "export_pytorch"),
     "export_onnx": ("resnet_studio.engine.export", "export_onnx"),
     "export_program": ("resnet_studio.engine.export", "export_program"),
+    "open_checkpoint": ("resnet_studio.engine.checkpoint", "open_checkpoint"),
+    "attach_weights": ("resnet_studio.engine.checkpoint", "attach_weights"),
+    "from_module": ("resnet_studio.engine.importer", "from_module"),
+    "show": ("resnet_studio.cli.notebook", "show"),
 }
 
 

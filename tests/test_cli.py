@@ -11,6 +11,7 @@ import pytest
 
 from resnet_studio.cli import main
 from resnet_studio.core import preset
+from resnet_studio.core.presets import PRESETS
 from resnet_studio.core.project import save
 
 
@@ -59,8 +60,16 @@ def test_summary_of_broken_project_prints_diagnostics_and_exits_1(tmp_path: Path
 def test_presets_lists_every_preset_with_a_line() -> None:
     result = run("presets")
     lines = result.stdout.splitlines()
-    assert result.returncode == 0 and len(lines) == 30
+    assert result.returncode == 0 and len(lines) == len(PRESETS)
     assert lines[0].startswith("resnet18 ") and "11.69 M params, 1.81 GMACs" in lines[0]
+
+
+def test_an_unknown_command_lists_every_command() -> None:
+    from resnet_studio.cli.dispatch import build_parser
+
+    stderr = run("frobnicate").stderr
+    listed = stderr.split("the commands are ", 1)[1].split(" (or give", 1)[0]
+    assert listed.split(", ") == sorted(build_parser()[1])
 
 
 @pytest.mark.parametrize(
@@ -76,7 +85,7 @@ def test_presets_lists_every_preset_with_a_line() -> None:
         (("summary", "resnet18", "--input", "3x0x224"), "every part of an input size must be at least 1"),
         (("summary", "resnet18", "--batch", "1" + "0" * 200), "batch size must be between 1 and 65,536"),
         (("render", "resnet18", "-o", "x.png", "--input", "224"), "found '224': that is 1 number"),
-        (("frobnicate",), "unknown command 'frobnicate'; the commands are export, gradflow, presets, render"),
+        (("frobnicate",), "unknown command 'frobnicate'; the commands are compare, export, gradflow, landscape"),
         (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
         (("summary",), "the following arguments are required: NAME_OR_FILE"),
     ],

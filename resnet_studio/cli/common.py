@@ -12,6 +12,7 @@ from ..core.shapes import DTYPE_NAMES
 
 if TYPE_CHECKING:
     from ..core.analysis import RunSettings
+    from ..results.weights import AttachedWeights
 
 
 class UserError(Exception):
@@ -30,7 +31,8 @@ def add_network_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "network",
         metavar="NAME_OR_FILE",
-        help="a preset name (see `presets`) or a project file (./NAME for a file named like a preset)",
+        help="a preset name (see `presets`), a project file (./NAME for a file named like a preset) or a "
+        "checkpoint (.pt, .pth, .safetensors)",
     )
 
 
@@ -99,7 +101,34 @@ def positive_int(text: str) -> int:
 
 
 def load_network(name_or_file: str) -> Graph:
-    """A preset by name, or a project file by path; raises UserError with one clear line.
+    """A preset by name, or a project file or checkpoint by path; raises UserError with one clear line."""
+    return open_network(name_or_file)[0]
+
+
+def open_network(name_or_file: str) -> tuple[Graph, AttachedWeights | None]:
+    """The network and, for a checkpoint, the weights that came with it; raises UserError with one clear line."""
+    from ..results.checkpoint import is_checkpoint_file
+
+    if is_checkpoint_file(name_or_file):
+        return _open_checkpoint(Path(name_or_file))
+    return _load_graph(name_or_file), None
+
+
+def _open_checkpoint(path: Path) -> tuple[Graph, AttachedWeights]:
+    try:
+        from ..engine.checkpoint import open_checkpoint
+        from ..engine.errors import WeightsError
+    except ImportError as error:
+        raise UserError(f"opening the checkpoint {path.name} needs PyTorch ({error})") from None
+    try:
+        opened = open_checkpoint(path)
+    except WeightsError as error:
+        raise UserError(str(error)) from None
+    return opened.graph(), opened.weights
+
+
+def _load_graph(name_or_file: str) -> Graph:
+    """A preset by name, or a project file by path.
 
     A preset name wins over a file or folder of that name in the current folder ('./resnet18' names the file).
     """

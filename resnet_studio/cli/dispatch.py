@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "resnet_studio.cli.core_commands",
     "resnet_studio.cli.engine_commands",
     "resnet_studio.cli.training_commands",
+    "resnet_studio.cli.landscape_commands",
     "resnet_studio.cli.app_commands",
 )
 
@@ -73,7 +74,12 @@ def _looks_like_a_command(word: str) -> bool:
 
 def _open_app(argv: list[str]) -> int:
     parser = Parser(prog="resnet-studio", description="Open the ResNet Studio app.")
-    parser.add_argument("file", nargs="?", metavar="FILE", help="a project file to open")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="a project file or a checkpoint (.pt, .pth, .safetensors) to open",
+    )
     parser.add_argument("--preset", metavar="NAME", help="start from a preset network, e.g. resnet50")
     args, qt_args = parser.parse_known_args(argv)
     # Unknown options go to Qt (e.g. `-platform offscreen`); a bare word that follows no option is a typo.

@@ -6,14 +6,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     UserError,
     add_input_size_argument,
     add_memory_arguments,
     add_network_argument,
-    load_network,
+    open_network,
+    positive_int,
 )
+
+if TYPE_CHECKING:
+    from ..results.gradients import GradientFlow, GradientFlowComparison
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +40,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "the gradient norm of every layer's weights and of every block's output.",
     )
     _run_arguments(grad, batch_default=8)
-    grad.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
+    compare = grad.add_mutually_exclusive_group()
+    compare.add_argument("--compare-plain", action="store_true", help="also run the plain twin (skips off)")
+    compare.add_argument(
+        "--compare",
+        metavar="NAME_OR_FILE",
+        help="also run this other network (a preset or a project file) on the same batch and labels",
+    )
     grad.set_defaults(handler=run_gradflow_command)
 
     export = subparsers.add_parser(
@@ -48,6 +59,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     export.add_argument("--to", choices=("pytorch", "onnx", "torch-export"), required=True, dest="target")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="file to write")
     export.add_argument("--weights", type=Path, metavar="PATH", help="load these weights before exporting")
+    export.add_argument(
+        "--batch",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="the batch size the PyTorch source's shape comments are written for (default 1)",
+    )
     export.add_argument(
         "--save-weights",
         type=Path,
@@ -99,7 +117,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
     from ..engine.report import forward_json, forward_table
     from ..engine.run import run_forward
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     result = run_forward(
         graph,
         device=args.device,
@@ -109,7 +127,7 @@ def run_forward_command(args: argparse.Namespace) -> int:
         input=_input(args.input_source),
         seed=args.seed,
         input_shape=args.input,
-        weights=_weights(args.weights),
+        weights=_weights(args.weights) or attached,
     )
     if result.error is not None and not result.nodes:
         raise UserError(result.error.message)  # nothing ran: bad device, dtype, weights or network
@@ -123,11 +141,12 @@ def run_forward_command(args: argparse.Namespace) -> int:
 
 
 def run_gradflow_command(args: argparse.Namespace) -> int:
-    """Print gradient norms (beside the plain twin's with --compare-plain)."""
+    """Print gradient norms (beside the plain twin's or another network's when comparing)."""
     from ..engine.gradflow import compare_gradient_flow, gradient_flow
-    from ..engine.report import gradflow_json, gradflow_table
+    from ..engine.report import gradflow_comparison_json, gradflow_json, gradflow_table
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
+    other = open_network(args.compare)[0] if args.compare else None
     options = {
         "device": args.device,
         "batch_size": args.batch,
@@ -135,37 +154,36 @@ def run_gradflow_command(args: argparse.Namespace) -> int:
         "input": _input(args.input_source),
         "seed": args.seed,
         "input_shape": args.input,
-        "weights": _weights(args.weights),
+        "weights": _weights(args.weights) or attached,
     }
-    if args.compare_plain:
-        comparison = compare_gradient_flow(graph, **options)
-        flows = [comparison.network, comparison.plain]
-        data: object = {
-            "network": gradflow_json(comparison.network),
-            "plain": gradflow_json(comparison.plain),
-        }
-        shown: object = comparison
+    shown: GradientFlow | GradientFlowComparison
+    if args.compare_plain or other is not None:
+        names = None if other is None else (args.network, args.compare)
+        shown = compare_gradient_flow(graph, other, names=names, **options)
+        flows = [shown.network, shown.other]
+        data: object = gradflow_comparison_json(shown)
     else:
-        single = gradient_flow(graph, **options)
-        flows, data, shown = [single], {"network": gradflow_json(single)}, single
+        shown = gradient_flow(graph, **options)
+        flows, data = [shown], {"network": gradflow_json(shown)}
     failed = next((f for f in flows if f.error is not None), None)
     if failed is not None and failed.error is not None:
         raise UserError(f"{failed.label}: {failed.error.message}")
     if args.format == "json":
         print(json.dumps(data, indent=2))
     else:
-        sys.stdout.write(gradflow_table(shown))  # type: ignore[arg-type]
+        sys.stdout.write(gradflow_table(shown))
     return 0
 
 
 def run_export_command(args: argparse.Namespace) -> int:
     """Write the export; print what was written."""
     from ..engine.assembly import build
+    from ..engine.checkpoint import apply_weights
     from ..engine.errors import BuildError, EngineError
     from ..engine.export import export_onnx, export_program, export_pytorch
-    from ..engine.weights import load_weights, save_weights
+    from ..engine.weights import save_weights
 
-    graph = load_network(args.network)
+    graph, attached = open_network(args.network)
     if not args.output.parent.is_dir():
         raise UserError(f"the folder {str(args.output.parent)!r} does not exist")
     if args.output.is_dir():
@@ -174,10 +192,11 @@ def run_export_command(args: argparse.Namespace) -> int:
         )
     try:
         net = build(graph, args.input, seed=args.seed)
-        if args.weights is not None:
-            load_weights(net, _weights(args.weights) or args.weights, strict=True)
+        weights = _weights(args.weights) or attached
+        if weights is not None:
+            apply_weights(net, weights)
         if args.target == "pytorch":
-            export_pytorch(net, args.output)
+            export_pytorch(net, args.output, batch=args.batch)
             print(f"wrote {args.output} (PyTorch source; model = build_model())")
         elif args.target == "onnx":
             report = export_onnx(net, args.output)

@@ -53,3 +53,11 @@ class GraphSnapshot:
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+
+    def structure(self) -> frozenset[object]:
+        """What makes the network compute what it does (block types, names, parameters, connections by name),
+        without ids or positions: equal for the same network built twice or laid out differently."""
+        names = {n.id: n.name for n in self.nodes}
+        blocks = frozenset((n.type, n.name, n.params) for n in self.nodes)
+        links = frozenset((names[e.src], e.src_port, names[e.dst], e.dst_port) for e in self.edges)
+        return frozenset((blocks, links))

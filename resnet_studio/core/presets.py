@@ -13,6 +13,7 @@ from .graph import Graph
 from .layout import network_layout
 from .model import Edge, Node
 from .params import ParamValue
+from .preact_presets import preact_resnet
 from .units import macs_text, params_text
 
 
@@ -60,24 +61,33 @@ def bottleneck(width: int) -> tuple[str, dict[str, ParamValue]]:
     return "Bottleneck", {"width": width}
 
 
+IMAGENET_STEM: tuple[str, dict[str, ParamValue]] = ("Stem", {"style": "imagenet", "out_channels": 64})
+
+
 def imagenet_resnet(
     block: BlockChoice,
     layers: tuple[int, ...],
     groups: int = 1,
     width_per_group: int = 64,
     num_classes: int = 1000,
+    stem: tuple[str, dict[str, ParamValue]] = IMAGENET_STEM,
+    first_shortcut: str = "auto",
 ) -> Graph:
-    """torchvision's ResNet: ImageNet stem, four stages (64, 128, 256, 512 wide), classifier head."""
+    """torchvision's ResNet: ImageNet stem, four stages (64, 128, 256, 512 wide), classifier head.
+
+    `stem` and `first_shortcut` (the shortcut of each stage's first block) give the variants (ResNet-D)."""
     graph = Graph()
     nodes = [
         _node(graph, "input", "Input", {"channels": 3, "height": 224, "width": 224}),
-        _node(graph, "stem", "Stem", {"style": "imagenet", "out_channels": 64}),
+        _node(graph, "stem", stem[0], dict(stem[1])),
     ]
     for stage, (count, width) in enumerate(zip(layers, (64, 128, 256, 512)), start=1):
         for i in range(count):
             stride = 2 if stage > 1 and i == 0 else 1
             block_type, params = block(width)
             params.update(stride=stride, groups=groups, width_per_group=width_per_group)
+            if i == 0 and first_shortcut != "auto":
+                params["shortcut"] = first_shortcut
             nodes.append(_node(graph, f"layer{stage}.{i}", block_type, params))
     nodes.append(_node(graph, "head", "Head", {"num_classes": num_classes}))
     nodes.append(_node(graph, "output", "Output"))
@@ -215,6 +225,48 @@ _BASE: list[Preset] = [
         "ResNet-110 (CIFAR)",
         "CIFAR-10, 18 blocks per stage",
         lambda: cifar_resnet(110),
+    ),
+]
+
+
+_BASE += [
+    Preset(
+        "resnet50d",
+        "ResNet-50-D",
+        "ResNet-50 with a deep 3x3 stem and average-pool shortcuts (Bag of Tricks 2019; timm's resnet50d)",
+        lambda: imagenet_resnet(
+            bottleneck, (3, 4, 6, 3), stem=("DeepStem", {"width": 32}), first_shortcut="avg-pool"
+        ),
+    ),
+    Preset(
+        "seresnet50",
+        "SE-ResNet-50",
+        "ResNet-50 with squeeze-and-excitation in every block (Hu et al. 2018; timm's seresnet50)",
+        lambda: imagenet_resnet(lambda width: ("SEBottleneck", {"width": width}), (3, 4, 6, 3)),
+    ),
+    Preset(
+        "preact_resnet18",
+        "PreAct ResNet-18",
+        "2-2-2-2 pre-activation basic blocks (He et al. 2016, identity mappings)",
+        lambda: preact_resnet("imagenet", "basic", (2, 2, 2, 2)),
+    ),
+    Preset(
+        "preact_resnet34",
+        "PreAct ResNet-34",
+        "3-4-6-3 pre-activation basic blocks",
+        lambda: preact_resnet("imagenet", "basic", (3, 4, 6, 3)),
+    ),
+    Preset(
+        "preact_resnet110",
+        "PreAct ResNet-110 (CIFAR)",
+        "CIFAR-10, 18 pre-activation basic blocks per stage",
+        lambda: preact_resnet("cifar", "basic", (18, 18, 18)),
+    ),
+    Preset(
+        "preact_resnet164",
+        "PreAct ResNet-164 (CIFAR)",
+        "CIFAR-10, 18 pre-activation bottleneck blocks per stage",
+        lambda: preact_resnet("cifar", "bottleneck", (18, 18, 18)),
     ),
 ]
 

@@ -1,11 +1,17 @@
 """Gradient flow: one backward pass on a batch, recording the gradient norm of every layer's weights and of
-every block's output, for a network and for its plain twin (every skip connection off)."""
+every block's output, for one network or for two on the same batch (a network and its plain twin, or any two).
+
+The result types live in resnet_studio.results.gradients (plain data for the app and the command line); they are
+re-exported here.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -16,7 +22,9 @@ from ..core.catalogue import Role, role_of
 from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
-from ..results.run import RunError, Status
+from ..results.gradients import BlockGradient, GradientFlow, GradientFlowComparison, LayerGradient
+from ..results.run import RunError
+from ..results.weights import AttachedWeights
 from .assembly import Network, build, check_training
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
@@ -24,68 +32,20 @@ from .run.devices import check_dtype, resolve_device
 from .run.failures import classify
 from .run.inputs import InputSource, make_input
 from .run.memory import estimate
+from .threads import side_by_side
 
-
-@dataclass(frozen=True)
-class LayerGradient:
-    """The weights of one layer after backward."""
-
-    path: str
-    """Module path, as in the state dict: 'layer1.0.conv1'."""
-    node: str
-    """Name of the graph node the layer belongs to: 'layer1.0'."""
-    type: str
-    """'Conv2d', 'BatchNorm2d' or 'Linear'."""
-    depth: int
-    """Position among the layers with weights, 0 nearest the input."""
-    params: int
-    weight_norm: float
-    grad_norm: float
-
-
-@dataclass(frozen=True)
-class BlockGradient:
-    """The output of one graph node (a block or layer) and the gradient that reached it."""
-
-    node: str
-    type: str
-    depth: int
-    """Position among the recorded nodes, 0 nearest the input."""
-    output_norm: float
-    grad_norm: float
-
-
-@dataclass(frozen=True)
-class GradientFlow:
-    """One backward pass: the loss and per-layer and per-block gradient norms; or why it stopped."""
-
-    status: Status
-    label: str
-    """'network' or 'plain twin'."""
-    device: str
-    dtype: str
-    batch_size: int
-    loss: float | None = None
-    layers: tuple[LayerGradient, ...] = ()
-    blocks: tuple[BlockGradient, ...] = ()
-    error: RunError | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the backward pass ran."""
-        return self.status == "ok"
-
-
-@dataclass(frozen=True)
-class GradientFlowComparison:
-    """The same batch through a network and through its plain twin."""
-
-    network: GradientFlow
-    plain: GradientFlow
+__all__ = [
+    "BlockGradient",
+    "GradientFlow",
+    "GradientFlowComparison",
+    "LayerGradient",
+    "compare_gradient_flow",
+    "gradient_flow",
+]
 
 
 def gradient_flow(
-    network: Graph | GraphSnapshot,
+    network: Graph | GraphSnapshot | Network,
     *,
     device: str = "cpu",
     batch_size: int | None = None,
@@ -94,7 +54,7 @@ def gradient_flow(
     seed: int = 0,
     labels: Sequence[int] | None = None,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | None = None,
+    weights: str | Path | AttachedWeights | None = None,
     train: bool = True,
     label: str = "network",
     progress: ProgressCallback | None = None,
@@ -102,7 +62,11 @@ def gradient_flow(
     faults: Sequence[Fault] = (),
 ) -> GradientFlow:
     """Cross-entropy of the first output against `labels` (or seeded random classes), one backward pass, and
-    the gradient norms. BatchNorm uses batch statistics (`train=True`), as in training."""
+    the gradient norms. BatchNorm uses batch statistics (`train=True`), as in training.
+
+    `network` may be a graph, a snapshot of one, or a network already built (used as it is, weights included,
+    with its ReLUs no longer in place: hooks need every node's output intact).
+    """
     source = InputSource.parse(input, seed)
     batch_size = source.batch_size(batch_size, default=8)
     result = GradientFlow("error", label, str(device), dtype, batch_size)
@@ -111,13 +75,13 @@ def gradient_flow(
         torch_dtype = check_dtype(torch_device, dtype)
         if batch_size < 1:
             raise InputError(f"the batch size must be at least 1, not {batch_size}")
-        net = build(network, input_shape, seed=seed, inplace=False)  # hooks need every node output intact
+        net = _network(network, input_shape, seed)
         if train:
             check_training(net, batch_size)
         if weights is not None:
-            from .weights import load_weights
+            from .checkpoint import apply_weights
 
-            load_weights(net, weights, strict=True)
+            apply_weights(net, weights)
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]
@@ -128,7 +92,11 @@ def gradient_flow(
     faults_ = Faults(faults)
     current = net.info.nodes[0].name
     try:
-        net.to(device=torch_device, dtype=torch_dtype).train(train)
+        first = next(net.parameters(), None)
+        if first is None or first.device != torch_device or first.dtype != torch_dtype:
+            net.to(device=torch_device, dtype=torch_dtype)  # walks every module: skipped when not needed
+        net.train(train)
+        net.zero_grad(set_to_none=True)  # a network used before must not add up old gradients
         batch = [x.to(torch_device, torch_dtype) for x in inputs]
         grads: dict[int, Tensor] = {}
         outputs: dict[int, Tensor] = {}
@@ -176,12 +144,82 @@ def gradient_flow(
         )
 
 
-def compare_gradient_flow(network: Graph | GraphSnapshot, **options: object) -> GradientFlowComparison:
-    """gradient_flow() of the network and of its plain twin, with the same seed, batch and labels."""
-    graph = network if isinstance(network, Graph) else Graph(network)
-    first = gradient_flow(graph.snapshot(), **options)  # type: ignore[arg-type]
-    second = gradient_flow(plain_twin(graph).snapshot(), label="plain twin", **options)  # type: ignore[arg-type]
+def compare_gradient_flow(
+    network: Graph | GraphSnapshot | Network,
+    other: Graph | GraphSnapshot | Network | None = None,
+    *,
+    names: tuple[str, str] | None = None,
+    other_weights: str | Path | None = None,
+    **options: Any,
+) -> GradientFlowComparison:
+    """gradient_flow() of two networks on the same batch with the same labels: `network` and `other`, or, without
+    `other`, the network and its plain twin (every skip off). `names` label the two ('network' and 'plain twin'
+    or 'other' by default); `other_weights` go into the second network (default: the same `weights`).
+
+    On the CPU the two run side by side, one core each with single-threaded operations (engine.threads): on two
+    cores that is twice as fast as one after the other, and on a busy machine far faster than both cores per
+    operation. Single-threaded operations also make the numbers the same on any number of cores. `progress` hears
+    the mean of the two.
+    """
+    twin = other is None
+    if other is None:
+        graph = Graph(network.info.snapshot if isinstance(network, Network) else _snapshot(network))
+        other = plain_twin(graph).snapshot()
+    first_name, second_name = names or ("network", "plain twin" if twin else "other")
+    second_options = dict(options)
+    if other_weights is not None:
+        second_options["weights"] = other_weights
+    progress = options.pop("progress", None)
+    second_options.pop("progress", None)
+    shared = _SharedProgress(progress, 2) if callable(progress) else None
+    jobs = [
+        partial(
+            gradient_flow, network, label=first_name, progress=shared.part(0) if shared else None, **options
+        ),
+        partial(
+            gradient_flow,
+            other,
+            label=second_name,
+            progress=shared.part(1) if shared else None,
+            **second_options,
+        ),
+    ]
+    if str(options.get("device", "cpu")).startswith("cpu"):
+        first, second = side_by_side(jobs)
+    else:
+        first, second = (job() for job in jobs)
     return GradientFlowComparison(first, second)
+
+
+class _SharedProgress:
+    """One progress callback for several jobs: it hears the mean of their fractions."""
+
+    def __init__(self, progress: ProgressCallback, jobs: int) -> None:
+        self.progress, self.fractions, self.lock = progress, [0.0] * jobs, threading.Lock()
+
+    def part(self, job: int) -> ProgressCallback:
+        def report(fraction: float, node: str) -> None:
+            with self.lock:
+                self.fractions[job] = fraction
+                mean = sum(self.fractions) / len(self.fractions)
+            self.progress(mean, node)
+
+        return report
+
+
+def _network(
+    network: Graph | GraphSnapshot | Network, input_shape: tuple[int, int, int] | None, seed: int
+) -> Network:
+    if not isinstance(network, Network):
+        return build(network, input_shape, seed=seed, inplace=False)  # hooks need every node output intact
+    for module in network.modules():
+        if isinstance(module, nn.ReLU):
+            module.inplace = False
+    return network
+
+
+def _snapshot(network: Graph | GraphSnapshot) -> GraphSnapshot:
+    return network.snapshot() if isinstance(network, Graph) else network
 
 
 class _Store:

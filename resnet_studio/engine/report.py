@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.units import bytes_text
+from ..results.gradients import GradientFlow, GradientFlowComparison
 from ..results.run import ForwardResult
-from .gradflow import GradientFlow, GradientFlowComparison
 
 
 def _number(value: float | None) -> float | None:
@@ -137,30 +137,39 @@ def gradflow_json(flow: GradientFlow) -> dict[str, object]:
     }
 
 
+def gradflow_comparison_json(comparison: GradientFlowComparison) -> dict[str, object]:
+    """Two backward passes as plain JSON data: 'network' and 'plain' (the plain twin) or 'other'."""
+    key = "plain" if comparison.other.label == "plain twin" else "other"
+    return {"network": gradflow_json(comparison.network), key: gradflow_json(comparison.other)}
+
+
 def gradflow_table(flow: GradientFlow | GradientFlowComparison) -> str:
-    """Per-layer gradient norms (beside the plain twin's when comparing), then per-block ones."""
+    """Per-layer gradient norms (beside the other network's when comparing), then per-block ones."""
     if isinstance(flow, GradientFlow):
         rows: list[tuple[str, ...]] = [("layer", "node", "type", "grad norm")]
         rows += [(g.path, g.node, g.type, _fmt(g.grad_norm)) for g in flow.layers]
         blocks: list[tuple[str, ...]] = [("block output", "type", "grad norm")]
         blocks += [(b.node, b.type, _fmt(b.grad_norm)) for b in flow.blocks]
-        footer = f"loss {_fmt(flow.loss)}, batch {flow.batch_size} on {flow.device}"
+        footer = f"loss {_fmt(flow.loss)}, batch {flow.batch_size} on {flow.device}; {flow.describe()}"
         return "\n".join([*_columns(rows, (3,)), "", *_columns(blocks, (2,)), footer]) + "\n"
-    plain = {g.path: g for g in flow.plain.layers}
-    table: list[tuple[str, ...]] = [("layer", "node", "type", "grad norm", "plain twin")]
-    for g in flow.network.layers:
-        other = plain.get(g.path)
-        table.append((g.path, g.node, g.type, _fmt(g.grad_norm), _fmt(other.grad_norm) if other else "-"))
-    plain_blocks = {b.node: b for b in flow.plain.blocks}
-    compared: list[tuple[str, ...]] = [("block output", "type", "grad norm", "plain twin")]
-    for b in flow.network.blocks:
-        other_block = plain_blocks.get(b.node)
-        blocks.append(
-            (b.node, b.type, _fmt(b.grad_norm), _fmt(other_block.grad_norm) if other_block else "-")
+    network, other = flow.network, flow.other
+    others = {g.path: g for g in other.layers}
+    table: list[tuple[str, ...]] = [("layer", "node", "type", network.label, other.label)]
+    for g in network.layers:
+        match = others.pop(g.path, None)
+        table.append((g.path, g.node, g.type, _fmt(g.grad_norm), _fmt(match.grad_norm) if match else "-"))
+    table += [(g.path, g.node, g.type, "-", _fmt(g.grad_norm)) for g in others.values()]
+    other_blocks = {b.node: b for b in other.blocks}
+    compared: list[tuple[str, ...]] = [("block output", "type", network.label, other.label)]
+    for b in network.blocks:
+        match_block = other_blocks.pop(b.node, None)
+        compared.append(
+            (b.node, b.type, _fmt(b.grad_norm), _fmt(match_block.grad_norm) if match_block else "-")
         )
+    compared += [(b.node, b.type, "-", _fmt(b.grad_norm)) for b in other_blocks.values()]
     footer = (
-        f"loss {_fmt(flow.network.loss)} (plain twin {_fmt(flow.plain.loss)}), batch {flow.network.batch_size} "
-        f"on {flow.network.device}"
+        f"loss {_fmt(network.loss)} ({other.label} {_fmt(other.loss)}), batch {network.batch_size} "
+        f"on {network.device}; {flow.describe()}"
     )
     return "\n".join([*_columns(table, (3, 4)), "", *_columns(compared, (2, 3)), footer]) + "\n"
 

@@ -15,6 +15,8 @@ from ..core.activation_stats import ActivationStats
 from ..core.analysis import Diagnostic, RunSettings
 from ..core.model import Edge, GraphSnapshot, Node
 from ..core.units import bytes_text
+from .training import TrainedNetwork
+from .weights import AttachedWeights
 
 if TYPE_CHECKING:
     import numpy as np  # imported where used: the app shows its window before numpy loads
@@ -77,6 +79,14 @@ class RunOptions:
     input: InputChoice = field(default_factory=InputChoice)
     weights: str | None = None
     """A weights file (safetensors or a PyTorch state dict), or None for seeded random weights."""
+    trained: TrainedNetwork | None = None
+    """Weights kept from a race (used instead of `weights`): the app sets one or the other."""
+
+    def describe_weights(self) -> str:
+        """Where the weights come from, in words: 'random', a file name, or a trained network."""
+        if self.trained is not None:
+            return self.trained.describe()
+        return Path(self.weights).name if self.weights else "random"
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ class RunRequest:
     options: RunOptions = field(default_factory=RunOptions)
     max_channels: int = DEFAULT_MAX_CHANNELS
     max_size: int = DEFAULT_MAX_SIZE
+    weights: AttachedWeights | None = None
+    """The weights that came with the network (an opened checkpoint); a weights file in `options` wins."""
 
     @property
     def key(self) -> tuple[object, ...]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from ..core.model import GraphSnapshot
+
 if TYPE_CHECKING:  # numpy is only named here; the command line reads these defaults before anything heavy
     import numpy as np
 
@@ -112,8 +114,8 @@ class TrainingStop:
 class TrainedWeights:
     """A network's state dict after training, as numpy arrays by the module's keys ('layer1.0.conv1.weight')."""
 
-    tensors: Mapping[str, np.ndarray]
-    step: int
+    tensors: Mapping[str, np.ndarray] = field(repr=False)
+    step: int = 0
     """How many steps trained them."""
 
     def __post_init__(self) -> None:
@@ -123,6 +125,35 @@ class TrainedWeights:
     def parameters(self) -> int:
         """How many numbers they hold."""
         return sum(int(v.size) for v in self.tensors.values())
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedNetwork:
+    """One network of a race and the weights it reached: what the app keeps after a race, to run, analyse or save
+    the trained network."""
+
+    label: str
+    snapshot: GraphSnapshot
+    """The network as it was trained."""
+    weights: TrainedWeights
+
+    def describe(self) -> str:
+        """'ResNet-56 after 120 steps of training'."""
+        steps = self.weights.step
+        return f"{self.label} after {steps} step{'s' if steps != 1 else ''} of training"
+
+
+@dataclass(frozen=True)
+class RaceRefusal:
+    """Why a race did not start (or stopped as a whole): nothing was trained. `problem` names the kind
+    ('not_a_classifier', 'data', 'options', 'out_of_memory', 'device', 'failed'), `network` the label concerned."""
+
+    message: str
+    problem: str
+    network: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -196,6 +227,24 @@ class RaceResult:
             if curve.label == label:
                 return curve
         raise KeyError(f"no network {label!r} in this race; it has {', '.join(c.label for c in self.curves)}")
+
+
+# --- the race shown in lectures ---------------------------------------------------------------------------
+
+DEFAULT_RACE = (("plain-20", "resnet20_plain"), ("plain-56", "resnet56_plain"), ("ResNet-56", "resnet56"))
+"""(label, preset) of each network of the default race, in the order they are shown: plain-20, plain-56 and
+ResNet-56, the CIFAR presets."""
+
+RACE_OPTIONS = TrainingOptions(steps=120)
+"""The default race's options: TrainingOptions' defaults (batch 32, lr 0.01, momentum 0.9, weight decay 5e-4,
+seed 0) and 120 steps, enough for plain-56 to fall clearly behind ResNet-56 and for plain-20 to pull ahead of
+plain-56."""
+
+GAP_CLEAR_AFTER = 45
+"""With RACE_OPTIONS on the default data set, plain-56's loss stays clearly above ResNet-56's (gap_step) from
+about this step on: what the app can announce ("the gap is clear after about 45 steps"). Measured with
+`python bench/training_bench.py --race`: from step 44 (smoothed losses at step 50: plain-20 1.95, plain-56
+2.21, ResNet-56 0.97; at step 100: 1.34, 2.11, 0.55)."""
 
 
 GAP_WINDOW = 10

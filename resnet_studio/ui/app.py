@@ -9,8 +9,10 @@ from pathlib import Path
 
 from ..core.analysis import RunSettings
 from ..core.errors import UnknownPresetError
+from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, load_project
+from ..results.checkpoint import is_checkpoint_file
 
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
@@ -28,6 +30,10 @@ def initial_project(file: str | None, preset_name: str | None) -> tuple[Project,
     """The project the window starts with: FILE, --preset NAME, or ResNet-18."""
     if file is not None and preset_name is not None:
         raise StartupError("give a project FILE or --preset NAME, not both")
+    if file is not None and is_checkpoint_file(file):
+        if not Path(file).is_file():
+            raise StartupError(f"there is no checkpoint file {file!r}")
+        return Project(Graph(), RunSettings(), Path(file).stem), None  # opened once the window is up
     if file is not None:
         try:
             return load_project(file), Path(file)
@@ -89,6 +95,10 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     later = window.first_paint.later
     later(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
     later(0, window.offer_recovery)  # after a crash: the unsaved work it left
+    if file is not None and is_checkpoint_file(file):
+        # On a worker thread after the first paint: torch's import does not compete with the window appearing.
+        later(0, lambda: window.files.open(file))
+    later(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
     return int(app.exec())
 
 

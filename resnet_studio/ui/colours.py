@@ -23,8 +23,14 @@ ON_LIGHT = "#111111"
 SERIES_LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 SERIES_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7")
 """Plot series in order (Okabe-Ito): the first for means and bars, the second for spreads, then others."""
+GRADIENT_SMALL_LIGHT, GRADIENT_SMALL_DARK = "#0072B2", "#56B4E9"
+GRADIENT_LARGE = "#D55E00"
+"""The gradient tint of the canvas cards: a block whose gradient is far smaller than the last block's (vanishing)
+in blue, far larger (exploding) in vermillion (Okabe-Ito)."""
 EMPHASIS = "#CC79A7"
 """A highlighted part of a plot (the zeros in a histogram)."""
+DIFFERENCE = "#CC79A7"
+"""A block that differs from the network it is compared with (a dashed ring around its card)."""
 
 
 def series(dark: bool) -> tuple[str, ...]:

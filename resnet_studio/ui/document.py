@@ -11,6 +11,7 @@ from ..core.analysis import Analysis, Analyzer, RunSettings
 from ..core.commands import Command
 from ..core.graph import Graph
 from ..core.project import Project, load_project, save
+from ..results.weights import AttachedWeights
 from .undo import UndoCommand
 
 
@@ -40,6 +41,8 @@ class Document(QObject):
         self.path: Path | None = None
         self.name = ""
         self.description = ""
+        self.weights: AttachedWeights | None = None
+        """Weights that came with the network (an opened checkpoint); runs merge them in by node."""
         self._selection: tuple[str, ...] = ()
         self._analyzer = Analyzer(self.graph, self.settings)
         self.analysis: Analysis = self._analyzer.analyze()
@@ -108,8 +111,9 @@ class Document(QObject):
             return self.path.name
         return self.name or "Untitled"
 
-    def replace(self, project: Project, path: Path | None) -> None:
+    def replace(self, project: Project, path: Path | None, weights: AttachedWeights | None = None) -> None:
         """Show another network (new or opened file): the undo history starts afresh."""
+        self.weights = weights
         self.set_selection(())
         self.undo_stack.clear()
         self.graph.clear()

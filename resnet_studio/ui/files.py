@@ -1,12 +1,15 @@
 """File handling for the window: New, Open, Save, Save As, recent files, examples, presets and exports.
 
 Every way of replacing the document first offers to save unsaved work; every failure shows the precise
-message and leaves both the document and the file on disk as they were."""
+message and leaves both the document and the file on disk as they were. A checkpoint (.pt, .pth,
+.safetensors) opens on a worker thread (torch reads it there) and arrives as a new, unsaved document with
+its weights attached."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -16,14 +19,23 @@ from ..core.errors import UnknownPresetError
 from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes
+from ..results.checkpoint import CHECKPOINT_SUFFIXES, OpenedCheckpoint, OpenFailure, is_checkpoint_file
 from .document import Document
 from .recovery import Recovery
 from .resources import example_files
 from .settings_store import SettingsStore
 
+if TYPE_CHECKING:
+    from .workers import WorkerThread
+
 PROJECT_SUFFIX = ".rsproj.json"
 """What Save suggests: still JSON, and the desktop's file type for projects (packaging/linux's MIME glob)."""
 PROJECT_FILTER = "ResNet Studio projects (*.rsproj.json *.json);;All files (*)"
+_CHECKPOINTS = " ".join(f"*{suffix}" for suffix in CHECKPOINT_SUFFIXES)
+OPEN_FILTER = (
+    f"Networks (*.json {_CHECKPOINTS});;ResNet Studio projects (*.rsproj.json *.json);;"
+    f"PyTorch checkpoints ({_CHECKPOINTS});;All files (*)"
+)
 IMAGE_FILTERS = {".png": "PNG image (*.png)", ".svg": "SVG drawing (*.svg)"}
 
 
@@ -33,6 +45,8 @@ class FileController(QObject):
     status = Signal(str)
     """A short confirmation for the status bar ('Saved resnet18.json')."""
     recent_changed = Signal()
+    checkpoint_opened = Signal(bool)
+    """A checkpoint finished opening: True when it is now the document, False when it was refused."""
 
     def __init__(
         self,
@@ -46,6 +60,9 @@ class FileController(QObject):
         self.document = document
         self.store = store
         self._export_image = export_image
+        self._opening: WorkerThread | None = None
+        """The worker thread opening a checkpoint, while it runs."""
+        self._opening_path = Path()
 
     # --- unsaved work -------------------------------------------------------------------------------------
 
@@ -95,16 +112,19 @@ class FileController(QObject):
         return True
 
     def open(self, path: str | Path | None = None) -> bool:
-        """Open a project file (asks for one when `path` is None); errors leave the document as it was."""
+        """Open a project file or a checkpoint (asks for one when `path` is None); errors leave the document
+        as it was. A checkpoint opens on a worker thread: True means it started, `checkpoint_opened` ends it."""
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self.window, "Open project", self.store.last_folder(), PROJECT_FILTER
+                self.window, "Open project or checkpoint", self.store.last_folder(), OPEN_FILTER
             )
             if not chosen:
                 return False
             path = chosen
         if not self.maybe_save():
             return False
+        if is_checkpoint_file(path):
+            return self._open_checkpoint(Path(path))
         try:
             self.document.open(path)
         except (ProjectFileError, OSError) as error:
@@ -113,6 +133,44 @@ class FileController(QObject):
         self._remember(Path(path))
         self.status.emit(f"Opened {Path(path).name}")
         return True
+
+    def _open_checkpoint(self, path: Path) -> bool:
+        from .workers import CheckpointWorker, WorkerThread
+
+        if self._opening is not None:
+            self.status.emit("Still opening the last checkpoint; try again when it is open")
+            return False
+        worker = CheckpointWorker(str(path))
+        worker.finished.connect(self._checkpoint_arrived)
+        job = WorkerThread(worker, self)
+        job.done.connect(job.deleteLater)
+        job.done.connect(self._checkpoint_job_done)
+        self._opening = job
+        self._opening_path = path
+        self.status.emit(f"Opening {path.name}: reading its tensors and recognising its network...")
+        job.start()
+        return True
+
+    def _checkpoint_job_done(self) -> None:
+        self._opening = None
+
+    def shutdown(self) -> None:
+        """Wait for a checkpoint being opened (the window is closing; its thread must not outlive it)."""
+        job = self._opening
+        if job is not None:
+            job.stop()
+
+    def _checkpoint_arrived(self, result: OpenedCheckpoint | OpenFailure) -> None:
+        if isinstance(result, OpenFailure):
+            self._error("Cannot open checkpoint", f"The checkpoint could not be opened.\n\n{result.message}")
+            self.checkpoint_opened.emit(False)
+            return
+        name = Path(result.file_name).stem
+        project = Project(result.graph(), RunSettings(), name, result.architecture)
+        self.document.replace(project, None, result.weights)
+        self._remember(self._opening_path)
+        self.status.emit(f"Opened {result.file_name} with its weights: {result.architecture}")
+        self.checkpoint_opened.emit(True)
 
     def open_preset(self, name: str) -> bool:
         """Replace the document by a preset network (after offering to save)."""
@@ -145,6 +203,10 @@ class FileController(QObject):
         self.document.replace(project, None)
         self.status.emit(f"Opened the example {project.name or stem}")
         return True
+
+    def openable(self, path: str | Path) -> bool:
+        """True for a file Open takes: a project (.json) or a checkpoint (for drops on the window)."""
+        return Path(path).suffix.lower() == ".json" or is_checkpoint_file(path)
 
     # --- save ---------------------------------------------------------------------------------------------
 

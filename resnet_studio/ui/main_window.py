@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from ..core.analysis import Diagnostic
@@ -14,11 +14,14 @@ from ..core.edits import apply_fix
 from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
+from .canvas.highlights import HighlightLayer
 from .collector import collector
 from .document import Document
 from .files import FileController
 from .first_paint import FirstPaint
+from .lessons import LessonsUi
 from .menus import build_menus, shortcut_table
+from .panels.compare import ComparePanel
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.problems import ProblemsPanel
@@ -58,6 +61,7 @@ class MainWindow(QMainWindow):
         self.canvas = CanvasView(document, self)
         self.setCentralWidget(self.canvas)
         self.first_paint = FirstPaint(self)
+        self.setAcceptDrops(True)  # project and checkpoint files dropped anywhere on the window
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)
         self.autosaver = Autosaver(document, self)
@@ -87,8 +91,14 @@ class MainWindow(QMainWindow):
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
         self.run_ui = RunUi(self)
+        self.compare_panel = ComparePanel(document, HighlightLayer(self.canvas.canvas, self), self)
+        self.compare_dock = self.add_dock(
+            "Compare", "CompareDock", self.compare_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.run_ui.docks[-1], self.compare_dock)
+        self.lessons = LessonsUi(self)
         self._docks_before_presenting: QByteArray | None = None
-        build_menus(self, self.run_ui)
+        build_menus(self, self.run_ui, self.lessons)
         self.undo_router = UndoRedoRouter(self, self.actions.undo, self.actions.redo)
         self._default_state = self.saveState()
         self._connect()
@@ -306,6 +316,8 @@ class MainWindow(QMainWindow):
             self.problems_dock,
             self.summary_dock,
             *self.run_ui.docks,
+            self.compare_dock,
+            self.lessons.dock,
         ]
 
     def _dock_in_use(self) -> QDockWidget | None:
@@ -414,6 +426,38 @@ class MainWindow(QMainWindow):
             "(He et al., 2015).</p>",
         )
 
+    # --- files dropped on the window ---------------------------------------------------------------------
+
+    def dropped_file(self, event: QDragMoveEvent | QDropEvent) -> str | None:
+        """The project or checkpoint a drag carries (its first local file), or None."""
+        data = event.mimeData()
+        if data is None or not data.hasUrls():
+            return None
+        for url in data.urls():
+            if url.isLocalFile() and self.files.openable(url.toLocalFile()):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.dropped_file(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.files.open(path)
+
     # --- closing ------------------------------------------------------------------------------------------
 
     def offer_recovery(self, found: list[Recovery] | None = None) -> bool:
@@ -440,6 +484,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
+        self.files.shutdown()  # a checkpoint being opened
+        self.lessons.shutdown()
         # while presenting, the panels folded away are remembered as they were before
         self.store.save_window(self.saveGeometry(), self._docks_before_presenting or self.saveState())
         event.accept()

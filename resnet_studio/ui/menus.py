@@ -1,4 +1,4 @@
-"""The main window's menu bar (File, Edit, View, Help) and the keyboard shortcut list built from it."""
+"""The main window's menu bar (File, Edit, View, Run, Lessons, Help) and the keyboard shortcut list built from it."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QMenu
 
 from ..core.presets import PRESETS
 from .actions import WindowActions
+from .lessons import LessonsUi
 from .resources import example_files
 from .run.window import RunUi
 from .shell import Shell
 
 
-def build_menus(window: Shell, run_ui: RunUi) -> None:
-    """Fill the window's menu bar. Lessons appear once they have commands."""
+def build_menus(window: Shell, run_ui: RunUi, lessons: LessonsUi | None = None) -> None:
+    """Fill the window's menu bar."""
     a = window.actions
     bar = window.menuBar()
 
@@ -78,7 +79,8 @@ def build_menus(window: Shell, run_ui: RunUi) -> None:
     view.addSeparator()
     panels = view.addMenu("&Panels")
     docks = [window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock]
-    for dock in docks + run_ui.docks:
+    more = [lessons.window.compare_dock, lessons.dock] if lessons is not None else []
+    for dock in docks + run_ui.docks + more:
         toggle = dock.toggleViewAction()
         toggle.setText(dock.windowTitle().split(" (")[0])
         panels.addAction(toggle)
@@ -91,6 +93,11 @@ def build_menus(window: Shell, run_ui: RunUi) -> None:
     run.setObjectName("RunMenu")
     run.aboutToShow.connect(lambda: run_ui.fill_run_menu(run, probe=True))
     run_ui.fill_run_menu(run, probe=False)
+
+    if lessons is not None:
+        lesson_menu = bar.addMenu("&Lessons")
+        lesson_menu.setObjectName("LessonsMenu")
+        lessons.fill_menu(lesson_menu)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])

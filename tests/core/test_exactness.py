@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resnet_studio.core import analyze, preset, preset_names
+from resnet_studio.core.catalogue import Role, role_of
 
 IMAGENET = {
     "resnet18": (11_689_512, 1_814_073_344),
@@ -57,7 +58,7 @@ def test_resnet20_is_exactly_the_option_a_count() -> None:
 def test_every_preset_has_a_plain_twin_without_skips(name: str) -> None:
     plain = preset(f"{name}_plain")
     assert analyze(plain).ok
-    blocks = [n for n in plain.nodes if n.type in ("BasicBlock", "Bottleneck")]
+    blocks = [n for n in plain.nodes if role_of(n.type) is Role.RESIDUAL]
     assert blocks and all(n.params["skip"] is False for n in blocks)
     # Same shapes everywhere; only the shortcut parameters disappear.
     residual, twin = analyze(preset(name)), analyze(plain)

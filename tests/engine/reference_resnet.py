@@ -1,12 +1,15 @@
-"""A hand-written torchvision-style ResNet (same module names, order and forward as torchvision.models.resnet).
+"""Hand-written reference ResNets: torchvision-style (same module names, order and forward as
+torchvision.models.resnet) for every torchvision constructor, and CIFAR ResNets as people write them by hand.
 
-torchvision itself is not a dependency; this copy is the reference the built presets are compared with.
+torchvision itself is not a dependency; these copies are the references the built presets and the opened
+checkpoints are compared with.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -155,3 +158,91 @@ def reference(name: str, num_classes: int = 1000) -> ResNet:
     """The torchvision-style model of a preset name."""
     block, layers, groups, width = ARCHITECTURES[name]
     return ResNet(block, layers, num_classes, groups, width)
+
+
+def randomise(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Random values in every parameter and BatchNorm statistic (so that a misplaced tensor changes outputs)."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if name.endswith("num_batches_tracked"):
+                tensor.fill_(int(torch.randint(1, 1000, (), generator=generator)))
+            elif name.endswith("running_var"):
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) + 0.5)
+            else:
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) * 0.1)
+    return model.eval()
+
+
+# --- CIFAR ResNets (He et al. 2015, section 4.2), written the way training scripts write them -----------------
+
+
+class ZeroPad(nn.Module):
+    """Option A: every second pixel, then zero channels on both sides (no parameters)."""
+
+    def __init__(self, planes: int) -> None:
+        super().__init__()
+        self.planes = planes
+
+    def forward(self, x: Tensor) -> Tensor:
+        pad = (self.planes - x.shape[1]) // 2
+        return F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, pad, self.planes - x.shape[1] - pad))
+
+
+class CifarBlock(nn.Module):
+    """A basic block with option A (zero-pad) or option B (projection) shortcuts, under `shortcut_name`."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int, option: str, shortcut_name: str) -> None:
+        super().__init__()
+        self.conv1 = conv3x3(inplanes, planes, stride)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = conv3x3(planes, planes)
+        self.bn2 = nn.BatchNorm2d(planes)
+        shortcut: nn.Module = nn.Identity()
+        if stride != 1 or inplanes != planes:
+            shortcut = (
+                ZeroPad(planes)
+                if option == "A"
+                else nn.Sequential(conv1x1(inplanes, planes, stride), nn.BatchNorm2d(planes))
+            )
+        self.shortcut_name = shortcut_name
+        self.add_module(shortcut_name, shortcut)
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + getattr(self, self.shortcut_name)(x))
+
+
+class CifarResNet(nn.Module):
+    """ResNet-(6n+2) for 32x32 images: 3x3 stem, stages of 16, 32 and 64 channels, global pool, classifier."""
+
+    def __init__(
+        self,
+        depth: int,
+        option: str = "A",
+        num_classes: int = 10,
+        shortcut_name: str = "downsample",
+        classifier_name: str = "fc",
+    ) -> None:
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv1 = conv3x3(3, 16)
+        self.bn1 = nn.BatchNorm2d(16)
+        inplanes, stages = 16, []
+        for i, planes in enumerate((16, 32, 64)):
+            blocks = []
+            for j in range(n):
+                stride = 2 if i > 0 and j == 0 else 1
+                blocks.append(CifarBlock(inplanes, planes, stride, option, shortcut_name))
+                inplanes = planes
+            stages.append(nn.Sequential(*blocks))
+        self.layer1, self.layer2, self.layer3 = stages
+        self.classifier_name = classifier_name
+        self.add_module(classifier_name, nn.Linear(64, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer3(self.layer2(self.layer1(out)))
+        out = F.avg_pool2d(out, out.shape[3]).flatten(1)
+        return getattr(self, self.classifier_name)(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from resnet_studio.core import analyze, preset
@@ -50,7 +51,7 @@ def test_the_gradient_reaching_a_block_output_is_the_one_autograd_computes() -> 
 
 def test_the_plain_twin_has_no_shortcut_layers_and_different_gradients() -> None:
     comparison = compare_gradient_flow(preset("resnet18"), batch_size=2, input_shape=(3, 32, 32))
-    network, plain = comparison.network, comparison.plain
+    network, plain = comparison.network, comparison.other
     assert network.ok and plain.ok and plain.label == "plain twin"
     assert any("downsample" in g.path for g in network.layers)
     assert not any("downsample" in g.path for g in plain.layers)
@@ -83,3 +84,56 @@ def test_failures_are_results() -> None:
     assert gradient_flow(small_cnn(), device="cuda:5").error.kind == "device"
     assert gradient_flow(chain([("Linear", {})])).error.kind == "build"
     assert gradient_flow(small_cnn(), cancel=lambda: True).status == "cancelled"
+
+
+def test_any_two_networks_compare_on_the_same_batch_and_labels() -> None:
+    comparison = compare_gradient_flow(
+        preset("resnet20"), preset("resnet32"), names=("shallow", "deeper"), batch_size=2, labels=[3, 4]
+    )
+    shallow, deeper = comparison.network, comparison.other
+    assert comparison.ok and (shallow.label, deeper.label) == ("shallow", "deeper")
+    assert len(deeper.layers) - len(shallow.layers) == 6 * 4  # two more blocks per stage
+    alone = gradient_flow(preset("resnet32"), batch_size=2, labels=[3, 4])
+    # The comparison runs single-threaded operations: the same numbers up to the order of their sums.
+    assert deeper.loss == pytest.approx(alone.loss, rel=1e-6)
+    assert [g.grad_norm for g in deeper.layers] == pytest.approx(
+        [g.grad_norm for g in alone.layers], rel=1e-4
+    )
+    assert "deeper: first-layer gradient" in comparison.describe()
+
+
+def test_a_built_network_is_used_as_it_is_and_gives_the_same_numbers_twice() -> None:
+    from resnet_studio.engine import build
+
+    net = build(small_cnn(), seed=5)  # in-place ReLUs, as a default build has
+    first = gradient_flow(net, batch_size=2, seed=5)
+    again = gradient_flow(net, batch_size=2, seed=5)  # old gradients must not add up
+    fresh = gradient_flow(small_cnn(), batch_size=2, seed=5)
+    assert first.ok and [g.grad_norm for g in first.layers] == [g.grad_norm for g in again.layers]
+    assert [g.grad_norm for g in first.layers] == [g.grad_norm for g in fresh.layers]
+    assert len(first.blocks) == len(fresh.blocks)
+
+
+def test_the_first_to_last_ratio_reads_in_words() -> None:
+    from resnet_studio.results.gradients import GradientFlow, LayerGradient, ratio_text
+
+    def flow(first: float, last: float) -> GradientFlow:
+        layers = tuple(
+            LayerGradient(f"l{i}", "n", "Conv2d", i, 1, 1.0, g) for i, g in enumerate((first, 5.0, last))
+        )
+        return GradientFlow("ok", "plain twin", "cpu", "float32", 1, 1.0, layers)
+
+    assert flow(600.0, 1.0).first_to_last() == 600.0
+    assert flow(600.0, 1.0).describe() == "plain twin: first-layer gradient 600x the last"
+    assert flow(0.0, 2.0).first_to_last() == 0.0 and flow(1.0, 0.0).first_to_last() == math.inf
+    assert math.isnan(flow(0.0, 0.0).first_to_last()) and ratio_text(0.01) == "1/100 of"
+
+
+def test_a_comparison_reports_the_mean_progress_and_gives_the_threads_back() -> None:
+    seen: list[float] = []
+    threads = torch.get_num_threads()
+    comparison = compare_gradient_flow(small_cnn(), batch_size=2, progress=lambda f, _: seen.append(f))
+    assert comparison.ok and torch.get_num_threads() == threads
+    # Each network reports 6 nodes and the backward pass; the mean reaches 1 only when both are done.
+    assert len(seen) == 2 * (6 + 1) and all(0 < f <= 1 for f in seen)
+    assert max(seen) == 1.0 and seen.count(1.0) == 1 and min(seen) <= 0.5 / 6

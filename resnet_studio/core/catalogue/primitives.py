@@ -20,6 +20,7 @@ from .layers import (
     zero_pad_rule,
 )
 from .spec import BlockSpec, Category, Role
+from .tensors import batchnorm_tensors, conv2d_tensors, linear_tensors
 
 
 def _fmt_in(shape: Shape | None) -> str:
@@ -123,6 +124,7 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         channels=lambda p, c: p.as_int("out_channels"),
         shortcut_tag=_conv_tag,
         fresh_output=True,
+        tensors=conv2d_tensors,
     ),
     BlockSpec(
         "BatchNorm2d",
@@ -138,6 +140,7 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         rule=batchnorm_rule,
         default_name="bn",
         fresh_output=True,
+        tensors=batchnorm_tensors,
     ),
     BlockSpec(
         "ReLU",
@@ -227,6 +230,7 @@ PRIMITIVES: tuple[BlockSpec, ...] = (
         channels=lambda p, c: p.as_int("out_features"),
         fresh_output=True,
         vector_axis="class",
+        tensors=linear_tensors,
     ),
     BlockSpec(
         "Dropout",

@@ -6,9 +6,12 @@ from ..errors import UnknownBlockError
 from ..frozen import builder
 from ..params import Params
 from ..shapes import Shape, TensorInfo
+from .families import FAMILY_BLOCKS
+from .gating import GATING
 from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
+from .tensors import TensorShapes
 
 _cost = builder(LayerCost)
 _info = builder(TensorInfo)
@@ -204,8 +207,27 @@ def _lift_problem(
     return Problem(message, "x", problem.expected, problem.actual, fix)
 
 
+def layer_tensors(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> TensorShapes:
+    """The state tensors (local key, shape) of a block on these inputs; raises LayerProblem when it cannot run.
+
+    A composite's are its plan's, each under the step's local name, in plan order: the keys its module's
+    state_dict has, relative to the module."""
+    spec = get_spec(type_name)
+    if spec.plan is None:
+        return spec.tensors(params, inputs) if spec.tensors is not None else ()
+    env: dict[str, TensorInfo] = {"": inputs[0]}
+    found: list[tuple[str, Shape]] = []
+    for step in spec.plan(params, inputs):
+        step_inputs = tuple(env[name] for name in step.inputs)
+        env[step.name] = evaluate(step.type, step.params, step_inputs).output
+        found.extend(
+            (f"{step.name}.{key}", shape) for key, shape in layer_tensors(step.type, step.params, step_inputs)
+        )
+    return tuple(found)
+
+
 def _check_all_declared() -> None:
-    for spec in (*PRIMITIVES, *RESIDUAL_BLOCKS):
+    for spec in (*PRIMITIVES, *GATING, *RESIDUAL_BLOCKS, *FAMILY_BLOCKS):
         register(spec)
 
 
@@ -218,6 +240,7 @@ __all__ = [
     "cost_on_shapes",
     "evaluate",
     "get_spec",
+    "layer_tensors",
     "place",
     "register",
     "role_of",

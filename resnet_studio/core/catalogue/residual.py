@@ -14,7 +14,7 @@ from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo
 from .spec import BlockSpec, Category, Role, Skip, Step
 
-SHORTCUTS = ("auto", "identity", "projection", "zero-pad")
+SHORTCUTS = ("auto", "identity", "projection", "zero-pad", "avg-pool")
 NORMS = ("batchnorm", "none")
 
 
@@ -42,7 +42,10 @@ _step = builder(Step)
 
 
 def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
-    """The shortcut a block really uses: 'auto' picks identity when shapes allow it, else projection."""
+    """The shortcut a block really uses, named by what it does there: 'auto' picks identity when shapes allow it,
+    else projection; a zero-pad shortcut that neither strides nor adds channels is the identity."""
+    if shortcut == "zero-pad" and stride == 1 and in_channels == out_channels:
+        return "identity"
     if shortcut != "auto":
         return shortcut
     if stride != 1 or in_channels != out_channels:
@@ -57,27 +60,41 @@ def shortcut_kind(shortcut: str, in_channels: int | None, out_channels: int, str
     return resolve_shortcut(shortcut, in_channels, out_channels, stride)
 
 
-def _in_channels(inputs: tuple[TensorInfo, ...]) -> int | None:
+def in_channels_of(inputs: tuple[TensorInfo, ...]) -> int | None:
+    """The channels of a block's feature-map input (None while unknown)."""
     shape = inputs[0].shape if inputs else ()
     return shape[0] if len(shape) == 3 else None
 
 
-def _inner_width(width: int, groups: int, width_per_group: int) -> int:
+def inner_width(width: int, groups: int, width_per_group: int) -> int:
+    """The channels inside a block: torchvision's width from planes, groups and width per group."""
     # torchvision: width = int(planes * (base_width / 64.0)) * groups
     return int(width * (width_per_group / 64.0)) * groups
 
 
-def _conv_norm(p: Params, conv: str, norm: str, params: Params, source: str) -> tuple[list[Step], str]:
+def conv_norm(p: Params, conv: str, norm: str, params: Params, source: str) -> tuple[list[Step], str]:
     """A convolution and (unless the block's normalisation is none) its BatchNorm; returns the steps and the last."""
     if p.as_str("norm") == "none":
         return [_step(conv, "Conv2d", params.replace(bias=True), (source,))], conv
     return [_step(conv, "Conv2d", params, (source,)), _step(norm, "BatchNorm2d", BN, (conv,))], norm
 
 
-def _shortcut_steps(p: Params, kind: str, out: int, stride: int) -> tuple[tuple[Step, ...], str]:
+AVG_DOWN = Params({"kernel_size": 2, "ceil_mode": True, "count_include_pad": False, "padding": 0})
+"""ResNet-D's shortcut pool (Bag of Tricks 2019): average 2x2 windows, then a 1x1 convolution without stride."""
+
+
+def shortcut_steps(p: Params, kind: str, out: int, stride: int) -> tuple[tuple[Step, ...], str]:
+    """The shortcut's layers from the block input, and the name of the last ('' for the identity)."""
     if kind == "projection":
-        steps, last = _conv_norm(p, "downsample.0", "downsample.1", conv_params(out, 1, stride), "")
+        steps, last = conv_norm(p, "downsample.0", "downsample.1", conv_params(out, 1, stride), "")
         return tuple(steps), last
+    if (
+        kind == "avg-pool"
+    ):  # timm's names: downsample.0 is the pool (absent without stride), .1 and .2 as usual
+        pool = [Step("downsample.0", "AvgPool2d", AVG_DOWN.replace(stride=stride))] if stride != 1 else []
+        source = "downsample.0" if pool else ""
+        steps, last = conv_norm(p, "downsample.1", "downsample.2", conv_params(out, 1), source)
+        return (*pool, *steps), last
     if kind == "zero-pad":
         return (
             _step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),
@@ -90,8 +107,9 @@ def _close_block(
 ) -> tuple[Step, ...]:
     if not p.as_bool("skip"):
         return (*main, _step(relu, "ReLU", NONE, (last,)))
-    kind = resolve_shortcut(p.as_str("shortcut"), _in_channels(inputs), out, stride)
-    shortcut, shortcut_out = _shortcut_steps(p, kind, out, stride)
+    kind = resolve_shortcut(p.as_str("shortcut"), in_channels_of(inputs), out, stride)
+    shortcut, shortcut_out = shortcut_steps(p, kind, out, stride)
+    main, last = with_drop_path(p, main, last)
     return (
         *main,
         *shortcut,
@@ -100,14 +118,22 @@ def _close_block(
     )
 
 
+def with_drop_path(p: Params, main: list[Step], last: str) -> tuple[list[Step], str]:
+    """The residual branch followed by stochastic depth when the block's drop-path rate is above 0."""
+    rate = p.as_float("drop_path")
+    if rate <= 0:
+        return main, last
+    return [*main, Step("drop_path", "DropPath", Params({"p": rate}), (last,))], "drop_path"
+
+
 def basic_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     """torchvision's BasicBlock: 3x3 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN, plus the shortcut."""
     out, s = p.as_int("out_channels"), p.as_int("stride")
     g = p.as_int("groups")
-    width = _inner_width(out, g, p.as_int("width_per_group"))
-    main, last = _conv_norm(p, "conv1", "bn1", conv_params(width, 3, s, g), "")
+    width = inner_width(out, g, p.as_int("width_per_group"))
+    main, last = conv_norm(p, "conv1", "bn1", conv_params(width, 3, s, g), "")
     main.append(_step("relu1", "ReLU", NONE, (last,)))
-    steps, last = _conv_norm(p, "conv2", "bn2", conv_params(out, 3, 1, g), "relu1")
+    steps, last = conv_norm(p, "conv2", "bn2", conv_params(out, 3, 1, g), "relu1")
     return _close_block(p, main + steps, last, out, s, inputs, "relu2")
 
 
@@ -116,17 +142,17 @@ def bottleneck_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ..
     planes, s = p.as_int("width"), p.as_int("stride")
     out = planes * p.as_int("expansion")
     g = p.as_int("groups")
-    width = _inner_width(planes, g, p.as_int("width_per_group"))
+    width = inner_width(planes, g, p.as_int("width_per_group"))
     s1, s3 = (s, 1) if p.as_str("stride_on") == "1x1" else (1, s)
-    main, last = _conv_norm(p, "conv1", "bn1", conv_params(width, 1, s1), "")
+    main, last = conv_norm(p, "conv1", "bn1", conv_params(width, 1, s1), "")
     main.append(_step("relu1", "ReLU", NONE, (last,)))
-    steps, last = _conv_norm(p, "conv2", "bn2", conv_params(width, 3, s3, g), "relu1")
+    steps, last = conv_norm(p, "conv2", "bn2", conv_params(width, 3, s3, g), "relu1")
     main += [*steps, _step("relu2", "ReLU", NONE, (last,))]
-    steps, last = _conv_norm(p, "conv3", "bn3", conv_params(out, 1), "relu2")
+    steps, last = conv_norm(p, "conv3", "bn3", conv_params(out, 1), "relu2")
     return _close_block(p, main + steps, last, out, s, inputs, "relu3")
 
 
-_BLOCK_KEYS = ("stride", "groups", "width_per_group", "shortcut", "skip", "norm")
+_BLOCK_KEYS = ("stride", "groups", "width_per_group", "shortcut", "skip", "norm", "drop_path")
 
 
 def stage_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
@@ -151,7 +177,7 @@ def stem_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     """ImageNet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool. CIFAR: 3x3 conv, BN, ReLU."""
     out = p.as_int("out_channels")
     cifar = p.as_str("style") == "cifar"
-    steps, last = _conv_norm(p, "conv1", "bn1", conv_params(out, 3 if cifar else 7, 1 if cifar else 2), "")
+    steps, last = conv_norm(p, "conv1", "bn1", conv_params(out, 3 if cifar else 7, 1 if cifar else 2), "")
     steps.append(_step("relu", "ReLU", NONE, (last,)))
     if not cifar:
         pool = Params({"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": False})
@@ -181,12 +207,26 @@ def _shortcut_param() -> ParamSpec:
         "Shortcut",
         "choice",
         "auto",
-        "How x reaches the addition: auto picks identity when shapes match, else a 1x1 projection.",
+        "How x reaches the addition: auto picks identity when shapes match, else a 1x1 projection "
+        "(avg-pool: ResNet-D's 2x2 average pool before an unstrided 1x1 projection).",
         choices=SHORTCUTS,
     )
 
 
-def _norm_param() -> ParamSpec:
+def drop_path_param() -> ParamSpec:
+    """Stochastic depth's rate: a training-time option the analysis ignores."""
+    return ParamSpec(
+        "drop_path",
+        "Drop path",
+        "float",
+        0.0,
+        "Stochastic depth: chance of skipping the residual branch per sample while training (0 for never).",
+        0.0,
+        0.99,
+    )
+
+
+def norm_param() -> ParamSpec:
     return ParamSpec(
         "norm",
         "Normalisation",
@@ -197,7 +237,7 @@ def _norm_param() -> ParamSpec:
     )
 
 
-def _common_params() -> tuple[ParamSpec, ...]:
+def common_params() -> tuple[ParamSpec, ...]:
     return (
         ParamSpec("stride", "Stride", "int", 1, "2 halves the height and width.", 1, 4),
         ParamSpec("groups", "Groups", "int", 1, "Grouped 3x3 convolution (ResNeXt cardinality).", 1, 1024),
@@ -212,23 +252,26 @@ def _common_params() -> tuple[ParamSpec, ...]:
         ),
         _shortcut_param(),
         ParamSpec("skip", "Skip connection", "bool", True, "Off turns the block into its plain twin."),
-        _norm_param(),
+        norm_param(),
+        drop_path_param(),
     )
 
 
-def _fmt_in(shape: Shape | None) -> str:
+def fmt_in(shape: Shape | None) -> str:
+    """The input channels as text ('?' while unknown)."""
     return "?" if shape is None or len(shape) != 3 else str(shape[0])
 
 
-def _describe_residual(p: Params, shape: Shape | None, out: int) -> str:
-    parts = [f"{_fmt_in(shape)} -> {out}"]
+def describe_residual(p: Params, shape: Shape | None, out: int) -> str:
+    parts = [f"{fmt_in(shape)} -> {out}"]
     s = p.as_int("stride")
     if s != 1:
         parts.append(f"stride {s}")
-    if p.as_int("groups") != 1:
-        parts.append(f"{p.as_int('groups')}x{p.as_int('width_per_group')}d")
-    elif p.as_int("width_per_group") != 64:
-        parts.append(f"width x{p.as_int('width_per_group') / 64:g}")
+    groups, per_group = p.get("groups", 1), p.get("width_per_group", 64)  # a pre-activation block has neither
+    if groups != 1:
+        parts.append(f"{groups}x{per_group}d")
+    elif per_group != 64:
+        parts.append(f"width x{int(per_group) / 64:g}")
     if not p.as_bool("skip"):
         parts.append("no skip")
     else:
@@ -237,6 +280,8 @@ def _describe_residual(p: Params, shape: Shape | None, out: int) -> str:
         parts.append("auto shortcut" if kind == "auto" else kind)
     if p.as_str("norm") == "none":
         parts.append("no BatchNorm")
+    if p.as_float("drop_path") > 0:
+        parts.append(f"drop path {p.as_float('drop_path'):g}")
     return ", ".join(parts)
 
 
@@ -256,11 +301,15 @@ def stage_channels(p: Params, in_channels: int | None) -> int:
     return p.as_int("width") * (p.as_int("expansion") if bottleneck else 1)
 
 
-def _skip(channels: Callable[[Params, int | None], int]) -> Callable[[Params, int | None], Skip]:
+def skip_of_block(channels: Callable[[Params, int | None], int]) -> Callable[[Params, int | None], Skip]:
+    """The declaration's skip fact for a residual block whose output channels `channels` gives."""
+
     def skip(p: Params, in_channels: int | None) -> Skip:
         stride = p.as_int("stride")
         kind = shortcut_kind(p.as_str("shortcut"), in_channels, channels(p, in_channels), stride)
         label = ("1x1" if stride == 1 else f"1x1, s{stride}") if kind == "projection" else ""
+        if kind == "avg-pool":
+            label = "1x1" if stride == 1 else f"avg s{stride}, 1x1"
         if kind == "auto":
             label = "?"
         return Skip(kind, p.as_bool("skip"), label)
@@ -288,15 +337,15 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         "final ReLU applied. " + _RESIDUAL_TEXT,
         (
             ParamSpec("out_channels", "Output channels", "int", 64, "Channels the block outputs.", 1, 65536),
-            *_common_params(),
+            *common_params(),
         ),
-        lambda p, s: _describe_residual(p, s, basic_channels(p, None)),
+        lambda p, s: describe_residual(p, s, basic_channels(p, None)),
         plan=basic_plan,
         palette_group="Residual",
         default_name="block",
         role=Role.RESIDUAL,
         channels=basic_channels,
-        skip=_skip(basic_channels),
+        skip=skip_of_block(basic_channels),
     ),
     BlockSpec(
         "Bottleneck",
@@ -320,14 +369,14 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
                 "Where the stride sits: the 3x3 conv (torchvision's v1.5) or the first 1x1 (the paper's v1).",
                 choices=("3x3", "1x1"),
             ),
-            *_common_params(),
+            *common_params(),
         ),
-        lambda p, s: _describe_residual(p, s, bottleneck_channels(p, None)),
+        lambda p, s: describe_residual(p, s, bottleneck_channels(p, None)),
         plan=bottleneck_plan,
         palette_group="Residual",
         role=Role.RESIDUAL,
         channels=bottleneck_channels,
-        skip=_skip(bottleneck_channels),
+        skip=skip_of_block(bottleneck_channels),
     ),
     BlockSpec(
         "Stage",
@@ -361,18 +410,17 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
                 "Bottleneck only: stride on the 3x3 conv (v1.5) or the first 1x1 (v1).",
                 choices=("3x3", "1x1"),
             ),
-            *_common_params(),
+            *common_params(),
         ),
         lambda p, s: (
-            f"{p.as_int('blocks')} x {p.as_str('block')}, "
-            + _describe_residual(p, s, stage_channels(p, None))
+            f"{p.as_int('blocks')} x {p.as_str('block')}, " + describe_residual(p, s, stage_channels(p, None))
         ),
         plan=stage_plan,
         palette_group="Residual",
         default_name="layer",
         role=Role.RESIDUAL,
         channels=stage_channels,
-        skip=_skip(stage_channels),
+        skip=skip_of_block(stage_channels),
     ),
     BlockSpec(
         "Stem",
@@ -395,10 +443,10 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
             ParamSpec(
                 "out_channels", "Output channels", "int", 64, "Channels of the first feature maps.", 1, 65536
             ),
-            _norm_param(),
+            norm_param(),
         ),
         lambda p, s: (
-            f"{p.as_str('style')}, {_fmt_in(s)} -> {p.as_int('out_channels')}"
+            f"{p.as_str('style')}, {fmt_in(s)} -> {p.as_int('out_channels')}"
             + (", no BatchNorm" if p.as_str("norm") == "none" else "")
         ),
         plan=stem_plan,
@@ -417,7 +465,7 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
             ParamSpec("num_classes", "Classes", "int", 1000, "Number of class scores.", 1, 1_000_000),
             ParamSpec("dropout", "Dropout", "float", 0.0, "Dropout before fc (0 for none).", 0.0, 0.99),
         ),
-        lambda p, s: f"{_fmt_in(s)} -> {p.as_int('num_classes')} classes",
+        lambda p, s: f"{fmt_in(s)} -> {p.as_int('num_classes')} classes",
         plan=head_plan,
         flat_names=True,
         palette_group="Residual",

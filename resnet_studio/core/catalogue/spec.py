@@ -9,6 +9,7 @@ from enum import Enum
 from ..errors import ParameterError
 from ..params import Params, ParamSpec, ParamValue
 from ..shapes import Shape, TensorInfo
+from .tensors import TensorRule
 
 
 class Role(str, Enum):
@@ -194,6 +195,8 @@ class BlockSpec:
     """The output is a new tensor that the layer's backward does not need, so an in-place op after it is safe."""
     vector_axis: str = "feature"
     """What one element of a flat output is called on a plot axis ('class' for a classifier)."""
+    tensors: TensorRule | None = None
+    """For layers with weights: the keys and shapes of their module's state (composites use their plan's)."""
 
     @property
     def node_name(self) -> str:

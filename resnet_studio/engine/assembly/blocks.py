@@ -220,6 +220,8 @@ def residual_parts(
     used = {id(item) for item in (*main, *shortcut, *tail)} | {id(built[adds[0]])}
     if len(used) != len(built):
         return None  # a step the three chains do not account for
+    if {id(item) for item in main} & {id(item) for item in shortcut}:
+        return None  # the shortcut branches off the main chain (pre-activation): each step must run once
     return [m.module for m in main], [s.module for s in shortcut], [t.module for t in tail]
 
 

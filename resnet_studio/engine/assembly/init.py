@@ -80,3 +80,15 @@ def _linear_job(m: nn.Linear, seed: int, position: int) -> Callable[[], None]:
 def _uniform_bias(bias: torch.Tensor, fan_in: int, generator: torch.Generator) -> None:
     bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
     nn.init.uniform_(bias, -bound, bound, generator=generator)
+
+
+def initialise_as_pytorch(module: nn.Module, seed: int = 0) -> None:
+    """Re-initialise every convolution and linear layer with PyTorch's own defaults (uniform, a = sqrt 5), seeded,
+    as many reference implementations start: deep plain networks without BatchNorm lose their gradient then,
+    where He initialisation keeps it."""
+    generator_seed = seed * 1_000_003 + 7
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(generator_seed % (2**63))
+        for m in module.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.reset_parameters()

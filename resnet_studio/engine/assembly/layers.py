@@ -75,6 +75,31 @@ class ZeroPadShortcut(nn.Module):
         return f"out_channels={self.out_channels}, stride={self.stride}"
 
 
+class Scale(nn.Module):
+    """x * gate (a gate of one value per channel is broadcast over height and width)."""
+
+    def forward(self, x: Tensor, gate: Tensor) -> Tensor:
+        return x * gate
+
+
+class DropPath(nn.Module):
+    """Stochastic depth: in training, zero the branch of each sample with probability p (the rest scaled up)."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p <= 0:
+            return x
+        keep = 1.0 - self.p
+        mask = x.new_empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(keep)
+        return x * mask.div_(keep)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
 def _channels(shape: Shape | None) -> int | None:
     return shape[0] if shape is not None and len(shape) >= 1 else None
 
@@ -136,6 +161,9 @@ LAYERS: dict[str, LayerFactory] = {
     "Dropout": lambda p, s, strict: nn.Dropout(p.as_float("p")),
     "Add": _add,
     "ZeroPadShortcut": lambda p, s, strict: ZeroPadShortcut(p.as_int("out_channels"), p.as_int("stride")),
+    "Sigmoid": lambda p, s, strict: nn.Sigmoid(),
+    "Scale": lambda p, s, strict: Scale(),
+    "DropPath": lambda p, s, strict: DropPath(p.as_float("p")),
 }
 """Primitive block type -> module factory(params, input shapes, strict)."""
 

@@ -2,24 +2,29 @@
 
 Only sanitised identifiers and numbers from the project reach the code; the project's own node names appear
 solely inside string literals written with repr(), so no name can add a statement to the file. The result is
-parsed before it is written.
+parsed before it is written. Every statement of forward() ends in a comment with the shapes it takes and makes
+for the chosen input size and batch ("# [2, 64, 32, 32] -> [2, 128, 16, 16]"), so the file teaches as it runs.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import keyword
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import torch
 import torch.nn as nn
 
 from ...core.catalogue import get_spec
 from ...core.filemode import output_mode
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
+from ...core.params import Params
+from ...core.shapes import Shape
 from ..assembly import Network, build
 from ..assembly.blocks import BlockOrigin, ResidualBlock
 from ..assembly.layers import Add, ZeroPadShortcut
@@ -34,9 +39,10 @@ def export_pytorch(
     network: Graph | GraphSnapshot | Network,
     path: str | Path,
     input_shape: tuple[int, int, int] | None = None,
+    batch: int = 1,
 ) -> Path:
     """Write the network's PyTorch source to `path` (atomically) and return the path."""
-    source = pytorch_source(network, input_shape)
+    source = pytorch_source(network, input_shape, batch)
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -51,11 +57,12 @@ def export_pytorch(
 
 
 def pytorch_source(
-    network: Graph | GraphSnapshot | Network, input_shape: tuple[int, int, int] | None = None
+    network: Graph | GraphSnapshot | Network, input_shape: tuple[int, int, int] | None = None, batch: int = 1
 ) -> str:
-    """The source of a module file defining the network as `Network` and a `build_model()` function."""
+    """The source of a module file defining the network as `Network` and a `build_model()` function; the shape
+    comments in forward() are for this input size (the network's own when None) and batch."""
     net = network if isinstance(network, Network) else build(network, input_shape, device="meta")
-    writer = _Writer(net)
+    writer = _Writer(net, batch)
     source = writer.source()
     try:
         ast.parse(source)
@@ -65,8 +72,9 @@ def pytorch_source(
 
 
 class _Writer:
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Network, batch: int = 1) -> None:
         self.net = net
+        self.batch = batch
         self.uses_blocks = False
         self.paths = {id(m): name for name, m in net.named_modules()}
 
@@ -144,21 +152,7 @@ class _Writer:
 
     def _block(self, origin: BlockOrigin) -> str:
         self.uses_blocks = True
-        p = origin.params
-        code = templates.BLOCKS.get(origin.type)
-        if code is None:
-            raise ExportError(f"a {origin.type} block cannot be exported as code yet")
-        in_channels = origin.input_shape[0]
-        args = [str(in_channels), *(str(p[key]) for key in code.positional)]
-        for key, default in code.defaults.items():
-            if p[key] != default:
-                args.append(f"{key}={p[key]!r}")
-        skip = get_spec(origin.type).skip_of(p, origin.input_shape)
-        if skip is not None and not skip.on:
-            args.append("skip=False")
-        elif skip is not None and skip.kind != "identity":
-            args.append(f"shortcut={skip.kind!r}")
-        return f"{code.class_name}({', '.join(args)})"
+        return block_constructor(origin.type, origin.params, origin.input_shape)
 
     # --- forward ----------------------------------------------------------------------------------------
 
@@ -176,7 +170,8 @@ class _Writer:
             variables[i] = _fresh("x" if len(info.inputs) == 1 else _identifier(info.nodes[i].name), taken)
             args.append(f"{variables[i]}: Tensor")
         returns = " | tuple[Tensor, ...]" if len(info.outputs) > 1 else ""
-        yield f"def forward(self, {', '.join(args)}) -> Tensor{returns}:"
+        given = ", ".join(f"{variables[i]}: {self._dims(i)}" for i in info.inputs)
+        yield f"def forward(self, {', '.join(args)}) -> Tensor{returns}:  # {given}"
         k = 0
         while k < len(program):
             kind, fn, slot, sources, _free = program[k]
@@ -194,17 +189,39 @@ class _Writer:
             stage = self._whole_stage(program, k - 1, consumers)
             if stage is not None:
                 container, count = stage
-                last = info.nodes[program[k - 2 + count][2]]
+                last_slot = program[k - 2 + count][2]
+                last = info.nodes[last_slot]
                 yield f"    # {_comment(node.name)} .. {_comment(last.name)} ({count} x {node.type})"
-                yield f"    {target} = self.{container}({ins[0]})"
+                shapes = f"{self._dims(sources[0])} -> {self._dims(last_slot)}"
+                yield f"    {target} = self.{container}({ins[0]})  # {shapes}"
                 for j in range(k, k - 1 + count):
                     variables[program[j][2]] = target
                 k += count - 1
                 continue
             yield f"    # {_comment(node.module_path or node.name)} ({node.type})"
-            yield from (f"    {line}" for line in self._call_lines(fn, target, ins))
+            lines = list(self._call_lines(fn, target, ins))
+            for line, shapes in zip(lines, self._statement_shapes(fn, sources, slot)):
+                yield f"    {line}  # {shapes}"
         outs = [variables[i] for i in info.outputs]
-        yield f"    return {outs[0] if len(outs) == 1 else '(' + ', '.join(outs) + ')'}"
+        shown = ", ".join(self._dims(i) for i in info.outputs)
+        yield f"    return {outs[0] if len(outs) == 1 else '(' + ', '.join(outs) + ')'}  # {shown}"
+
+    def _dims(self, slot: int) -> str:
+        """A node's output shape with the batch: '[2, 64, 56, 56]'."""
+        shape = self.net.info.nodes[slot].output_shape
+        return _dims_text((self.batch, *shape)) if shape is not None else "[?]"
+
+    def _statement_shapes(self, fn: object, sources: tuple[int, ...], slot: int) -> list[str]:
+        """The shapes each statement written for one node takes and makes ('in -> out')."""
+        ins = [self._dims(s) for s in sources]
+        out = self._dims(slot)
+        if isinstance(fn, FlatChain):
+            shape = self.net.info.nodes[sources[0]].output_shape
+            made = _chain_shapes(fn, (self.batch, *shape)) if shape is not None else []
+            texts = [ins[0], *(_dims_text(m) for m in made)]
+            return [f"{a} -> {b}" for a, b in itertools.pairwise(texts)] or [f"{ins[0]} -> {out}"]
+        joiner = " + " if isinstance(fn, Add) else ", "
+        return [f"{joiner.join(ins)} -> {out}"]
 
     def _whole_stage(
         self,
@@ -259,6 +276,26 @@ class _Writer:
         return expr
 
 
+def block_constructor(block_type: str, params: Params, input_shape: Shape) -> str:
+    """The constructor call of a residual block's class: "BasicBlock(64, 128, stride=2, shortcut='projection')".
+
+    The shortcut is named by what it does at this block (a zero-pad shortcut that changes nothing is left out:
+    the identity is the default)."""
+    code = templates.BLOCKS.get(block_type)
+    if code is None:
+        raise ExportError(f"a {block_type} block cannot be exported as code yet")
+    args = [str(input_shape[0]), *(str(params[key]) for key in code.positional)]
+    for key, default in code.defaults.items():
+        if params[key] != default:
+            args.append(f"{key}={params[key]!r}")
+    skip = get_spec(block_type).skip_of(params, input_shape)
+    if skip is not None and not skip.on:
+        args.append("skip=False")
+    elif skip is not None and skip.kind != "identity":
+        args.append(f"shortcut={skip.kind!r}")
+    return f"{code.class_name}({', '.join(args)})"
+
+
 def _layer(m: nn.Module) -> str:
     """The constructor call of a primitive layer, from its attributes."""
     if isinstance(m, nn.Conv2d):
@@ -300,6 +337,23 @@ def _layer(m: nn.Module) -> str:
     raise ExportError(f"a {type(m).__name__} layer cannot be exported as code")
 
 
+def _dims_text(shape: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+def _chain_shapes(chain: FlatChain, shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The shape after each layer of a flat chain, found on the meta device (no memory, no arithmetic)."""
+    x = torch.empty(shape, device="meta")
+    shapes = []
+    for layer in chain.layers:
+        state = {
+            name: torch.empty_like(t, device="meta") for name, t in layer.state_dict(keep_vars=True).items()
+        }
+        x = torch.func.functional_call(layer, state, (x,))
+        shapes.append(tuple(x.shape))
+    return shapes
+
+
 def _int(value: int | tuple[int, ...]) -> int:
     return value[0] if isinstance(value, tuple) else value
 
@@ -327,4 +381,4 @@ def _shape_text(shapes: list[tuple[int, ...] | None]) -> str:
     return ", ".join("x".join(map(str, s)) if s else "?" for s in shapes)
 
 
-__all__ = ["export_pytorch", "pytorch_source"]
+__all__ = ["block_constructor", "export_pytorch", "pytorch_source"]

@@ -71,10 +71,10 @@ class BasicBlock(nn.Module):
         add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride, norm)
         self.relu2 = nn.ReLU(inplace=True)
 
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.relu1(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return self.relu2(add_skip(self, out, x))
+    def forward(self, x: Tensor) -> Tensor:  # x: [N, in_channels, H, W]
+        out = self.relu1(self.bn1(self.conv1(x)))  # [N, width, H / stride, W / stride]
+        out = self.bn2(self.conv2(out))  # [N, out_channels, H / stride, W / stride]
+        return self.relu2(add_skip(self, out, x))  # [N, out_channels, H / stride, W / stride]
 '''
 
 BOTTLENECK = '''
@@ -112,11 +112,11 @@ class Bottleneck(nn.Module):
         add_shortcut(self, self.shortcut_kind, in_channels, out_channels, stride, norm)
         self.relu3 = nn.ReLU(inplace=True)
 
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.relu1(self.bn1(self.conv1(x)))
-        out = self.relu2(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return self.relu3(add_skip(self, out, x))
+    def forward(self, x: Tensor) -> Tensor:  # x: [N, in_channels, H, W]
+        out = self.relu1(self.bn1(self.conv1(x)))  # [N, inner, H / stride_1x1, W / stride_1x1]
+        out = self.relu2(self.bn2(self.conv2(out)))  # [N, inner, H / stride, W / stride]
+        out = self.bn3(self.conv3(out))  # [N, out_channels, H / stride, W / stride]
+        return self.relu3(add_skip(self, out, x))  # [N, out_channels, H / stride, W / stride]
 '''
 
 SHORTCUT_HELPERS = '''
@@ -129,10 +129,15 @@ def norm_layer(norm: str, channels: int) -> nn.Module:
 def add_shortcut(
     block: nn.Module, kind: str, in_channels: int, out_channels: int, stride: int, norm: str = "batchnorm"
 ) -> None:
-    """Give a residual block its shortcut layers: a 1x1 projection (downsample) or a zero-pad shortcut."""
+    """Give a residual block its shortcut layers: a 1x1 projection (downsample, average-pooled first for
+    avg-pool) or a zero-pad shortcut."""
     if kind == "projection":
         conv = nn.Conv2d(in_channels, out_channels, 1, stride, 0, bias=norm == "none")
         block.downsample = nn.Sequential(conv, norm_layer(norm, out_channels))
+    elif kind == "avg-pool":  # ResNet-D: average 2x2 windows, then an unstrided 1x1 projection
+        pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False) if stride != 1 else nn.Identity()
+        conv = nn.Conv2d(in_channels, out_channels, 1, 1, 0, bias=norm == "none")
+        block.downsample = nn.Sequential(pool, conv, norm_layer(norm, out_channels))
     elif kind == "zero-pad":
         block.shortcut = ZeroPadShortcut(out_channels, stride)
 
@@ -142,7 +147,7 @@ def add_skip(block: nn.Module, out: Tensor, x: Tensor) -> Tensor:
     kind = block.shortcut_kind
     if kind == "none":
         return out
-    if kind == "projection":
+    if kind in ("projection", "avg-pool"):
         out += block.downsample(x)
     elif kind == "zero-pad":
         out += block.shortcut(x)
@@ -150,6 +155,9 @@ def add_skip(block: nn.Module, out: Tensor, x: Tensor) -> Tensor:
         out += x
     return out
 '''
+
+
+INPUT, OUTPUT = "input", "output"
 
 
 @dataclass(frozen=True)
@@ -162,14 +170,23 @@ class BlockCode:
     """Parameters passed by position after in_channels ('out_channels' for a basic block)."""
     defaults: dict[str, object] = field(default_factory=dict)
     """Keyword parameters and the values the class assumes when they are left out."""
+    shapes: tuple[str, ...] = ()
+    """The plan step whose output shape each shape comment of forward() describes, in order (INPUT for the
+    block's input, OUTPUT for its output): the code view writes one block's real shapes there."""
 
 
 _SHARED = {"stride": 1, "groups": 1, "width_per_group": 64, "norm": "batchnorm"}
 
 BLOCKS: dict[str, BlockCode] = {
-    "BasicBlock": BlockCode("BasicBlock", BASIC_BLOCK, ("out_channels",), dict(_SHARED)),
+    "BasicBlock": BlockCode(
+        "BasicBlock", BASIC_BLOCK, ("out_channels",), dict(_SHARED), (INPUT, "conv1", "conv2", OUTPUT)
+    ),
     "Bottleneck": BlockCode(
-        "Bottleneck", BOTTLENECK, ("width",), {"expansion": 4, **_SHARED, "stride_on": "3x3"}
+        "Bottleneck",
+        BOTTLENECK,
+        ("width",),
+        {"expansion": 4, **_SHARED, "stride_on": "3x3"},
+        (INPUT, "conv1", "conv2", "conv3", OUTPUT),
     ),
 }
 """Block type -> its code (the exporter's counterpart of the engine's layer factory)."""

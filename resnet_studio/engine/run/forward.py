@@ -25,6 +25,8 @@ from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
+from ...results.training import TrainedWeights
+from ...results.weights import AttachedWeights
 from ..assembly import Network, build, check_training
 from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
 from .capture import CaptureOptions
@@ -48,7 +50,7 @@ def run_forward(
     input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | None = None,
+    weights: str | Path | AttachedWeights | TrainedWeights | None = None,
     capture_nodes: Sequence[str] | None = None,
     options: CaptureOptions | None = None,
     train: bool = False,
@@ -101,10 +103,14 @@ def run_forward(
     hooks: list[LayerHook] = []
     handles: list[RemovableHandle] = []
     try:
-        if weights is not None:
-            from ..weights import load_weights
+        if isinstance(weights, TrainedWeights):
+            from ..training.kept import load_trained_weights
 
-            load_weights(net, weights, strict=True)
+            load_trained_weights(net, weights)
+        elif weights is not None:
+            from ..checkpoint import apply_weights
+
+            apply_weights(net, weights)
         inputs = [
             make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
         ]
@@ -149,7 +155,9 @@ def run_request(
         input=options.input.engine_value(),
         seed=options.input.seed,
         input_shape=settings.input_shape,
-        weights=options.weights,
+        weights=options.trained.weights
+        if options.trained is not None
+        else options.weights or request.weights,
         capture_nodes=names,
         options=CaptureOptions(max_samples=1, max_channels=request.max_channels, max_size=request.max_size),
         progress=progress,

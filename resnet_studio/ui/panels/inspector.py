@@ -25,7 +25,7 @@ from ...core.params import ParamValue
 from ...core.units import macs_text, params_text
 from ..document import Document
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
-from .inspector_figures import Figure, node_figures, selection_figures
+from .inspector_figures import Figure, node_figures, selection_figures, weights_figure
 from .inspector_params import ParamEditors
 from .problems import count_text, severity_icon
 from .status import partial_text
@@ -248,6 +248,7 @@ class InspectorPanel(QScrollArea):
         ids = self.document.selection
         if self.node_id is not None:
             figures = node_figures(analysis.nodes.get(self.node_id), analysis)
+            figures += weights_figure(self.document.weights, self.document.graph.node(self.node_id), analysis)
         elif ids:
             figures = selection_figures(ids, analysis)
         else:

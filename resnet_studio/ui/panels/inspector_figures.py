@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...core.analysis import Analysis, NodeAnalysis
+from ...core.model import Node
 from ...core.shapes import format_shape
 from ...core.units import bytes_text, exact, macs_text, si
+from ...results.weights import AttachedWeights
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +116,12 @@ def selection_figures(node_ids: Sequence[str], analysis: Analysis) -> list[Figur
     if unknown:
         figures.append(Figure("Unknown", f"{unknown} nodes have unknown figures (not counted)"))
     return figures
+
+
+def weights_figure(weights: AttachedWeights | None, node: Node, analysis: Analysis) -> list[Figure]:
+    """'Weights: loaded from resnet50.pth' or 'new: randomly initialised', for a node of an opened checkpoint."""
+    status = weights.status_in(node, analysis) if weights is not None else None
+    if status is None or not status.has_tensors:
+        return []
+    listed = [f"{key}: loaded" for key in status.loaded] + [f"{key}: new (random)" for key in status.new]
+    return [Figure("Weights", status.describe(), "\n".join(listed))]

@@ -185,7 +185,8 @@ class OutputPanel(ResultPanel):
 
     def _note(self, result: ForwardResult, classes: int) -> str:
         notes = []
-        if result.request is None or result.request.options.weights is None:
+        options = result.request.options if result.request is not None else None
+        if options is None or (options.weights is None and options.trained is None):
             notes.append(
                 "The weights are random (seeded), so these scores are noise: load trained weights "
                 "(toolbar: Weights) to see real predictions."

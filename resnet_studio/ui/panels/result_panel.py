@@ -1,33 +1,19 @@
-"""The frame every run-result panel shares: a title, banners for stale results and failed runs, an empty state
-that says what to do, greying while stale, and PNG export."""
+"""The frame every forward-run panel shares (on top of PanelFrame): banners for stale results and failed runs, an
+empty state that says what to do, and greying while stale."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QImage, QPainter, QPixmap, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QSizePolicy,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ...results.run import ForwardResult, RunError
 from ..document import Document
 from ..run.controller import RunController
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
-from .plots import PlotColours, configure_pyqtgraph, export_png
+from .panel_frame import PanelFrame, escape
 
 STALE_FADE = 0.55
 """How far a stale picture fades towards the background (0: not at all, 1: gone)."""
@@ -77,56 +63,9 @@ class StalePicture(QLabel):
             self._draw()
 
 
-class Banner(QFrame):
-    """A message across the top of a panel, with a coloured edge and an optional button."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("RunBanner")
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.button = QPushButton(self)
-        self.button.hide()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 5, 6, 5)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self._slot: object = None
-        self.hide()
-
-    def show_message(self, text: str, colour: str, button: str = "", on_click: object = None) -> None:
-        """Show `text` with a `colour` edge; a button labelled `button` calls `on_click`."""
-        self.label.setText(text)
-        self.setStyleSheet(
-            f"#RunBanner {{ border-left: 5px solid {colour}; background: palette(alternate-base); }}"
-        )
-        if self._slot is not None:
-            self.button.clicked.disconnect()
-            self._slot = None
-        if button and callable(on_click):
-            self.button.setText(button)
-            self.button.clicked.connect(on_click)
-            self._slot = on_click
-            self.button.show()
-        else:
-            self.button.hide()
-        self.show()
-
-    def text(self) -> str:
-        """The message shown ('' when hidden)."""
-        return self.label.text() if not self.isHidden() else ""
-
-
-class ResultPanel(QWidget):
+class ResultPanel(PanelFrame):
     """Base of the Activations, Depth, Timing and Output panels: subclasses fill `content` and implement
     show_result()."""
-
-    node_activated = Signal(str)
-    """The user picked a node in a plot: select it (and show it on the canvas)."""
-
-    title_text = "Results"
 
     def __init__(
         self,
@@ -136,51 +75,16 @@ class ResultPanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._ready = False
-        configure_pyqtgraph()
         self.document = document
         self.controller = controller
         self.run_action = run_action
         self.result: ForwardResult | None = None
         self._pending = False
-        self._dock_shown: bool | None = None
-        self.colours = PlotColours.of(self.palette())
-        self.title = QLabel(self.title_text, self)
-        self.subtitle = QLabel(self)
-        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.header = QHBoxLayout()
-        self.header.setSpacing(10)
-        self.header.addWidget(self.title)
-        self.header.addWidget(self.subtitle, 1)
-        self.export_button = QToolButton(self)
-        self.export_button.setText("Export PNG...")
-        self.export_button.setToolTip("Save this plot as a PNG image (twice the screen resolution)")
-        self.export_button.clicked.connect(lambda: self.export_png())
-        self.header.addWidget(self.export_button)
-        self.stale_banner = Banner(self)
-        self.problem_banner = Banner(self)
-        self.content = QWidget(self)
-        self.empty = QLabel(self)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setMargin(24)
         self.stale_view = StalePicture(self)
         """While stale: a greyed picture of the content (no live plot drawn through an effect can bleed)."""
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.content)
         self.stack.addWidget(self.stale_view)
         self._greyed = False
         self._updating = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(4)
-        layout.addLayout(self.header)
-        layout.addWidget(self.stale_banner)
-        layout.addWidget(self.problem_banner)
-        layout.addWidget(self.stack, 1)
-        self._style_header()
         self._show_empty()
         run_action.changed.connect(self._sync_run_button)
         controller.result_changed.connect(self._result_changed)
@@ -195,13 +99,6 @@ class ResultPanel(QWidget):
         """Plot a result (called with the current one whenever it changes)."""
         raise NotImplementedError
 
-    def restyle(self) -> None:
-        """Apply new colours or fonts to the plots (theme or UI scale changed)."""
-
-    def export_target(self) -> QWidget:
-        """The widget Export PNG saves."""
-        return self.content
-
     def empty_text(self) -> str:
         """What the panel says while it has nothing to show."""
         return EMPTY_TEXT
@@ -209,8 +106,7 @@ class ResultPanel(QWidget):
     def finish_setup(self) -> None:
         """Call at the end of a subclass's __init__: styles the plots, follows palette changes from now on, and
         takes up the controller's state (a panel may be built after a run)."""
-        self._ready = True
-        self.restyle()
+        super().finish_setup()
         c = self.controller
         if c.current is not None:
             self._result_changed(c.current)
@@ -253,27 +149,6 @@ class ResultPanel(QWidget):
         if self._pending and self.result is not None:
             self._pending = False
             self.show_result(self.result)
-
-    @property
-    def on_screen(self) -> bool:
-        """True when the user can see the panel (in a dock: its tab is the one in front)."""
-        return self._dock_shown if self._dock_shown is not None else self.isVisible()
-
-    def follow_dock(self, dock: QDockWidget, shown: bool) -> None:
-        """Track whether the dock holding the panel is in view (tabs behind others count as hidden); `shown`:
-        whether it is in view now."""
-        dock.visibilityChanged.connect(self._dock_visibility)
-        self._dock_visibility(shown)
-
-    def _dock_visibility(self, shown: bool) -> None:
-        self._dock_shown = shown
-        if shown:
-            self.bring_up_to_date()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dock_shown is None:
-            self.bring_up_to_date()
 
     def _show_empty(self) -> None:
         reason = self.controller.blocked_reason
@@ -324,7 +199,7 @@ class ResultPanel(QWidget):
         if problem is None:
             self.problem_banner.hide()
             return
-        text = f"<b>{problem.title}.</b> {_escape(problem.message)}"
+        text = f"<b>{problem.title}.</b> {escape(problem.message)}"
         if problem.kind == "out_of_memory" and problem.suggested_batch:
             batch = problem.suggested_batch
             self.problem_banner.show_message(
@@ -345,40 +220,3 @@ class ResultPanel(QWidget):
         node = self.document.graph.node_by_name(name) if name else None
         if node is not None:
             self.node_activated.emit(node.id)
-
-    # --- look -------------------------------------------------------------------------------------------------
-
-    def _style_header(self) -> None:
-        font = QFont(self.font())
-        size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-        font.setPointSizeF(size * 1.2)
-        font.setBold(True)
-        self.title.setFont(font)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if self._ready and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
-            self.colours = PlotColours.of(self.palette())
-            self._style_header()
-            self.restyle()
-
-    # --- export -----------------------------------------------------------------------------------------------
-
-    def export_png(self, path: str | Path | None = None) -> Path | None:
-        """Save the plot as a PNG (asks where when no path is given); None when cancelled or it failed."""
-        if path is None:
-            suggestion = f"{self.title_text.lower().replace(' ', '_')}.png"
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export Plot", suggestion, "PNG image (*.png)")
-            if not chosen:
-                return None
-            path = chosen
-        self.bring_up_to_date()
-        try:
-            return export_png(self.export_target(), path)
-        except OSError as error:
-            QMessageBox.warning(self, "Export Plot", str(error))
-            return None
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -92,7 +92,9 @@ def _settings_changes(before: RunRequest, after: RunRequest) -> list[str]:
     oa, ob = before.options, after.options
     if oa.input != ob.input:
         items.append(f"input {ob.input.describe()}")
-    if oa.weights != ob.weights:
+    if ob.trained is not None and oa.trained is not ob.trained:
+        items.append(f"weights of {ob.trained.describe()}")
+    elif oa.weights != ob.weights or oa.trained is not ob.trained:
         items.append("weights " + (_file(ob.weights) if ob.weights else "removed"))
     if oa.device != ob.device:
         items.append(f"{oa.device} {ARROW} {ob.device}")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.analysis import Analysis
-from ...core.model import Edge, Node
+from ...core.model import Edge, GraphSnapshot, Node
 from ...results.run import (
     CPU,
     DEFAULT_MAX_CHANNELS,
@@ -27,6 +27,7 @@ from ...results.run import (
     RunRequest,
     run_key,
 )
+from ...results.training import TrainedNetwork
 from ..collector import collector
 from ..document import Document
 from ..workers import DeviceWorker, ForwardWorker, WorkerThread
@@ -91,6 +92,8 @@ class RunController(QObject):
     """The new RunOptions."""
     devices_changed = Signal(tuple)
     """The devices found (tuple of DeviceInfo)."""
+    race_weights_changed = Signal(tuple)
+    """The networks of the last race with the weights they reached (tuple of TrainedNetwork)."""
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +106,9 @@ class RunController(QObject):
         self.previous: ForwardResult | None = None
         """The result before it (the dashed reference in the depth plot)."""
         self.problem: RunError | None = None
+        self.race_weights: tuple[TrainedNetwork, ...] = ()
+        """The weights kept from the last race: what runs, gradient flow and other views may use instead of
+        random weights (options.trained is the one runs use now)."""
         self.stale = False
         self.affected: frozenset[str] = frozenset()
         """Nodes whose shown results may no longer hold (see affected_nodes)."""
@@ -156,7 +162,12 @@ class RunController(QObject):
         """The request Run would send now."""
         channels, size = capture_limits(self.document.analysis)
         return RunRequest(
-            self.document.graph.snapshot(), self.document.settings, self.options, channels, size
+            self.document.graph.snapshot(),
+            self.document.settings,
+            self.options,
+            channels,
+            size,
+            weights=self.document.weights,
         )
 
     # --- options ----------------------------------------------------------------------------------------------
@@ -171,7 +182,23 @@ class RunController(QObject):
 
     def set_weights(self, path: str | None) -> None:
         """Load these weights before running (None: seeded random weights)."""
-        self._set_options(replace(self.options, weights=path))
+        self._set_options(replace(self.options, weights=path, trained=None))
+
+    def use_trained(self, trained: TrainedNetwork | None) -> None:
+        """Run with weights kept from a race (None: seeded random weights)."""
+        self._set_options(replace(self.options, weights=None, trained=trained))
+
+    def keep_race_weights(self, networks: tuple[TrainedNetwork, ...]) -> None:
+        """Remember the weights a race reached (replacing those of the race before)."""
+        self.race_weights = networks
+        if self.options.trained is not None and self.options.trained not in networks:
+            self.use_trained(None)  # the weights in use came from the race before: they are gone now
+        self.race_weights_changed.emit(networks)
+
+    def trained_for(self, snapshot: GraphSnapshot) -> TrainedNetwork | None:
+        """The weights of the last race's network that is this very network (same blocks and links), if any."""
+        structure = snapshot.structure()
+        return next((t for t in self.race_weights if t.snapshot.structure() == structure), None)
 
     def _set_options(self, options: RunOptions) -> None:
         if options == self.options:

@@ -1,4 +1,4 @@
-"""The result docks (Activations, Depth, Timing, Output), each holding its panel once it is built.
+"""The result docks (Activations, Depth, Timing, Output, Gradients, Race), each holding its panel once it is built.
 
 Panels are built when their dock is first looked at, or one by one in idle time soon after the window's first
 paint: the window appears without waiting for pyqtgraph (a fifth of a second to import), and a run's result does
@@ -20,36 +20,48 @@ from ..shell import Shell
 from .controller import RunController
 
 if TYPE_CHECKING:
-    from ..panels.result_panel import ResultPanel
+    from ..panels.panel_frame import PanelFrame
 
 PREBUILD_DELAY_MS = 400
 """Panels not yet seen are built this long after the window first painted, one per turn of the event loop."""
 
-PanelFactory = Callable[[Document, RunController, QAction, QWidget], "ResultPanel"]
+PanelFactory = Callable[[Document, RunController, QAction, QWidget], "PanelFrame"]
 
 
-def _activations(d: Document, c: RunController, run: QAction, parent: QWidget) -> ResultPanel:
+def _activations(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.activations import ActivationsPanel
 
     return ActivationsPanel(d, c, run, parent)
 
 
-def _depth(d: Document, c: RunController, run: QAction, parent: QWidget) -> ResultPanel:
+def _depth(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.depth import DepthPanel
 
     return DepthPanel(d, c, run, parent)
 
 
-def _timing(d: Document, c: RunController, run: QAction, parent: QWidget) -> ResultPanel:
+def _timing(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.timing import TimingPanel
 
     return TimingPanel(d, c, run, parent)
 
 
-def _output(d: Document, c: RunController, run: QAction, parent: QWidget) -> ResultPanel:
+def _output(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
     from ..panels.output import OutputPanel
 
     return OutputPanel(d, c, run, parent)
+
+
+def _gradients(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
+    from ..panels.gradients import GradientsPanel
+
+    return GradientsPanel(d, c, run, parent)
+
+
+def _race(d: Document, c: RunController, run: QAction, parent: QWidget) -> PanelFrame:
+    from ..panels.race import RacePanel
+
+    return RacePanel(d, c, run, parent)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class ResultDock:
     title: str
     object_name: str
     factory: PanelFactory
+    shows_runs: bool = True
+    """The panel shows forward runs (a ResultPanel); False for the teaching panels, which run their own jobs."""
 
 
 DOCKS: tuple[ResultDock, ...] = (
@@ -67,6 +81,8 @@ DOCKS: tuple[ResultDock, ...] = (
     ResultDock("depth", "Depth", "DepthDock", _depth),
     ResultDock("timing", "Timing", "TimingDock", _timing),
     ResultDock("output", "Output", "OutputDock", _output),
+    ResultDock("gradients", "Gradients", "GradientsDock", _gradients, shows_runs=False),
+    ResultDock("race", "Race", "RaceDock", _race, shows_runs=False),
 )
 """The result docks, in tab order."""
 
@@ -76,7 +92,7 @@ class PanelSlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.panel: ResultPanel | None = None
+        self.panel: PanelFrame | None = None
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
 
@@ -102,15 +118,19 @@ class ResultDocks(QObject):
             self._slots[spec.key] = slot
         window.first_paint.later(PREBUILD_DELAY_MS, self._build_next)
 
-    def panel(self, key: str) -> ResultPanel:
+    def panel(self, key: str) -> PanelFrame:
         """The panel of the dock named `key` ('activations', 'depth', ...), built now if it was not yet."""
         return self._build(key, not self.docks[key].visibleRegion().isEmpty())
 
-    def built(self) -> list[ResultPanel]:
+    def run_keys(self) -> list[str]:
+        """The keys of the docks that show forward runs, in tab order."""
+        return [key for key, spec in self._specs.items() if spec.shows_runs]
+
+    def built(self) -> list[PanelFrame]:
         """The panels built so far."""
         return [s.panel for s in self._slots.values() if s.panel is not None]
 
-    def _build(self, key: str, shown: bool) -> ResultPanel:
+    def _build(self, key: str, shown: bool) -> PanelFrame:
         slot = self._slots[key]
         if slot.panel is None:
             w = self.window
@@ -118,6 +138,8 @@ class ResultDocks(QObject):
             slot.box.addWidget(panel)
             slot.panel = panel
             panel.node_activated.connect(w.reveal_node)
+            panel.status_message.connect(w.show_status)
+            panel.attach_canvas(w.canvas.canvas)
             panel.follow_dock(self.docks[key], shown)
         return slot.panel
 

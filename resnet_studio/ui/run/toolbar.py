@@ -94,6 +94,9 @@ class RunToolbar(QWidget):
         self.open_weights.triggered.connect(self.choose_weights)
         self.random_weights = menu.addAction("Random Weights (seeded)")
         self.random_weights.triggered.connect(lambda: controller.set_weights(None))
+        self.race_weights = menu.addMenu("Weights from the Race")
+        self.race_weights.aboutToShow.connect(self._fill_race_weights)
+        self._fill_race_weights()
         self.weights.setMenu(menu)
         self.run_button = QToolButton(self)
         self.run_button.setDefaultAction(run)
@@ -122,6 +125,7 @@ class RunToolbar(QWidget):
         self.show_options(controller.options)
         controller.devices_changed.connect(self.show_devices)
         controller.options_changed.connect(self.show_options)
+        controller.document.reloaded.connect(lambda: self.show_options(controller.options))  # its weights
         self.device.opened.connect(controller.probe_devices)
         self.device.activated.connect(self._device_chosen)
         self.input.activated.connect(self._input_chosen)
@@ -168,10 +172,19 @@ class RunToolbar(QWidget):
             else "Nothing is random in this run"
         )
         self.seed.setEnabled(random or options.weights is None)
-        if options.weights:
+        if options.trained is not None:
+            self.weights.setText(f"Weights: {options.trained.label} (trained)")
+            self.weights.setToolTip(f"The weights of {options.trained.describe()} in the race")
+        elif options.weights:
             name = Path(options.weights).name
             self.weights.setText(f"Weights: {name}")
             self.weights.setToolTip(f"Weights loaded before each run: {options.weights}")
+        elif (attached := self.controller.document.weights) is not None:
+            self.weights.setText(f"Weights: {attached.source}")
+            self.weights.setToolTip(
+                f"The weights that came with the network ({attached.source}); layers you add or whose shape "
+                "you change start random (see the Inspector). Open a weights file to use other weights."
+            )
         else:
             self.weights.setText("Weights: random")
             self.weights.setToolTip("Seeded random weights (He initialisation); open a file for trained ones")
@@ -213,6 +226,17 @@ class RunToolbar(QWidget):
             return False
         self.controller.set_input(InputChoice("image", path, self.seed.value()))
         return True
+
+    def _fill_race_weights(self) -> None:
+        menu, c = self.race_weights, self.controller
+        menu.clear()
+        for trained in c.race_weights:
+            action = menu.addAction(trained.describe())
+            action.setCheckable(True)
+            action.setChecked(c.options.trained is trained)
+            action.triggered.connect(lambda _checked=False, t=trained: c.use_trained(t))
+        if not c.race_weights:
+            menu.addAction("Train networks in the Race panel first").setEnabled(False)
 
     def choose_weights(self) -> bool:
         """Ask for a weights file to load before each run; True when one was chosen."""

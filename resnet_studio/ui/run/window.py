@@ -1,5 +1,6 @@
 """Running from the main window: the controller, the run toolbar, the progress in the status bar, the result
-docks (Activations, Depth, Timing, Output), the canvas thumbnails, and the Run menu's commands.
+docks (Activations, Depth, Timing, Output, and the teaching docks), the canvas thumbnails, and the Run menu's
+commands.
 
 The window creates one RunUi after its own docks and before its menus; closing the window (or quitting the
 app) calls shutdown(), which cancels a run in progress and waits for its thread.
@@ -28,7 +29,10 @@ from .toolbar import RunToolbar, run_icon_palette
 if TYPE_CHECKING:
     from ..panels.activations import ActivationsPanel
     from ..panels.depth import DepthPanel
+    from ..panels.gradients import GradientsPanel
     from ..panels.output import OutputPanel
+    from ..panels.panel_frame import PanelFrame
+    from ..panels.race import RacePanel
     from ..panels.result_panel import ResultPanel
     from ..panels.timing import TimingPanel
 
@@ -94,14 +98,24 @@ class RunUi(QObject):
         """The class scores."""
         return cast("OutputPanel", self.results.panel("output"))
 
+    @property
+    def gradients(self) -> GradientsPanel:
+        """Gradient flow of the network and another."""
+        return cast("GradientsPanel", self.results.panel("gradients"))
+
+    @property
+    def race(self) -> RacePanel:
+        """The degradation race."""
+        return cast("RacePanel", self.results.panel("race"))
+
     def dock(self, key: str) -> QDockWidget:
-        """The result dock named `key` ('activations', 'depth', 'timing', 'output')."""
+        """The result dock named `key` ('activations', 'depth', 'timing', 'output', 'gradients', 'race')."""
         return self.results.docks[key]
 
     @property
     def panels(self) -> tuple[ResultPanel, ...]:
-        """Every result panel, in dock order."""
-        return tuple(self.results.panel(key) for key in self.results.docks)
+        """Every panel that shows forward runs, in dock order."""
+        return tuple(cast("ResultPanel", self.results.panel(key)) for key in self.results.run_keys())
 
     def _connect(self) -> None:
         a, c, w = self.window.actions, self.controller, self.window
@@ -170,9 +184,10 @@ class RunUi(QObject):
             self.window.show_status(f"Saved {panel.title_text} to {saved.name}")
         return saved is not None
 
-    def visible_panel(self) -> ResultPanel:
+    def visible_panel(self) -> PanelFrame:
         """The result panel the user is looking at (the Activations panel when none is in view)."""
-        for panel, dock in zip(self.panels, self.docks):
+        for key, dock in self.results.docks.items():
+            panel = self.results.panel(key)
             if dock.isVisible() and not panel.visibleRegion().isEmpty():
                 return panel
         return self.activations
@@ -281,4 +296,6 @@ class RunUi(QObject):
             return
         self._closed = True
         self.thumbnails.detach()
+        for panel in self.results.built():
+            panel.shutdown()  # the teaching panels' own jobs (a race, a gradient pass)
         self.controller.shutdown()

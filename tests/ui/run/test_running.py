@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -111,7 +112,26 @@ def test_clicking_a_bar_or_a_point_selects_its_node(qtbot: object, window: MainW
     assert window.run_ui.activations.title.text() == f"Activations: {ui.depth.names[5]}"
 
 
-def test_cancel_stops_a_run_within_a_second(qtbot: object, make_window: WindowFactory) -> None:
+def test_cancel_stops_a_run_within_a_second(
+    qtbot: object, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resnet_studio.engine.run import forward
+
+    original = forward.run_forward
+
+    def slow_pass(
+        *args: object, progress: Callable[[float, str], None] | None = None, **kwargs: object
+    ) -> object:
+        """Each layer takes 40 ms more, so the pass is still running when the cancel comes, however fast."""
+
+        def report(fraction: float, node: str) -> None:
+            time.sleep(0.04)
+            if progress is not None:
+                progress(fraction, node)
+
+        return original(*args, progress=report, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forward, "run_forward", slow_pass)
     window = make_window("resnet50", RunSettings())
     controller = window.run_ui.controller
     progress: list[str] = []

@@ -21,7 +21,7 @@ def test_starts_with_resnet18_and_its_totals(window: MainWindow) -> None:
     assert window.totals.text() == f"{RESNET18_TOTALS} | no problems"
     assert window.problems_dock.windowTitle() == "Problems (0)"
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert menus == ["File", "Edit", "View", "Run", "Help"]  # Lessons appears once it holds commands
+    assert menus == ["File", "Edit", "View", "Run", "Lessons", "Help"]
     assert window.run_settings.isVisibleTo(window)
 
 

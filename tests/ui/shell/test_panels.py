@@ -41,7 +41,17 @@ def test_palette_search_filters_as_you_type(qtbot) -> None:
     panel = PalettePanel()
     qtbot.addWidget(panel)
     qtbot.keyClicks(panel.search, "pool")
-    assert set(panel.visible_entries()) == {"MaxPool2d", "AvgPool2d", "GlobalAvgPool", "Head", "Stem"}
+    pooling = {
+        "MaxPool2d",
+        "AvgPool2d",
+        "GlobalAvgPool",
+        "Head",
+        "Stem",
+        "DeepStem",
+        "SqueezeExcite",
+        "resnet50d",
+    }
+    assert set(panel.visible_entries()) == pooling
     panel.search.clear()
     qtbot.keyClicks(panel.search, "resnext 32X8D")
     assert panel.visible_entries() == ["resnext101_32x8d", "resnext101_32x8d_plain"]

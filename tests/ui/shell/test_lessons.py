@@ -1,0 +1,219 @@
+"""Lessons in the app: the menu, the panel, every step of every lesson performed offscreen, edits on the undo
+stack, Reset step, teachers' own files, the welcome page and the code view."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from resnet_studio.core.commands import SetParam
+from resnet_studio.core.lessons import shipped_lessons
+from resnet_studio.ui.lessons.controller import WELCOME_SEEN
+from resnet_studio.ui.main_window import MainWindow
+
+from .conftest import Dialogs
+
+LESSONS = shipped_lessons()
+MISSING_PANEL = "That panel is not part of this version of the app."
+
+
+def plain(text: str) -> str:
+    """Panel text with thin spaces as plain ones (Qt's plain text keeps either)."""
+    return text.replace("\u2009", " ")
+
+
+def lesson(lesson_id: str):  # type: ignore[no-untyped-def]
+    return next(x for x in LESSONS if x.id == lesson_id)
+
+
+def test_the_lessons_menu_lists_every_lesson_and_a_file_of_ones_own(window: MainWindow) -> None:
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Edit", "View", "Run", "Lessons", "Help"]
+    menu = window.findChild(QMenu, "LessonsMenu")
+    assert menu is not None
+    texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+    assert texts[: len(LESSONS)] == [f"{i}  {x.title}" for i, x in enumerate(LESSONS, start=1)]
+    assert "Open Lesson File..." in texts and "Next Step" in texts and "Welcome Page" in texts
+    assert not window.lessons.next_step.isEnabled()  # no lesson open
+
+
+def test_a_lesson_starts_from_the_menu(window: MainWindow) -> None:
+    menu = window.findChild(QMenu, "LessonsMenu")
+    assert menu is not None
+    menu.actions()[1].trigger()  # the second lesson
+    lessons = window.lessons
+    assert lessons.lesson is LESSONS[1] and lessons.dock.isVisible()
+    assert lessons.panel.progress.text() == f"Step 1 of {len(LESSONS[1])}"
+    assert lessons.panel.heading.text() == LESSONS[1].title
+
+
+@pytest.mark.parametrize("chosen", LESSONS, ids=[x.id for x in LESSONS])
+def test_every_step_of_every_lesson_runs_offscreen(window: MainWindow, chosen, qtbot) -> None:  # type: ignore[no-untyped-def]
+    lessons = window.lessons
+    lessons.start(chosen)
+    for index, step in enumerate(chosen.steps):
+        if index:
+            window.lessons.next_step.trigger()  # Page Down
+        assert lessons.index == index
+        panel = lessons.panel
+        assert panel.progress.text() == f"Step {index + 1} of {len(chosen)}"
+        text = panel.text.toPlainText()
+        assert step.title in text and "?" not in text.replace("?)", ""), text
+        assert "{" not in text and "$" not in text  # figures filled, formulas drawn
+        note = panel.note.text()
+        if step.action.spec.panel in ("gradients", "landscape", "race") or step.action.text("panel") in (
+            "landscape",
+            "race",
+        ):
+            assert note.startswith("This step opens the ") and MISSING_PANEL in note
+        else:
+            assert note == "", note
+    assert not lessons.next_step.isEnabled() and not panel.next.isEnabled()
+    lessons.back()
+    assert lessons.index == len(chosen) - 2
+    lessons.reset()
+    assert lessons.index == len(chosen) - 2 and (
+        panel.note.text() == "" or MISSING_PANEL in panel.note.text()
+    )
+    lessons.close()
+    assert not lessons.dock.isVisible() and lessons.lesson is None
+
+
+def test_step_edits_are_undoable_and_reset_step_puts_them_back(window: MainWindow, dialogs: Dialogs) -> None:
+    lessons, document = window.lessons, window.document
+    lessons.start(lesson("projection"))
+    lessons.next()
+    assert document.undo_stack.undoText() == "Set shortcut of layer2.0"
+    assert [d.node_name for d in document.analysis.errors] == ["layer2.0"]  # the app's own error
+    assert document.selection == ("layer2.0",)
+    lessons.next()
+    assert document.undo_stack.undoText() == "Fix layer2.0: set shortcut to projection"
+    assert document.analysis.ok
+    window.actions.undo.trigger()
+    assert not document.analysis.ok  # the user undid the fix: it is theirs to play with
+    lessons.reset()
+    assert document.analysis.ok and document.graph.node("layer2.0").params["shortcut"] == "projection"
+    lessons.next()  # option A
+    assert "8 448 fewer" in plain(lessons.panel.text.toPlainText())
+    document.set_selection(["layer2.0"])
+    window.canvas.delete_selection()  # the user leaves the script
+    lessons.reset()
+    assert "layer2.0" in document.graph and document.graph.node("layer2.0").params["shortcut"] == "zero-pad"
+    assert not dialogs.titles("warning")  # the lesson's own network is replaced without asking
+
+
+def test_a_step_that_cannot_be_done_says_so_in_the_panel(window: MainWindow) -> None:
+    lessons, document = window.lessons, window.document
+    lessons.start(lesson("residual"))
+    document.set_selection(["layer1.0"])
+    window.canvas.delete_selection()
+    lessons.next()
+    assert "could not select a block and frame it" in lessons.panel.note.text()
+    assert "no block named 'layer1.0'; Reset step" in lessons.panel.note.text()
+    assert "?" in lessons.panel.text.toPlainText()  # {params:layer1.0} has nothing to measure
+    lessons.reset()
+    assert lessons.panel.note.text() == "" and "layer1.0" in document.graph
+
+
+def test_figures_follow_the_users_edits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    lessons, document = window.lessons, window.document
+    lessons.start(lesson("residual"))
+    lessons.next()
+    assert "all 73 984 of layer1.0" in plain(lessons.panel.text.toPlainText())
+    document.push(SetParam("layer1.0", "width_per_group", 128))  # the user widens the block
+    qtbot.waitUntil(lambda: "all 73 984" not in plain(lessons.panel.text.toPlainText()))
+    assert "all 73 984" not in plain(lessons.panel.text.toPlainText())
+
+
+def test_unsaved_work_is_offered_for_saving_before_a_lesson_replaces_it(
+    window: MainWindow, dialogs: Dialogs
+) -> None:
+    window.document.push(SetParam("layer1.0", "skip", False))
+    window.lessons.start(lesson("residual"))
+    assert dialogs.titles("warning") == ["Unsaved changes"]
+
+
+def test_cancelling_the_save_prompt_keeps_ones_work_and_says_so(window: MainWindow, dialogs: Dialogs) -> None:
+    window.document.push(SetParam("layer1.0", "skip", False))
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    window.lessons.start(lesson("bottleneck"))
+    assert (
+        "The preset resnet34 was not loaded (your unsaved work was kept)" in window.lessons.panel.note.text()
+    )
+    assert window.document.graph.node("layer1.0").params["skip"] is False and len(window.document.graph) == 12
+
+
+def test_a_lesson_file_of_ones_own(window: MainWindow, dialogs: Dialogs, tmp_path: Path) -> None:
+    mine = {
+        "title": "My lesson",
+        "summary": "One step.",
+        "steps": [
+            {
+                "title": "Look",
+                "text": "ResNet-34 costs {macs:total}.",
+                "action": {"do": "open_preset", "preset": "resnet34"},
+            },
+            {"title": "Broken", "text": "x", "action": {"do": "select"}},
+        ],
+    }
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(mine))
+    assert not window.lessons.open_file(path)
+    assert dialogs.texts("warning") == [
+        "lesson 'mine.json', step 2, field 'action.node': select needs 'node' (node)"
+    ]
+    mine["steps"].pop()
+    path.write_text(json.dumps(mine))
+    dialogs.open_path = str(path)
+    window.lessons.open_file_action.trigger()
+    assert window.lessons.lesson is not None and window.lessons.lesson.title == "My lesson"
+    assert "ResNet-34 costs 3.66 GMACs." in window.lessons.panel.text.toPlainText()
+
+
+def test_the_welcome_page_shows_once(window: MainWindow) -> None:
+    lessons = window.lessons
+    assert not window.store.flag(WELCOME_SEEN, False)
+    lessons.welcome_on_first_start()
+    welcome = lessons.welcome
+    assert welcome is not None and welcome.isVisible() and welcome.list.count() == len(LESSONS)
+    welcome.list.setCurrentRow(2)
+    welcome.start.click()
+    assert not welcome.isVisible() and lessons.lesson is LESSONS[2]
+    assert window.store.flag(WELCOME_SEEN, False)
+    lessons.welcome_on_first_start()
+    assert not welcome.isVisible()  # remembered: not again
+
+
+def test_the_code_view_shows_the_selected_blocks_code(window: MainWindow, qtbot) -> None:
+    lessons = window.lessons
+    lessons.start(lesson("residual"))
+    for _ in range(3):
+        lessons.next()
+    code = lessons.panel.code
+    assert lessons.panel.code_shown
+    qtbot.waitUntil(lambda: "def forward" in code.toPlainText(), timeout=60_000)
+    text = code.toPlainText()
+    assert text.startswith("# layer1.0 = BasicBlock(64, 64), at batch 1")
+    assert "out = self.bn2(self.conv2(out))  # [1, 64, 56, 56]" in text
+    window.document.set_selection(["layer2.0"])  # the view follows the selection
+    qtbot.waitUntil(
+        lambda: code.toPlainText().startswith("# layer2.0 = BasicBlock(64, 128, stride=2"), timeout=60_000
+    )
+    assert lessons.panel.code_caption.text() == "Code of layer2.0"
+    lessons.next()
+    assert not lessons.panel.code_shown
+
+
+def test_a_teaching_panel_that_exists_is_opened_by_its_key(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    docks = dict(window.run_ui.results.docks)
+    docks["gradients"] = window.summary_dock  # stands in for the Gradients dock, found by its key
+    monkeypatch.setattr(window.run_ui.results, "docks", docks)
+    window.problems_dock.raise_()
+    lessons = window.lessons
+    lessons.start(lesson("gradient-flow"))
+    lessons.next()
+    assert lessons.panel.note.text() == ""
+    assert not window.summary_dock.visibleRegion().isEmpty()
