@@ -85,7 +85,10 @@ def test_an_unknown_command_lists_every_command() -> None:
         (("summary", "resnet18", "--input", "3x0x224"), "every part of an input size must be at least 1"),
         (("summary", "resnet18", "--batch", "1" + "0" * 200), "batch size must be between 1 and 65,536"),
         (("render", "resnet18", "-o", "x.png", "--input", "224"), "found '224': that is 1 number"),
-        (("frobnicate",), "unknown command 'frobnicate'; the commands are compare, export, gradflow, landscape"),
+        (
+            ("frobnicate",),
+            "unknown command 'frobnicate'; the commands are compare, export, gradflow, landscape",
+        ),
         (("summary", "resnet18", "--batch", "0"), "expected a positive integer, found '0'"),
         (("summary",), "the following arguments are required: NAME_OR_FILE"),
     ],
