@@ -134,8 +134,12 @@ class Analyzer:
         several = len(nodes) > 1
         for node_id in order[start:]:
             incoming = into[node_id]
-            if node_id not in dirty and not any(e.src in changed_outputs for e in incoming.values()):
-                continue
+            if node_id not in dirty:
+                for e in incoming.values():  # a loop, not any(): no generator made per node
+                    if e.src in changed_outputs:
+                        break
+                else:
+                    continue
             before = infos.get(node_id, False)
             recomputed.add(node_id)
             node = nodes[node_id]
