@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,14 @@ from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 from ..core.presets import plain_twin
 from ..results.gradients import BlockGradient, GradientFlow, GradientFlowComparison, LayerGradient
-from ..results.run import RunError
-from ..results.weights import AttachedWeights
-from .assembly import Network, build, check_training
+from .assembly import Network
 from .errors import BuildError, DeviceError, InputError, WeightsError
 from .run.control import Cancel, Fault, Faults, ProgressCallback
 from .run.devices import check_dtype, resolve_device
 from .run.failures import classify
-from .run.inputs import InputSource, make_input
+from .run.inputs import InputSource
 from .run.memory import estimate
+from .run.prepare import Weights, first_inputs, prepared_network, run_error
 from .threads import side_by_side
 
 __all__ = [
@@ -54,7 +54,7 @@ def gradient_flow(
     seed: int = 0,
     labels: Sequence[int] | None = None,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | AttachedWeights | None = None,
+    weights: Weights | None = None,
     train: bool = True,
     label: str = "network",
     progress: ProgressCallback | None = None,
@@ -73,20 +73,18 @@ def gradient_flow(
     try:
         torch_device = resolve_device(device)
         torch_dtype = check_dtype(torch_device, dtype)
-        if batch_size < 1:
-            raise InputError(f"the batch size must be at least 1, not {batch_size}")
-        net = _network(network, input_shape, seed)
-        if train:
-            check_training(net, batch_size)
-        if weights is not None:
-            from .checkpoint import apply_weights
-
-            apply_weights(net, weights)
-        inputs = [
-            make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
-        ]
+        net = prepared_network(
+            network,
+            input_shape=input_shape,
+            seed=seed,
+            batch_size=batch_size,
+            train=train,
+            weights=weights,
+            inplace=False,  # hooks need every node's output intact
+        )
+        inputs = first_inputs(source, net, batch_size)
     except (DeviceError, BuildError, InputError, WeightsError) as error:
-        return _failed(result, error)
+        return replace(result, error=run_error(error))
     result = GradientFlow("error", label, str(torch_device), dtype, batch_size)
     memory = estimate(net.info.analysis, batch_size, dtype, training=True)
     faults_ = Faults(faults)
@@ -132,7 +130,7 @@ def gradient_flow(
         )
         return GradientFlow("ok", label, str(torch_device), dtype, batch_size, loss.item(), layers, blocks)
     except InputError as error:
-        return _failed(result, error)
+        return replace(result, error=run_error(error))
     except Exception as error:  # every failure becomes a result
         return GradientFlow(
             "error",
@@ -207,17 +205,6 @@ class _SharedProgress:
         return report
 
 
-def _network(
-    network: Graph | GraphSnapshot | Network, input_shape: tuple[int, int, int] | None, seed: int
-) -> Network:
-    if not isinstance(network, Network):
-        return build(network, input_shape, seed=seed, inplace=False)  # hooks need every node output intact
-    for module in network.modules():
-        if isinstance(module, nn.ReLU):
-            module.inplace = False
-    return network
-
-
 def _snapshot(network: Graph | GraphSnapshot) -> GraphSnapshot:
     return network.snapshot() if isinstance(network, Graph) else network
 
@@ -275,19 +262,3 @@ def _layer_gradients(net: Network) -> tuple[LayerGradient, ...]:
 def _prefixes(path: str) -> list[str]:
     parts = path.split(".")
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
-def _failed(result: GradientFlow, error: Exception) -> GradientFlow:
-    kinds = {DeviceError: "device", BuildError: "build", InputError: "input", WeightsError: "weights"}
-    kind = next(k for cls, k in kinds.items() if isinstance(error, cls))
-    if kind == "device" and "not supported" in str(error):
-        kind = "dtype"
-    diagnostics = error.diagnostics if isinstance(error, BuildError) else ()
-    return GradientFlow(
-        "error",
-        result.label,
-        result.device,
-        result.dtype,
-        result.batch_size,
-        error=RunError(kind, str(error), diagnostics=diagnostics),  # type: ignore[arg-type]
-    )

@@ -372,12 +372,13 @@ class CheckpointWorker(QObject):
                 from ..engine.errors import WeightsError
 
             try:
-                open_checkpoint(self.path)
+                result: object = open_checkpoint(self.path)
             except WeightsError as error:
-                OpenFailure(self.path, str(error), getattr(error, "key", None))
+                result = OpenFailure(self.path, str(error), getattr(error, "key", None))
         except BaseException as error:  # a bug must not take the app down: report it as a failed open
             traceback.print_exc(file=sys.stderr)
-            OpenFailure(self.path, f"{type(error).__name__}: {error}")
+            result = OpenFailure(self.path, f"{type(error).__name__}: {error}")
+        self.finished.emit(result)
 
 
 class CodeWorker(QObject):

@@ -24,18 +24,17 @@ from torch.utils.hooks import RemovableHandle
 from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ...results.run import ErrorKind, ForwardResult, RunError, RunRequest, Status
-from ...results.training import TrainedWeights
-from ...results.weights import AttachedWeights
-from ..assembly import Network, build, check_training
-from ..errors import BuildError, DeviceError, DTypeError, InputError, WeightsError
+from ...results.run import ForwardResult, RunError, RunRequest, Status
+from ..assembly import Network
+from ..errors import BuildError, DeviceError, InputError, WeightsError
 from .capture import CaptureOptions
 from .control import Cancel, Fault, Faults, ProgressCallback
 from .devices import check_dtype, device_title, resolve_device, synchronize
 from .failures import classify, refuse_if_too_big
-from .inputs import InputSource, make_input
+from .inputs import InputSource
 from .memory import MemoryEstimate, PeakMemory
 from .plan import LayerHook, capture_targets, overwritten_slots, run_memory
+from .prepare import Weights, first_inputs, prepared_network, run_error
 from .recorder import PassRecorder, Recorded
 from .timing import NodeTimer
 
@@ -50,7 +49,7 @@ def run_forward(
     input: str | Path | InputSource | Tensor = "random",
     seed: int = 0,
     input_shape: tuple[int, int, int] | None = None,
-    weights: str | Path | AttachedWeights | TrainedWeights | None = None,
+    weights: Weights | None = None,
     capture_nodes: Sequence[str] | None = None,
     options: CaptureOptions | None = None,
     train: bool = False,
@@ -81,46 +80,29 @@ def run_forward(
     try:
         torch_device = resolve_device(device)
     except DeviceError as error:
-        return failed(str(device), str(device), RunError("device", str(error)))
+        return failed(str(device), str(device), run_error(error))
     name, title = str(torch_device), device_title(torch_device)
     try:
         torch_dtype = check_dtype(torch_device, dtype)
     except DeviceError as error:
-        kind: ErrorKind = "dtype" if isinstance(error, DTypeError) else "device"
-        return failed(name, title, RunError(kind, str(error)))
+        return failed(name, title, run_error(error))
     result = ForwardResult("error", name, title, dtype, batch_size, channels_last, source.describe())
-    if batch_size < 1:
-        return replace(
-            result, error=RunError("input", f"the batch size must be at least 1, not {batch_size}")
-        )
     try:
-        net = network if isinstance(network, Network) else build(network, input_shape, seed=seed)
-        if train:
-            check_training(net, batch_size)
-    except BuildError as error:
-        return replace(result, error=RunError("build", str(error), diagnostics=error.diagnostics))
+        net = prepared_network(
+            network, input_shape=input_shape, seed=seed, batch_size=batch_size, train=train, weights=weights
+        )
+        inputs = first_inputs(source, net, batch_size)
+    except (BuildError, InputError, WeightsError) as error:
+        return replace(result, error=run_error(error))
     options = options or CaptureOptions()
     hooks: list[LayerHook] = []
     handles: list[RemovableHandle] = []
     try:
-        if isinstance(weights, TrainedWeights):
-            from ..training.kept import load_trained_weights
-
-            load_trained_weights(net, weights)
-        elif weights is not None:
-            from ..checkpoint import apply_weights
-
-            apply_weights(net, weights)
-        inputs = [
-            make_input(source, net.info.nodes[i].output_shape or (), batch_size) for i in net.info.inputs
-        ]
         targets = capture_targets(net, capture_nodes, hooks, handles)
-    except (InputError, WeightsError) as error:
+    except InputError as error:
         for handle in handles:
             handle.remove()
-        return replace(
-            result, error=RunError("weights" if isinstance(error, WeightsError) else "input", str(error))
-        )
+        return replace(result, error=run_error(error))
     deferred = (torch_device.type == "cuda" if deferred is None else deferred) and not train
     memory = run_memory(net, targets, len(hooks), options, batch_size, dtype, torch_device, deferred)
     too_big = refuse_if_too_big(memory, torch_device)

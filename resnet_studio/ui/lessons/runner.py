@@ -4,6 +4,7 @@ which uses the window's own parts (the document and its undo stack, the canvas, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget
@@ -13,6 +14,11 @@ from ...core.lessons import PANELS, Action
 from ...core.lessons.commands import StepError, find_node, step_command
 from .host import LessonHost
 
+if TYPE_CHECKING:
+    from ..panels.gradients import GradientsPanel
+    from ..panels.race import RacePanel
+
+NOT_STARTED = "It did not start: the {title} panel says why. Press {button} there once that is dealt with."
 MISSING = "This step opens the {title} panel, which shows {shows}. That panel is not part of this version of the app."
 
 
@@ -149,10 +155,20 @@ class StepRunner(QObject):
         return self._raise("compare")
 
     def _gradient_flow(self, action: Action) -> str:
-        return self._raise(action.spec.panel or "gradients")
+        note = self._raise("gradients")
+        panel = cast("GradientsPanel", self.window.run_ui.results.panel("gradients"))
+        if not panel.compare_with(action.text("other")):
+            return note or NOT_STARTED.format(title="Gradients", button="Compare Gradients")
+        return note
 
     def _landscape(self, action: Action) -> str:
         return self._raise(action.spec.panel or "landscape")
 
     def _race(self, action: Action) -> str:
-        return self._raise(action.spec.panel or "race")
+        note = self._raise("race")
+        panel = cast("RacePanel", self.window.run_ui.results.panel("race"))
+        networks = [str(name) for name in cast("list[object]", action.value("networks"))]
+        steps = action.value("steps")
+        if not panel.race(networks, int(steps) if isinstance(steps, int) else None):
+            return note or NOT_STARTED.format(title="Race", button="Start")
+        return note

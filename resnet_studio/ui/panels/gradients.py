@@ -229,6 +229,16 @@ class GradientsPanel(PanelFrame):
             self.status_message.emit(f"Comparing gradients: {request.names[0]} and {request.names[1]}")
         return started
 
+    def compare_with(self, other: str) -> bool:
+        """Compare with 'plain' (the plain twin) or a preset by name, as if chosen and Compare pressed."""
+        index = self.other.findData(TWIN if other == "plain" else other)
+        if index < 0:
+            self._problem(f"There is no network called {other!r} to compare with")
+            return False
+        self.other.setCurrentIndex(index)
+        self._other_index = index
+        return self.compare()
+
     def request(self) -> GradientRequest | None:
         """The comparison Compare would start now (None, with the reason shown, when the other network cannot
         be had)."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import GraphError
+from ...core.presets import preset
 from ...results.datasets import DataChoice
 from ...results.training import (
     DEFAULT_RACE,
@@ -47,7 +48,7 @@ from ..workers import SaveWeightsWorker, WorkerThread
 from .data_sample import DataPicker
 from .panel_frame import PanelFrame, escape
 from .plots import plot_font
-from .race_form import RaceForm
+from .race_form import RaceForm, short_label
 from .race_plots import RacePlots
 
 REDRAW_MS = 50
@@ -209,6 +210,13 @@ class RacePanel(PanelFrame):
             self.status_message.emit(f"Race started: {', '.join(networks)} on {self.data.choice.describe()}")
             self._show_expectation()
         return started
+
+    def race(self, presets: list[str], steps: int | None = None) -> bool:
+        """Race these presets (with `steps` SGD steps when given) with the form's other options."""
+        self.form.set_networks([(short_label(name), preset(name).snapshot()) for name in presets])
+        if steps is not None:
+            self.form.fields["steps"].setText(str(steps))
+        return self.start()
 
     def use_weights(self) -> bool:
         """Let forward runs (and the Gradients panel) use the chosen trained network's weights."""

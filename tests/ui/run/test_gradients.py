@@ -165,3 +165,12 @@ def test_the_gradients_read_well_in_the_dark_theme(qtbot: object, window: MainWi
         assert "#56B4E9" in panel.plot.key_text()
     finally:
         window.set_theme("light", remember=False)
+
+
+def test_a_lesson_compares_with_the_plain_twin_or_a_preset_by_name(qtbot: object, window: MainWindow) -> None:
+    panel = gradients(window)
+    outcome = compare(qtbot, panel, lambda: panel.compare_with("plain"))
+    assert outcome.status == "ok" and outcome.request.names == ("tiny", "tiny without skips")
+    assert not panel.compare_with("resnet9000")
+    assert "no network called 'resnet9000'" in panel.problem_banner.text()
+    assert panel.other.currentText().startswith("its plain twin")  # a bad name changes nothing

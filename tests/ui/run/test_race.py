@@ -234,3 +234,13 @@ def test_a_run_with_race_weights_names_them(qtbot: object, window: MainWindow) -
     assert describe_change(before, controller.request()) == "weights of tiny after 2 steps of training"
     controller.keep_race_weights(())  # a new race replaces them: runs go back to random weights
     assert controller.options.trained is None
+
+
+def test_a_lesson_races_presets_by_name(qtbot: object, window: MainWindow) -> None:
+    panel = race_panel(qtbot, window)
+    panel.form.fields["batch_size"].setText("4")
+    with qtbot.waitSignal(panel.job.finished, timeout=JOB_TIMEOUT_MS):  # type: ignore[attr-defined]
+        assert panel.race(["resnet20", "resnet20_plain"], steps=1)
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=JOB_TIMEOUT_MS)  # type: ignore[attr-defined]
+    assert [c.label for c in panel.job.curves] == ["ResNet-20", "plain-20"]
+    assert [c.steps for c in panel.job.curves] == [1, 1]
