@@ -59,6 +59,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("state", choices=STATES)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "xcb"))
+    parser.add_argument(
+        "--quit", action="store_true", help="end once there instead of keeping the window open"
+    )
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
     folder = tempfile.TemporaryDirectory()
@@ -88,7 +91,9 @@ def main() -> int:
         if args.state == "no-batchnorm":
             panel.weights.setCurrentIndex(panel.weights.findData("pytorch"))
         panel.compare_button.click()
-        wait_until(app, lambda: not panel.job.running and panel.job.current is not None, 600, "the comparison")
+        wait_until(
+            app, lambda: not panel.job.running and panel.job.current is not None, 600, "the comparison"
+        )
         if args.state == "no-batchnorm":
             panel.norm.click()  # the switch: one undo step, then the comparison runs again
             wait_until(app, lambda: not panel.job.running and panel.job.previous is not None, 600, "again")
@@ -99,14 +104,16 @@ def main() -> int:
         race.start_button.click()
         wait_until(
             app,
-            lambda: race.gap_at is not None
-            and min(c.steps for c in race.job.curves) >= race.gap_at + AFTER_GAP_STEPS,
+            lambda: (
+                race.gap_at is not None
+                and min(c.steps for c in race.job.curves) >= race.gap_at + AFTER_GAP_STEPS
+            ),
             1800,
             "the gap",
         )
         race.pause_button.click()
     print(f"ready: {args.state}", flush=True)
-    code = app.exec()
+    code = 0 if args.quit else app.exec()
     ui.shutdown()
     folder.cleanup()
     return code

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.results.run import InputChoice
+from resnet_studio.ui.main_window import MainWindow
 
 from .conftest import RUN_TIMEOUT_MS, WindowFactory
 
@@ -21,6 +22,9 @@ GAP_SHARE = 0.25
 long as itself, however loaded the machine. The 100 ms target on an idle machine is measured by
 bench/ui_latency_bench.py, not asserted here (a shared 2-core machine misses any fixed figure now and then)."""
 GAP_CEILING_MS = 2000
+TRIES = 3
+"""A window held by design is held in every pass; a busy shared machine starves the GUI thread in one now and
+then. So the best of up to three passes must stay within the bounds."""
 
 
 @pytest.mark.slow
@@ -36,6 +40,19 @@ def test_the_event_loop_keeps_running_during_a_resnet50_run(
     results = window.run_ui.results
     qtbot.waitUntil(lambda: len(results.built()) == len(results.docks), timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     controller.set_input(InputChoice("sample"))
+    tries: list[str] = []
+    for _ in range(TRIES):
+        longest, elapsed = _longest_gap_during_a_run(qtbot, window)
+        tries.append(f"longest gap {longest:.0f} ms in a {elapsed:.0f} ms pass")
+        if longest < GAP_SHARE * elapsed and longest < GAP_CEILING_MS:
+            break
+    else:
+        pytest.fail("the window was held in every pass: " + "; ".join(tries))
+
+
+def _longest_gap_during_a_run(qtbot: object, window: MainWindow) -> tuple[float, float]:
+    """Run once with a 10 ms timer ticking; the longest gap between ticks and the pass's length, in ms."""
+    controller = window.run_ui.controller
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -57,11 +74,7 @@ def test_the_event_loop_keeps_running_during_a_resnet50_run(
     elapsed = time.perf_counter() - started
     assert blocker.args[0].ok
     assert elapsed > 0.3 and len(gaps) > 10  # a real pass, timed by a live event loop
-    longest = max(gaps)
-    detail = (
-        f"longest gap {longest:.0f} ms in a {elapsed * 1000:.0f} ms pass; the slowest: {sorted(gaps)[-5:]}"
-    )
-    assert longest < GAP_SHARE * elapsed * 1000 and longest < GAP_CEILING_MS, detail
+    return max(gaps), elapsed * 1000
 
 
 def test_closing_the_window_during_a_run_cancels_and_waits(qtbot: object, make_window: WindowFactory) -> None:
