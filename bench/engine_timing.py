@@ -22,9 +22,16 @@ def sync(device: torch.device) -> None:
 
 
 def interleaved(
-    cases: dict[str, Callable[[], object]], device: torch.device, repeats: int, warmup: int = 2
+    cases: dict[str, Callable[[], object]],
+    device: torch.device,
+    repeats: int,
+    warmup: int = 2,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, list[float]]:
-    """Seconds per call of each case, measured in turns (A B A B ...) so drifts in machine load hit all alike."""
+    """Seconds per call of each case, measured in turns (A B A B ...) so drifts in machine load hit all alike.
+
+    `clock`: wall time by default; time.process_time (with one torch thread) counts only this process's work, which
+    other people's load on a shared machine does not stretch."""
     for _ in range(warmup):
         for run in cases.values():
             run()
@@ -33,10 +40,10 @@ def interleaved(
     for _ in range(repeats):
         for name, run in cases.items():
             sync(device)
-            start = time.perf_counter()
+            start = clock()
             run()
             sync(device)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(clock() - start)
     return times
 
 

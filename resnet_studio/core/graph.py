@@ -1,11 +1,12 @@
-"""The editable network: nodes, typed ports and edges, backed by networkx, announcing changes with psygnal."""
+"""The editable network: nodes, typed ports and edges in plain dicts, announcing changes with psygnal."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from heapq import heapify, heappop, heappush
+from typing import NamedTuple
 
-import networkx as nx
 from psygnal import Signal
 
 from .catalogue import get_spec
@@ -25,6 +26,14 @@ from .params import Params, ParamValue
 from .quoting import lone_surrogate, quote
 
 
+class Wiring(NamedTuple):
+    """The graph's tables: the nodes by id, the edges into each node by input port, the edges out of each node."""
+
+    nodes: Mapping[str, Node]
+    into: Mapping[str, Mapping[str, Edge]]
+    out_of: Mapping[str, Mapping[Edge, None]]
+
+
 class Graph:
     """A network of blocks. Every mutation succeeds or raises a typed GraphError; nothing is silently ignored."""
 
@@ -40,7 +49,6 @@ class Graph:
         self._names: dict[str, str] = {}
         self._in: dict[str, dict[str, Edge]] = {}
         self._out: dict[str, dict[Edge, None]] = {}
-        self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
         self._order: tuple[str, ...] | None = ()
         self._free_id: dict[str, int] = {}
         self._free_name: dict[str, int] = {}
@@ -119,6 +127,12 @@ class Graph:
         incoming = self._in[node_id]
         return tuple(incoming[p] for p in self.input_ports(node_id) if p in incoming)
 
+    def wiring(self) -> Wiring:
+        """The graph's own tables, for loops over every node that cannot afford a method call per question.
+
+        Read them, never change them: they are the graph's state, not copies."""
+        return Wiring(self._nodes, self._in, self._out)
+
     def edges_from(self, node_id: str) -> tuple[Edge, ...]:
         """The edges leaving a node."""
         self.node(node_id)
@@ -143,7 +157,14 @@ class Graph:
     def descendants(self, node_id: str) -> set[str]:
         """Every node downstream of this one."""
         self.node(node_id)
-        return set(nx.descendants(self._nx, node_id))
+        found: set[str] = set()
+        todo = [node_id]
+        while todo:
+            for edge in self._out[todo.pop()]:
+                if edge.dst not in found:
+                    found.add(edge.dst)
+                    todo.append(edge.dst)
+        return found
 
     def has_path(self, src: str, dst: str) -> bool:
         """True when data flows from src to dst."""
@@ -180,8 +201,20 @@ class Graph:
     def topological_order(self) -> tuple[str, ...]:
         """Node ids so that every node comes after its inputs; ties keep insertion order (deterministic)."""
         if self._order is None:
-            index = {node_id: i for i, node_id in enumerate(self._nodes)}
-            self._order = tuple(nx.lexicographical_topological_sort(self._nx, key=index.__getitem__))
+            ids = list(self._nodes)
+            index = {node_id: i for i, node_id in enumerate(ids)}
+            waiting = {node_id: len(incoming) for node_id, incoming in self._in.items()}
+            ready = [index[node_id] for node_id, count in waiting.items() if count == 0]
+            heapify(ready)  # of insertion indices: the earliest ready node comes first
+            order: list[str] = []
+            while ready:
+                node_id = ids[heappop(ready)]
+                order.append(node_id)
+                for edge in self._out[node_id]:
+                    waiting[edge.dst] -= 1
+                    if waiting[edge.dst] == 0:
+                        heappush(ready, index[edge.dst])
+            self._order = tuple(order)
         return self._order
 
     def snapshot(self) -> GraphSnapshot:
@@ -268,7 +301,6 @@ class Graph:
         self._names[node.name] = node.id
         self._in[node.id] = {}
         self._out[node.id] = {}
-        self._nx.add_node(node.id)
         self._structure_changed()
         if self.node_added:  # emitting to no listener still costs microseconds
             self.node_added.emit(node)
@@ -284,7 +316,6 @@ class Graph:
         del self._names[node.name]
         del self._in[node_id]
         del self._out[node_id]
-        self._nx.remove_node(node_id)
         self._freed(node_id, node.name)
         self._structure_changed()
         if self.node_removed:  # emitting to no listener still costs microseconds
@@ -397,7 +428,6 @@ class Graph:
             if list(incoming) != [p for p in ports if p in incoming]:
                 self._in[edge.dst] = {p: incoming[p] for p in ports if p in incoming}
         self._out[edge.src][edge] = None
-        self._nx.add_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
         if self.edge_added:  # emitting to no listener still costs microseconds
             self.edge_added.emit(edge)
@@ -408,7 +438,6 @@ class Graph:
             raise NotConnectedError(f"there is no connection {edge}")
         del self._in[edge.dst][edge.dst_port]
         del self._out[edge.src][edge]
-        self._nx.remove_edge(edge.src, edge.dst, key=edge)
         self._structure_changed()
         if self.edge_removed:  # emitting to no listener still costs microseconds
             self.edge_removed.emit(edge)

@@ -92,6 +92,16 @@ class Params(Mapping[str, ParamValue]):
         self._map = dict(items)
         self._hash = hash(items)
 
+    @classmethod
+    def of_sorted(cls, items: tuple[tuple[str, ParamValue], ...]) -> Params:
+        """Params from (name, value) pairs already sorted by name, without sorting them again (for the plans of
+        composite blocks, which make many)."""
+        params = cls.__new__(cls)
+        params._items = items
+        params._map = dict(items)
+        params._hash = hash(items)
+        return params
+
     def __getitem__(self, key: str) -> ParamValue:
         return self._map[key]
 
@@ -139,3 +149,21 @@ class Params(Mapping[str, ParamValue]):
     def as_str(self, key: str) -> str:
         """The value of a choice parameter."""
         return str(self._map[key])
+
+
+_SHARED: dict[Params, Params] = {}
+_SHARED_LIMIT = 20_000
+
+
+def shared(params: Params) -> Params:
+    """The one Params object kept for parameters equal to these (this one, the first time).
+
+    The analysis memo is keyed by parameters; the many equal blocks of a deep network (35 alike in ResNet-152's
+    layer3) then find their key by identity instead of comparing every value in Python.
+    """
+    found = _SHARED.get(params)
+    if found is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        _SHARED[params] = found = params
+    return found

@@ -9,15 +9,17 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .analysis import RunSettings
 from .filemode import output_mode
 from .graph import Graph
 from .model import Node
-from .project_read import FORMAT, FORMAT_VERSION, ProjectReader
-from .project_schema import FileProblem
+from .project_format import FORMAT, FORMAT_VERSION, FileProblem
 from .quoting import one_line
+
+if TYPE_CHECKING:
+    from .project_read import ProjectReader
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The largest project file read (a 100,000-node network takes about 25 MiB)."""
@@ -285,6 +287,8 @@ def from_bytes(data: bytes, source: str = "<project>") -> Project:
         raise ProjectFileError(
             source, [FileProblem("", f"is not UTF-8 text (byte {error.start}); not a ResNet Studio project")]
         ) from None
+    from .project_read import ProjectReader  # pydantic: loaded the first time a file is read
+
     reader = ProjectReader(text)
     reader.read()
     return _project(reader, source)
@@ -292,6 +296,8 @@ def from_bytes(data: bytes, source: str = "<project>") -> Project:
 
 def from_document(document: object, source: str = "<project>") -> Project:
     """Validate an already-parsed JSON document and build the project."""
+    from .project_read import ProjectReader
+
     reader = ProjectReader()
     reader.read_document(document)
     return _project(reader, source)

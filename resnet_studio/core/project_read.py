@@ -15,10 +15,10 @@ from .graph import Graph
 from .json_stream import Lines, NotAnObject, TooDeep, read_array, read_object
 from .model import Edge, Node
 from .params import Params
+from .project_format import FORMAT, FORMAT_VERSION, FileProblem
 from .project_schema import (
     MAX_EXPANSION_DEPTH,
     EdgeModel,
-    FileProblem,
     HeaderModel,
     NodeModel,
     expansion_depth,
@@ -27,8 +27,6 @@ from .project_schema import (
 )
 from .quoting import quote
 
-FORMAT = "resnet-studio"
-FORMAT_VERSION = 1
 MAX_PROBLEMS = 50
 """Problems collected before reading stops."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .project_format import FileProblem
 from .quoting import lone_surrogate, quote
 from .shapes import DTYPE_NAMES
 
@@ -16,22 +16,6 @@ MAX_DESCRIPTION = 100_000
 """Characters of a project's description."""
 MAX_EXPANSION_DEPTH = 8
 """Blocks a node may have been exploded from, one inside the other."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """One thing wrong with a project file: where (line and column in the file, path inside the document), and what."""
-
-    location: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = [f"line {self.line}, column {self.column}"] if self.line is not None else []
-        if self.location:
-            where.append(self.location)
-        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 # pydantic itself refuses texts holding lone surrogates ('string_unicode', reworded below).

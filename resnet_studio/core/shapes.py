@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import prod
 
 from .errors import InputSizeError
 
@@ -24,10 +25,7 @@ class TensorInfo:
     @property
     def numel(self) -> int:
         """Number of elements per sample."""
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return prod(self.shape)
 
 
 def format_shape(shape: Shape | None) -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from ..core.activation_stats import ActivationStats
 from ..core.analysis import Diagnostic, RunSettings
@@ -19,6 +17,9 @@ from ..core.model import Edge, GraphSnapshot, Node
 from ..core.units import bytes_text
 from .training import TrainedNetwork
 from .weights import AttachedWeights
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: the app shows its window before numpy loads
 
 ErrorKind = Literal[
     "build", "device", "dtype", "input", "weights", "out_of_memory", "non_finite", "device_lost", "failed"
@@ -158,6 +159,8 @@ class ValueHistogram:
     @staticmethod
     def of(values: np.ndarray, bins: int = 64) -> ValueHistogram:
         """The histogram of an array (any shape)."""
+        import numpy as np
+
         flat = values[np.isfinite(values)].ravel()
         nonzero = flat[flat != 0]
         zeros = int(flat.size - nonzero.size)
@@ -177,6 +180,8 @@ def preview_map(values: np.ndarray) -> np.ndarray | None:
     as the input, otherwise the mean over channels (H, W float32); None for vectors."""
     if values.ndim != 3 or values.size == 0:
         return None
+    import numpy as np
+
     finite = np.where(np.isfinite(values), values, 0.0)
     if values.shape[0] == 3:
         low, high = float(finite.min()), float(finite.max())
@@ -207,6 +212,8 @@ class Activation:
     @cached_property
     def first(self) -> np.ndarray:
         """The kept values of the first sample, float32: (C, H, W) for feature maps, (F,) for vectors."""
+        import numpy as np
+
         values = np.ascontiguousarray(self.values[0], dtype=np.float32)
         return values if values.ndim in (1, 3) else values.reshape(-1)
 

@@ -16,9 +16,10 @@ from ..results.checkpoint import is_checkpoint_file
 
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
-"""When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?>' once the window is on screen;
-with the value 'quit' the app then quits, with 'quit:SECONDS' that long after (used by bench/ui_startup_bench.py,
-the tests and the packaging smoke tests)."""
+"""When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?> cpu=<seconds>' once the window is
+on screen (cpu: the process's CPU time by then), then 'resnet-studio: packages at exposure: a,b,...' (the
+top-level packages imported by then); with the value 'quit' the app then quits, with 'quit:SECONDS' that long
+after (used by bench/ui_startup_bench.py, the tests and the packaging smoke tests)."""
 
 
 class StartupError(Exception):
@@ -89,15 +90,15 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         _report_when_exposed(window, quit_after=_quit_delay(probe))
     window.show()
     window.show_whole_network()
-    from PySide6.QtCore import QTimer
-
     from .collector import collector
 
-    QTimer.singleShot(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
-    QTimer.singleShot(0, window.offer_recovery)  # after a crash: the unsaved work it left
+    later = window.first_paint.later
+    later(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
+    later(0, window.offer_recovery)  # after a crash: the unsaved work it left
     if file is not None and is_checkpoint_file(file):
-        window.files.open(file)  # on a worker thread: the window stays responsive while torch reads it
-    QTimer.singleShot(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
+        # On a worker thread after the first paint: torch's import does not compete with the window appearing.
+        later(0, lambda: window.files.open(file))
+    later(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
     return int(app.exec())
 
 
@@ -125,8 +126,11 @@ def _report_when_exposed(window: object, quit_after: float | None) -> None:
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if not self.done and event.type() == QEvent.Type.Expose and window.windowHandle().isExposed():
                 self.done = True
+                now, cpu = time.time(), time.process_time()
                 torch = "torch" in sys.modules
-                print(f"resnet-studio: window exposed at {time.time():.6f} torch={torch}", flush=True)
+                print(f"resnet-studio: window exposed at {now:.6f} torch={torch} cpu={cpu:.6f}", flush=True)
+                packages = sorted({name.partition(".")[0] for name in list(sys.modules)})
+                print(f"resnet-studio: packages at exposure: {','.join(packages)}", flush=True)
                 if quit_after is not None:  # quit() closes the window first, as a user would
                     QTimer.singleShot(round(quit_after * 1000), QApplication.quit)
             return False

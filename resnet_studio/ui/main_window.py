@@ -18,6 +18,7 @@ from .canvas.highlights import HighlightLayer
 from .collector import collector
 from .document import Document
 from .files import FileController
+from .first_paint import FirstPaint
 from .lessons import LessonsUi
 from .menus import build_menus, shortcut_table
 from .panels.compare import ComparePanel
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         )
         self.canvas = CanvasView(document, self)
         self.setCentralWidget(self.canvas)
+        self.first_paint = FirstPaint(self)
         self.setAcceptDrops(True)  # project and checkpoint files dropped anywhere on the window
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +98,7 @@ class Autosaver(QObject):
         super().__init__(parent)
         self.document = document
         self.folder = recovery_dir()
-        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        token = f"{os.getpid()}-{os.urandom(4).hex()}"  # uuid would import platform at start-up
         self.file = self.folder / f"{token}{SUFFIX}"
         _, self._meta, lock_path = _companions(self.file)
         self._lock = QLockFile(str(lock_path))

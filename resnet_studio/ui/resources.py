@@ -5,13 +5,11 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources.abc import Traversable
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from ..core.resources import resource_root
-
-ICON_SIZES = (16, 20, 24, 32, 48)
 
 
 @cache
@@ -23,16 +21,41 @@ def icon(name: str, palette: QPalette) -> QIcon:
     """An icon from resources/icons/NAME.svg drawn in the palette's text colour (so it reads light or dark)."""
     normal = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    result = QIcon()
-    for size in ICON_SIZES:
-        for dpr in (1.0, 2.0):
-            result.addPixmap(_render(name, normal, size, dpr), QIcon.Mode.Normal)
-            result.addPixmap(_render(name, disabled, size, dpr), QIcon.Mode.Disabled)
-    return result
+    return QIcon(_SvgIconEngine(name, normal.name(), disabled.name()))
 
 
-def _render(name: str, colour: QColor, size: int, dpr: float) -> QPixmap:
-    svg = _svg_text(name).replace("currentColor", colour.name())
+class _SvgIconEngine(QIconEngine):
+    """Draws an icon at the size and pixel ratio asked for, when first asked: a window makes dozens of icons at
+    start-up, and drawing each at every size beforehand cost a tenth of a second before the first paint."""
+
+    def __init__(self, name: str, normal: str, disabled: str) -> None:
+        super().__init__()
+        self._name, self._normal, self._disabled = name, normal, disabled
+        self._pixmaps: dict[tuple[int, int, bool], QPixmap] = {}
+
+    def clone(self) -> QIconEngine:
+        return _SvgIconEngine(self._name, self._normal, self._disabled)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
+        side = min(size.width(), size.height())
+        disabled = mode == QIcon.Mode.Disabled
+        key = (side, round(scale * 100), disabled)
+        found = self._pixmaps.get(key)
+        if found is None:
+            colour = self._disabled if disabled else self._normal
+            found = self._pixmaps[key] = _render(self._name, colour, side, scale)
+        return found
+
+
+def _render(name: str, colour: str, size: int, dpr: float) -> QPixmap:
+    svg = _svg_text(name).replace("currentColor", colour)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     pixmap = QPixmap(QSize(round(size * dpr), round(size * dpr)))
     pixmap.fill(Qt.GlobalColor.transparent)

@@ -14,6 +14,7 @@ from .actions import WindowActions
 from .canvas import CanvasView
 from .document import Document
 from .files import FileController
+from .first_paint import FirstPaint
 from .settings_store import SettingsStore
 
 
@@ -24,6 +25,7 @@ class Shell(Protocol):
     document: Document
     canvas: CanvasView
     files: FileController
+    first_paint: FirstPaint
     store: SettingsStore
     toolbar: QToolBar
     palette_dock: QDockWidget

@@ -112,3 +112,31 @@ def test_topological_order_is_deterministic(chain: Graph) -> None:
 def test_make_node_picks_free_readable_ids_and_names(chain: Graph) -> None:
     node = chain.make_node("Conv2d")
     assert node.id == "conv_1" and node.name == "conv2"
+
+
+def test_topological_order_and_descendants_match_networkx_on_random_networks() -> None:
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(7)
+    for _ in range(30):
+        graph = Graph()
+        graph.add_node(graph.make_node("Input", node_id="n0"))
+        reference = nx.MultiDiGraph()
+        reference.add_node("n0")
+        for i in range(1, 25):
+            node_id = f"n{i}"
+            add = i > 2 and rng.random() < 0.3
+            graph.add_node(graph.make_node("Add" if add else "ReLU", node_id=node_id))
+            reference.add_node(node_id)
+            sources = rng.sample(range(i), 2) if add else [rng.randrange(i)]
+            for port, src in zip(("in1", "in2") if add else ("x",), sources, strict=True):
+                graph.connect(Edge(f"n{src}", "out", node_id, port))
+                reference.add_edge(f"n{src}", node_id)
+        # As text the ids sort otherwise (n10 before n2): ties must follow insertion order.
+        index = {node_id: k for k, node_id in enumerate(n.id for n in graph)}
+        expected = tuple(nx.lexicographical_topological_sort(reference, key=index.__getitem__))
+        assert graph.topological_order() == expected
+        for node in graph:
+            assert graph.descendants(node.id) == nx.descendants(reference, node.id)

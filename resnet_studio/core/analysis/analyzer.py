@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from math import prod
 from types import MappingProxyType
 
-from ..catalogue import LayerCost, LayerProblem, Problem, Role, evaluate, get_spec, role_of
+from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
+from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
+from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
-from ..shapes import TensorInfo
 from .results import Analysis, Diagnostic, NodeAnalysis, RunSettings, Severity, Totals
 
 
@@ -18,7 +21,7 @@ class Analyzer:
     def __init__(self, graph: Graph, settings: RunSettings | None = None, *, listen: bool = True) -> None:
         self.graph = graph
         self.settings = settings or RunSettings()
-        self._infos: dict[str, TensorInfo | None] = {}
+        self._infos: dict[str, Placed | None] = {}
         self._costs: dict[str, LayerCost | None] = {}
         self._results: dict[str, NodeAnalysis] = {}
         self._dirty: set[str] = set(n.id for n in graph)
@@ -95,24 +98,9 @@ class Analyzer:
             return self._last
         order = graph.topological_order()
         recomputed: set[str] = set()
-        changed_outputs: set[str] = set()
         dirty = self._dirty
         if dirty:
-            if len(dirty) == 1:
-                start = order.index(next(iter(dirty)))
-            else:
-                position = {node_id: i for i, node_id in enumerate(order)}
-                start = min(position[d] for d in dirty)
-            for node_id in order[start:]:
-                if node_id not in dirty and not any(
-                    e.src in changed_outputs for e in graph.edges_into(node_id)
-                ):
-                    continue
-                before = self._infos.get(node_id, False)
-                self._compute(graph.node(node_id), settings)
-                recomputed.add(node_id)
-                if self._infos[node_id] != before:
-                    changed_outputs.add(node_id)
+            self._recompute(order, dirty, settings, recomputed)
         if self._removed:
             for node_id in set(self._results) - set(order):
                 del self._results[node_id]
@@ -128,6 +116,87 @@ class Analyzer:
         self._version = graph.structure_version
         self._last = self._assemble(order, settings, frozenset(recomputed))
         return self._last
+
+    def _recompute(
+        self, order: tuple[str, ...], dirty: set[str], settings: RunSettings, recomputed: set[str]
+    ) -> None:
+        """Recompute the dirty nodes and, downstream of them, every node whose inputs changed."""
+        if len(dirty) == 1:
+            start = order.index(next(iter(dirty)))
+        else:
+            position = {node_id: i for i, node_id in enumerate(order)}
+            start = min(position[d] for d in dirty)
+        nodes, into, out_of = self.graph.wiring()
+        infos, costs, results, compute = self._infos, self._costs, self._results, self._compute
+        memoised = memo_lookup
+        training, scale = settings.training, settings.batch_size * settings.dtype_bytes
+        changed_outputs: set[str] = set()
+        several = len(nodes) > 1
+        for node_id in order[start:]:
+            incoming = into[node_id]
+            if node_id not in dirty:
+                for e in incoming.values():  # a loop, not any(): no generator made per node
+                    if e.src in changed_outputs:
+                        break
+                else:
+                    continue
+            before = infos.get(node_id, False)
+            recomputed.add(node_id)
+            node = nodes[node_id]
+            # The usual node, kept cheap: every input connected with known figures, an output that is used (or
+            # none), no problem and no warning. Anything else takes _compute, which handles every case.
+            port, ports, variadic, has_output, keeps_output = _KINDS.get(node.type) or _kind(node.type)
+            inputs: tuple[Placed, ...] | None = None
+            if port:
+                edge = incoming.get(port)
+                x = infos.get(edge.src) if edge is not None else None
+                if x is not None:
+                    inputs = (x,)
+            elif incoming and len(incoming) == (node.params.get(variadic, 2) if variadic else ports):
+                found = [infos.get(e.src) for e in incoming.values()]  # in port order
+                if None not in found:
+                    inputs = tuple(found)  # type: ignore[arg-type]  # no None left
+            if inputs is not None and (not has_output or out_of[node_id] or not several):
+                shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
+                key = (node.type, node.params, shapes)
+                cost = memoised(key) or cost_on_shapes(*key)
+                if (
+                    cost.__class__ is LayerCost
+                    and not cost.warnings
+                    and not (training and cost.norm_values is not None)
+                ):
+                    assert isinstance(cost, LayerCost)
+                    output = cost.output
+                    out_shape = output.shape
+                    if port:
+                        _, rf, jump = inputs[0]
+                        if rf == 1 and jump == 1:
+                            rf, jump = output.rf, output.jump
+                        else:
+                            rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+                    else:
+                        rf, jump = place(output, inputs)
+                    infos[node_id] = info = (out_shape, rf, jump)
+                    costs[node_id] = cost
+                    results[node_id] = _node_analysis(
+                        node_id,
+                        node.type,
+                        shapes,
+                        out_shape,
+                        cost.params,
+                        cost.buffers,
+                        cost.macs,
+                        prod(out_shape) * scale if keeps_output else 0,
+                        cost.kept * scale,
+                        rf if out_shape else None,
+                        jump,
+                        (),
+                    )
+                    if info != before:
+                        changed_outputs.add(node_id)
+                    continue
+            if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
+                changed_outputs.add(node_id)
 
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
@@ -170,81 +239,120 @@ class Analyzer:
         if cost is None or info is None:
             return result
         scale = settings.batch_size * settings.dtype_bytes
-        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else info.numel * scale
+        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else prod(info[0]) * scale
         return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
 
-    def _compute(self, node: Node, settings: RunSettings) -> None:
-        graph = self.graph
+    def _compute(
+        self,
+        node: Node,
+        incoming: Mapping[str, Edge],
+        used: bool,
+        several: bool,
+        settings: RunSettings,
+    ) -> Placed | None:
+        """Analyse one node from its inputs' results; returns what its output carries (None when unknown).
+
+        Runs for every node of a cold analysis, so it asks the graph nothing and allocates little: the memoised
+        cost of the block on its input shapes, placed on the inputs' receptive fields."""
         spec = get_spec(node.type)
-        ports = spec.input_ports(node.params)
-        problems: list[tuple[Severity, Problem]] = []
-        inputs: list[TensorInfo | None] = []
-        missing: list[str] = []
-        for port in ports:
-            edge = graph.edge_into(node.id, port)
+        params = node.params
+        ports = spec.inputs if spec.variadic_inputs is None else spec.input_ports(params)
+        infos = self._infos
+        inputs: tuple[Placed | None, ...]
+        missing: tuple[str, ...] = ()
+        if len(ports) == 1:
+            edge = incoming.get(ports[0])
             if edge is None:
-                missing.append(port)
-                inputs.append(None)
+                missing, inputs = ports, (None,)
             else:
-                inputs.append(self._infos.get(edge.src))
+                inputs = (infos.get(edge.src),)
+        else:
+            found: list[Placed | None] = []
+            for port in ports:
+                edge = incoming.get(port)
+                if edge is None:
+                    missing += (port,)
+                    found.append(None)
+                else:
+                    found.append(infos.get(edge.src))
+            inputs = tuple(found)
+        problems: list[tuple[Severity, Problem]] | None = None
         connected = len(missing) < len(ports)
-        used = graph.has_consumers(node.id)
-        if spec.outputs and not used and len(graph) > 1:
+        if spec.outputs and not used and several:
             if connected:
-                problems.append((Severity.WARNING, _UNUSED))
+                problems = [(Severity.WARNING, _UNUSED)]
             else:
-                problems.append((Severity.WARNING, Problem(f"{node.name} is not connected to anything")))
+                problems = [(Severity.WARNING, Problem(f"{node.name} is not connected to anything"))]
         if missing and (connected or used or not spec.outputs):
+            problems = problems or []
             for port in missing:
                 label = f"input {port!r}" if len(ports) > 1 else "the input"
                 problems.append(
                     (Severity.ERROR, Problem(f"{label} is not connected", port, "a connection", "none"))
                 )
         cost: LayerCost | None = None
+        known: tuple[Placed, ...] = ()
         if not missing and None not in inputs:
-            params = node.params
+            known = inputs  # type: ignore[assignment]  # no None left
             if spec.role is Role.INPUT and settings.input_shape is not None:
                 c, h, w = settings.input_shape
                 params = params.replace(channels=c, height=h, width=w)
-            try:
-                cost = evaluate(node.type, params, tuple(inputs))  # type: ignore[arg-type]  # no None left
-            except LayerProblem as failure:
-                problems.append((Severity.ERROR, failure.problem))
+            hit = cost_on_shapes(node.type, params, tuple([i[0] for i in known]))
+            if isinstance(hit, LayerProblem):
+                problems = problems or []
+                problems.append((Severity.ERROR, hit.problem))
             else:
-                problems.extend((Severity.WARNING, w) for w in cost.warnings)
-                if settings.training and cost.norm_values is not None:
-                    values = settings.batch_size * cost.norm_values
-                    if values < 2:
-                        problems.append((Severity.ERROR, _one_value_per_channel(settings.batch_size)))
-        diagnostics = tuple(
-            Diagnostic(severity, node.id, node.name, p.message, p.port, p.expected, p.actual, p.fix)
-            for severity, p in problems
+                cost = hit
+                if cost.warnings:
+                    problems = problems or []
+                    problems.extend((Severity.WARNING, w) for w in cost.warnings)
+                if (
+                    settings.training
+                    and cost.norm_values is not None
+                    and settings.batch_size * cost.norm_values < 2
+                ):
+                    problems = problems or []
+                    problems.append((Severity.ERROR, _one_value_per_channel(settings.batch_size)))
+        diagnostics = (
+            tuple(
+                Diagnostic(severity, node.id, node.name, p.message, p.port, p.expected, p.actual, p.fix)
+                for severity, p in problems
+            )
+            if problems
+            else ()
         )
         self._costs[node.id] = cost
-        in_shapes = tuple(i.shape if i is not None else None for i in inputs)
+        in_shapes = tuple([None if i is None else i[0] for i in inputs])
         if cost is None:
-            self._infos[node.id] = None
-            self._results[node.id] = NodeAnalysis(
+            infos[node.id] = None
+            self._results[node.id] = _node_analysis(
                 node.id, node.type, in_shapes, None, diagnostics=diagnostics
             )
-            return
-        info = cost.output
-        self._infos[node.id] = info
+            return None
+        output = cost.output
+        shape = output.shape
+        if len(known) == 1:
+            _, in_rf, in_jump = known[0]
+            rf, jump = in_rf + (output.rf - 1) * in_jump, in_jump * output.jump
+        else:
+            rf, jump = place(output, known)
+        infos[node.id] = info = (shape, rf, jump)
         scale = settings.batch_size * settings.dtype_bytes
-        self._results[node.id] = NodeAnalysis(
+        self._results[node.id] = _node_analysis(
             node.id,
             node.type,
             in_shapes,
-            info.shape,
+            shape,
             cost.params,
             cost.buffers,
             cost.macs,
-            0 if spec.role in _NO_OUTPUT else info.numel * scale,
+            0 if spec.role in _NO_OUTPUT else prod(shape) * scale,
             cost.kept * scale,
-            info.rf if info.shape else None,
-            info.jump,
+            rf if shape else None,
+            jump,
             diagnostics,
         )
+        return info
 
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
@@ -283,3 +391,20 @@ def analyze(
     """
     settings = settings or RunSettings(input_shape, batch_size, dtype, training)
     return Analyzer(graph, settings, listen=False).analyze()
+
+
+_node_analysis = builder(NodeAnalysis)
+
+_KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}
+"""Per block type: its input port when it has exactly one (else ''), how many input ports it has (0: as many as
+its `variadic` parameter says), whether it has an output port, and whether its output is a tensor of its own (not
+for Input and Output nodes)."""
+
+
+def _kind(type_name: str) -> tuple[str, int, str, bool, bool]:
+    spec = get_spec(type_name)
+    variadic = spec.variadic_inputs or ""
+    ports = 0 if variadic else len(spec.inputs)
+    port = spec.inputs[0] if ports == 1 else ""
+    _KINDS[type_name] = kind = (port, ports, variadic, bool(spec.outputs), spec.role not in _NO_OUTPUT)
+    return kind

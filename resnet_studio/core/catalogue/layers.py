@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..frozen import builder
 from ..params import Params
 from ..shapes import (
     Shape,
@@ -12,6 +13,10 @@ from ..shapes import (
     pool_output_size,
 )
 from .spec import Fix, LayerCost, LayerProblem, Problem
+
+_cost = builder(LayerCost)
+_info = builder(TensorInfo)
+"""LayerCost(...) and TensorInfo(...), faster: rules run for every distinct layer of a cold analysis."""
 
 
 def _fmt_in(shape: Shape | None) -> str:
@@ -58,6 +63,9 @@ def _window(
                 fix=Fix("Reduce the stride or padding upstream, or use a larger input"),
             )
         )
+    rf, jump = x.rf + (kernel - 1) * dilation * x.jump, x.jump * stride
+    if stride <= 1 or (h % stride == 0 and w % stride == 0):
+        return rf, jump, ()  # every input row is read
     warnings: list[Problem] = []
     lost_h = drops_trailing_input(h, kernel, stride, padding, dilation, out_h)
     lost_w = drops_trailing_input(w, kernel, stride, padding, dilation, out_w)
@@ -71,7 +79,7 @@ def _window(
                 actual=f"{h}x{w}",
             )
         )
-    return x.rf + (kernel - 1) * dilation * x.jump, x.jump * stride, tuple(warnings)
+    return rf, jump, tuple(warnings)
 
 
 # --- Input / Output -------------------------------------------------------------------------------------------
@@ -79,12 +87,12 @@ def _window(
 
 def input_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """An image batch of the declared size."""
-    return LayerCost(TensorInfo((p.as_int("channels"), p.as_int("height"), p.as_int("width"))))
+    return _cost(_info((p.as_int("channels"), p.as_int("height"), p.as_int("width"))))
 
 
 def output_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """Marks a network output; passes its input through."""
-    return LayerCost(inputs[0])
+    return _cost(inputs[0])
 
 
 # --- Convolution and normalisation ------------------------------------------------------------------------
@@ -122,29 +130,29 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     out_h = conv_output_size(h, k, s, pad, d)
     out_w = conv_output_size(w, k, s, pad, d)
     rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
-    out = TensorInfo((out_c, out_h, out_w), rf, jump)
     per_output = (c // g) * k * k
     params = out_c * per_output + (out_c if p.as_bool("bias") else 0)
-    return LayerCost(out, params=params, macs=out.numel * per_output, kept=out.numel, warnings=warnings)
+    n = out_c * out_h * out_w
+    return _cost(_info((out_c, out_h, out_w), rf, jump), params, 0, n * per_output, n, warnings)
 
 
 def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics as buffers."""
     x = inputs[0]
     c, h, w = feature_map(x, "BatchNorm2d")
-    return LayerCost(x, params=2 * c, buffers=2 * c + 1, kept=x.numel, norm_values=h * w)
+    return _cost(x, 2 * c, 2 * c + 1, 0, c * h * w, (), h * w)
 
 
 def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.ReLU: keeps the shape."""
     x = inputs[0]
-    return LayerCost(x, kept=x.numel)
+    return _cost(x, kept=x.numel)
 
 
 def dropout_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.Dropout: keeps the shape (and, in training, a mask)."""
     x = inputs[0]
-    return LayerCost(x, kept=x.numel)
+    return _cost(x, kept=x.numel)
 
 
 # --- Pooling ----------------------------------------------------------------------------------------------
@@ -169,8 +177,8 @@ def _pool_rule(block: str, p: Params, x: TensorInfo) -> LayerCost:
     rf, jump, warnings = _window(block, x, k, s, pad, 1, out_h, out_w)
     if ceil:
         warnings = ()  # ceil mode reads the trailing rows by design
-    out = TensorInfo((x.shape[0], out_h, out_w), rf, jump)
-    return LayerCost(out, kept=out.numel, warnings=warnings)
+    out = _info((x.shape[0], out_h, out_w), rf, jump)
+    return _cost(out, kept=out.numel, warnings=warnings)
 
 
 def maxpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -187,14 +195,14 @@ def global_avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel."""
     x = inputs[0]
     c, h, w = feature_map(x, "GlobalAvgPool")
-    out = TensorInfo((c, 1, 1), x.rf + (max(h, w) - 1) * x.jump, x.jump * max(h, w))
-    return LayerCost(out, kept=out.numel)
+    out = _info((c, 1, 1), x.rf + (max(h, w) - 1) * x.jump, x.jump * max(h, w))
+    return _cost(out, kept=out.numel)
 
 
 def flatten_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.flatten(x, 1): a view, so it keeps no memory of its own."""
     x = inputs[0]
-    return LayerCost(TensorInfo((x.numel,), x.rf, x.jump))
+    return _cost(_info((x.numel,), x.rf, x.jump))
 
 
 def linear_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -213,7 +221,7 @@ def linear_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
         )
     n_in, n_out = x.shape[0], p.as_int("out_features")
     params = n_in * n_out + (n_out if p.as_bool("bias") else 0)
-    return LayerCost(TensorInfo((n_out,), x.rf, x.jump), params=params, macs=n_in * n_out, kept=n_out)
+    return _cost(_info((n_out,), x.rf, x.jump), params=params, macs=n_in * n_out, kept=n_out)
 
 
 # --- Merging ----------------------------------------------------------------------------------------------
@@ -268,9 +276,7 @@ def add_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 fix=projection_fix(port, source, target),
             )
         )
-    return LayerCost(
-        TensorInfo(first.shape, max(x.rf for x in inputs), max(x.jump for x in inputs)), kept=first.numel
-    )
+    return _cost(_info(first.shape, max(x.rf for x in inputs), max(x.jump for x in inputs)), kept=first.numel)
 
 
 def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -289,5 +295,5 @@ def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 fix=Fix("Set shortcut to projection", set_params=(("shortcut", "projection"),)),
             )
         )
-    out = TensorInfo((out_c, -(-h // s), -(-w // s)), x.rf, x.jump * s)
-    return LayerCost(out, kept=out.numel)
+    out = _info((out_c, -(-h // s), -(-w // s)), x.rf, x.jump * s)
+    return _cost(out, kept=out.numel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UnknownBlockError
+from ..frozen import builder
 from ..params import Params
 from ..shapes import Shape, TensorInfo
 from .families import FAMILY_BLOCKS
@@ -11,6 +12,9 @@ from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
 from .tensors import TensorShapes
+
+_cost = builder(LayerCost)
+_info = builder(TensorInfo)
 
 _SPECS: dict[str, BlockSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -52,8 +56,14 @@ def all_specs() -> tuple[BlockSpec, ...]:
 
 _MEMO: dict[tuple[str, Params, tuple[Shape, ...]], LayerCost | LayerProblem] = {}
 _MEMO_LIMIT = 50_000
+memo_lookup = _MEMO.get
+"""The memo's own lookup by (type name, params, input shapes), for loops that cannot afford a call per layer; a
+miss (None) is then computed by cost_on_shapes."""
 rule_calls = 0
 """How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
+
+Placed = tuple[Shape, int, int]
+"""A tensor as the analysis carries it between layers: (shape, receptive field, jump), as in TensorInfo."""
 
 
 def clear_memo() -> None:
@@ -68,13 +78,22 @@ def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> 
     result is mapped onto the real receptive fields afterwards, so the many identical blocks of a deep ResNet
     (which differ only in where they sit) are computed once.
     """
-    key = (type_name, params, tuple(i.shape for i in inputs))
+    hit = cost_on_shapes(type_name, params, tuple(i.shape for i in inputs))
+    if isinstance(hit, LayerProblem):
+        raise hit
+    return _place(hit, inputs)
+
+
+def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
+    """The memoised result of a block on inputs of these shapes whose receptive field is 1 (the problem is
+    returned, not raised). place() maps its output onto inputs with real receptive fields."""
+    key = (type_name, params, shapes)
     hit = _MEMO.get(key)
     if hit is None:
         global rule_calls
         rule_calls += 1
         spec = get_spec(type_name)
-        canonical = tuple(TensorInfo(i.shape) for i in inputs)
+        canonical = tuple([_info(shape) for shape in shapes])
         try:
             if spec.plan is not None:
                 hit = _evaluate_plan(spec, params, canonical)
@@ -86,24 +105,30 @@ def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> 
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[key] = hit
-    if isinstance(hit, LayerProblem):
-        raise hit
-    return _place(hit, inputs)
+    return hit
+
+
+def place(output: TensorInfo, inputs: tuple[Placed, ...]) -> tuple[int, int]:
+    """The receptive field and jump of a block's output (computed on inputs of receptive field 1) on these."""
+    if len(inputs) == 1:
+        _, rf, jump = inputs[0]
+        if rf == 1 and jump == 1:
+            return output.rf, output.jump
+        return rf + (output.rf - 1) * jump, jump * output.jump
+    if not inputs:
+        return output.rf, output.jump
+    return (
+        max(rf + (output.rf - 1) * jump for _, rf, jump in inputs),
+        max(jump * output.jump for _, _, jump in inputs),
+    )
 
 
 def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """Map a result computed for receptive field 1 onto the inputs' real receptive fields."""
     out = cost.output
-    if len(inputs) == 1:
-        x = inputs[0]
-        if x.rf == 1 and x.jump == 1:
-            return cost
-        rf, jump = x.rf + (out.rf - 1) * x.jump, x.jump * out.jump
-    elif inputs:
-        rf = max(i.rf + (out.rf - 1) * i.jump for i in inputs)
-        jump = max(i.jump * out.jump for i in inputs)
-    else:
+    if all(x.rf == 1 and x.jump == 1 for x in inputs):
         return cost
+    rf, jump = place(out, tuple((x.shape, x.rf, x.jump) for x in inputs))
     return LayerCost(
         TensorInfo(out.shape, rf, jump),
         cost.params,
@@ -117,18 +142,35 @@ def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 
 def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     steps = spec.plan(params, inputs) if spec.plan else ()
-    env: dict[str, TensorInfo] = {"": inputs[0]}
+    first = inputs[0]
+    out: Placed = (first.shape, first.rf, first.jump)
+    env: dict[str, Placed] = {"": out}
     total_params = total_buffers = total_macs = total_kept = 0
     norm_values: int | None = None
     warnings: list[Problem] = []
-    out: TensorInfo = inputs[0]
+    memoised = _MEMO.get
     for step in steps:
-        step_inputs = tuple(env[name] for name in step.inputs)
-        try:
-            cost = evaluate(step.type, step.params, step_inputs)
-        except LayerProblem as failure:
-            raise LayerProblem(_lift_problem(spec, params, inputs, step, failure.problem)) from None
-        env[step.name] = out = cost.output
+        names = step.inputs
+        if len(names) == 1:  # most layers: the receptive field placed inline
+            shape, rf, jump = env[names[0]]
+            cost = memoised((step.type, step.params, (shape,))) or cost_on_shapes(
+                step.type, step.params, (shape,)
+            )
+            if isinstance(cost, LayerProblem):
+                raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
+            output = cost.output
+            if rf == 1 and jump == 1:
+                rf, jump = output.rf, output.jump
+            else:
+                rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+        else:
+            step_inputs = tuple([env[name] for name in names])
+            cost = cost_on_shapes(step.type, step.params, tuple([i[0] for i in step_inputs]))
+            if isinstance(cost, LayerProblem):
+                raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
+            output = cost.output
+            rf, jump = place(output, step_inputs)
+        env[step.name] = out = (output.shape, rf, jump)
         total_params += cost.params
         total_buffers += cost.buffers
         total_macs += cost.macs
@@ -137,7 +179,9 @@ def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ..
             norm_values = cost.norm_values if norm_values is None else min(norm_values, cost.norm_values)
         for w in cost.warnings:
             warnings.append(Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual))
-    return LayerCost(out, total_params, total_buffers, total_macs, total_kept, tuple(warnings), norm_values)
+    return _cost(
+        _info(*out), total_params, total_buffers, total_macs, total_kept, tuple(warnings), norm_values
+    )
 
 
 def _lift_problem(
@@ -193,9 +237,11 @@ __all__ = [
     "all_specs",
     "block_types",
     "clear_memo",
+    "cost_on_shapes",
     "evaluate",
     "get_spec",
     "layer_tensors",
+    "place",
     "register",
     "role_of",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..errors import ParameterError
-from ..params import Params, ParamSpec, ParamValue
+from ..params import Params, ParamSpec, ParamValue, shared
 from ..shapes import Shape, TensorInfo
 from .tensors import TensorRule
 
@@ -249,4 +249,4 @@ class BlockSpec:
         merged: dict[str, ParamValue] = {p.name: p.default for p in self.params}
         for name, value in (values or {}).items():
             merged[name] = self.param(name).validate(value)
-        return Params(merged)
+        return shared(Params(merged))

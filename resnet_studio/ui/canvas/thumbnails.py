@@ -8,7 +8,8 @@ refreshes, so cards removed or rebuilt by the scene never leave a dangling thumb
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -20,6 +21,9 @@ from .node_item import NodeItem
 from .scene import CanvasScene
 from .style import CARD_HEIGHT, CARD_WIDTH
 
+if TYPE_CHECKING:
+    import numpy as np
+
 SIZE = 92.0
 """Side of a thumbnail in scene units (the card is 118 high)."""
 MARGIN = 14.0
@@ -28,6 +32,8 @@ STALE_OPACITY = 0.35
 
 def to_qimage(rgb: np.ndarray) -> QImage:
     """An (H, W, 3) uint8 array as a QImage that owns its pixels."""
+    import numpy as np
+
     data = np.ascontiguousarray(rgb)
     h, w = data.shape[:2]
     return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()

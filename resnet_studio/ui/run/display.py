@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ...core.activation_stats import ActivationStats
 from ...results.run import NodeRecord
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: the window is on screen before numpy loads
 
 SPREAD = 3.0
 """Levels reach this many standard deviations past the mean (clipped to the range): a few bright outliers
@@ -59,6 +61,8 @@ def mosaic(values: np.ndarray, start: int, count: int, columns: int, gap: int = 
     """Channels start..start+count of a (C, H, W) stack tiled row by row into one float32 image.
 
     The gaps and the cells after the last channel are NaN, which the image item draws transparent."""
+    import numpy as np
+
     chosen = values[start : start + count]
     n, h, w = chosen.shape
     rows = max(1, math.ceil(n / columns))
@@ -83,6 +87,8 @@ def tile_at(x: float, y: float, shape: tuple[int, int], columns: int, gap: int =
 
 def dead_channels(values: np.ndarray) -> int:
     """Kept channels that are zero at every position (a dead ReLU unit, for this input)."""
+    import numpy as np
+
     if values.ndim != 3 or values.size == 0:
         return 0
     return int(np.count_nonzero(~np.any(values != 0, axis=(1, 2))))
@@ -98,6 +104,7 @@ there, and building 256 of them costs ~25 ms every time the map changes)."""
 @cache
 def colour_map(signed: bool) -> object:
     """The activation colour map as a pyqtgraph ColorMap with a few stops (for colour bars)."""
+    import numpy as np
     import pyqtgraph as pg
 
     full = pg.colormap.get(COLOUR_MAPS[signed])
@@ -109,6 +116,7 @@ def colour_map(signed: bool) -> object:
 def colour_table(signed: bool) -> np.ndarray:
     """A 256 x 3 uint8 colour table: inferno (black = zero, bright = strong) for non-negative activations,
     a blue-white-red diverging map centred on zero for signed ones. Both read in colour-blind vision."""
+    import numpy as np
     import pyqtgraph as pg
 
     cmap = pg.colormap.get(COLOUR_MAPS[signed])
@@ -118,6 +126,8 @@ def colour_table(signed: bool) -> np.ndarray:
 
 def to_rgb(image: np.ndarray, levels: Levels) -> np.ndarray:
     """An (H, W) float image through the colour table as (H, W, 3) uint8 (NaN becomes mid grey)."""
+    import numpy as np
+
     span = levels.high - levels.low or 1.0
     scaled = np.clip((image - levels.low) / span, 0.0, 1.0)
     index = np.nan_to_num(scaled * 255.0, nan=0.0).astype(np.uint8)

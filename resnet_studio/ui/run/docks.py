@@ -1,8 +1,8 @@
 """The result docks (Activations, Depth, Timing, Output, Gradients, Landscape, Race), each holding its panel once it is built.
 
-Panels are built when their dock is first looked at, or one by one in idle time soon after start-up: the window
-appears without waiting for pyqtgraph (a fifth of a second to import), and a run's result does not wait for
-panels to be made. A panel built after a run takes up the controller's current result.
+Panels are built when their dock is first looked at, or one by one in idle time soon after the window's first
+paint: the window appears without waiting for pyqtgraph (a fifth of a second to import), and a run's result does
+not wait for panels to be made. A panel built after a run takes up the controller's current result.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..panels.panel_frame import PanelFrame
 
 PREBUILD_DELAY_MS = 400
-"""Panels not yet seen are built this long after the window was made, one per turn of the event loop."""
+"""Panels not yet seen are built this long after the window first painted, one per turn of the event loop."""
 
 PanelFactory = Callable[[Document, RunController, QAction, QWidget], "PanelFrame"]
 
@@ -123,7 +123,7 @@ class ResultDocks(QObject):
             dock.visibilityChanged.connect(lambda shown, key=spec.key: self._dock_shown(key, shown))
             self.docks[spec.key] = dock
             self._slots[spec.key] = slot
-        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._build_next)
+        window.first_paint.later(PREBUILD_DELAY_MS, self._build_next)
 
     def panel(self, key: str) -> PanelFrame:
         """The panel of the dock named `key` ('activations', 'depth', ...), built now if it was not yet."""

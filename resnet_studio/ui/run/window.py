@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..panels.timing import TimingPanel
 
 DEVICE_PROBE_DELAY_MS = 1500
-"""Devices are looked for (torch loads, on a worker thread) this long after the window appears."""
+"""Devices are looked for (torch loads, on a worker thread) this long after the window first painted."""
 RESULT_DOCK_HEIGHT = 0.42
 """After the first run the bottom docks grow to this share of the window, so the maps are big enough to read."""
 
@@ -75,7 +75,7 @@ class RunUi(QObject):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        QTimer.singleShot(DEVICE_PROBE_DELAY_MS, self.controller, self.controller.probe_devices)
+        window.first_paint.later(DEVICE_PROBE_DELAY_MS, self.controller.probe_devices)
 
     # --- the result panels (built when first needed) -------------------------------------------------------
 

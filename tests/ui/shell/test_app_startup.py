@@ -24,11 +24,25 @@ def launch(tmp_path: Path, *args: str, probe: str = "quit") -> subprocess.Comple
     )
 
 
+NOT_BEFORE_FIRST_PAINT = {"torch", "numpy", "pyqtgraph", "networkx", "pydantic"}
+"""Packages the first paint does not need: they load after the window is on screen."""
+
+
 def test_window_is_shown_before_torch_is_imported(tmp_path: Path) -> None:
     result = launch(tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [ln for ln in result.stdout.splitlines() if "window exposed at" in ln]
-    assert len(lines) == 1 and lines[0].endswith("torch=False")
+    assert len(lines) == 1 and " torch=False " in lines[0]
+
+
+def test_first_paint_imports_none_of_the_heavy_packages(tmp_path: Path) -> None:
+    result = launch(tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = [ln for ln in result.stdout.splitlines() if "packages at exposure:" in ln]
+    assert len(listed) == 1
+    packages = set(listed[0].partition("packages at exposure:")[2].strip().split(","))
+    assert "resnet_studio" in packages and "PySide6" in packages  # the list is real
+    assert packages & NOT_BEFORE_FIRST_PAINT == set()
 
 
 def test_opens_a_file_and_remembers_it(tmp_path: Path) -> None:
