@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from .run import RunError, Status
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where it is used: the app's first paint must not wait for numpy
 
 MIN_GRID = 3
 MAX_GRID = 501
@@ -83,6 +84,8 @@ class LandscapeOptions:
 
     def coordinates(self) -> np.ndarray:
         """The positions along each direction: `grid` evenly spaced values from -range to range."""
+        import numpy as np
+
         return np.linspace(-self.range, self.range, self.grid)
 
 
