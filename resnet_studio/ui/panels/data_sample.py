@@ -98,6 +98,8 @@ class DataPicker(QWidget):
     """The new DataChoice (after its folder was read without problems)."""
     failed = Signal(str)
     """A folder that is not a data set: the loader's message (the choice stays as it was)."""
+    settled = Signal()
+    """A read has ended (with or without problems): nothing is being read now."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -217,3 +219,4 @@ class DataPicker(QWidget):
         if not self._closing:
             self.folder_button.setEnabled(True)
             self.procedural_button.setEnabled(True)
+            self.settled.emit()

@@ -87,6 +87,7 @@ class RacePanel(PanelFrame):
         self.document = document
         self.controller = controller
         self.job = RaceJob(self)
+        self._start_when_read = False
         self.form = RaceForm(document, self)
         self.data = DataPicker(self)
         self.plots = RacePlots(self)
@@ -180,6 +181,7 @@ class RacePanel(PanelFrame):
         self.log_loss.toggled.connect(self.plots.set_log_loss)
         self.form.changed.connect(self._form_changed)
         self.data.failed.connect(self._data_failed)
+        self.data.settled.connect(self._data_settled)
         self.data.choice_changed.connect(self._data_changed)
         self.job.state_changed.connect(self._show_state)
         self.job.curves_changed.connect(self._curves_changed)
@@ -216,7 +218,16 @@ class RacePanel(PanelFrame):
         self.form.set_networks([(short_label(name), preset(name).snapshot()) for name in presets])
         if steps is not None:
             self.form.fields["steps"].setText(str(steps))
+        if self.data.loading:  # the panel was just opened: its data set is being read
+            self._start_when_read = True
+            self.status_message.emit("The race starts as soon as the data set has been read")
+            return True
         return self.start()
+
+    def _data_settled(self) -> None:
+        if self._start_when_read:
+            self._start_when_read = False
+            self.start()
 
     def use_weights(self) -> bool:
         """Let forward runs (and the Gradients panel) use the chosen trained network's weights."""

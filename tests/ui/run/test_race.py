@@ -244,3 +244,18 @@ def test_a_lesson_races_presets_by_name(qtbot: object, window: MainWindow) -> No
     qtbot.waitUntil(lambda: not panel.job.running, timeout=JOB_TIMEOUT_MS)  # type: ignore[attr-defined]
     assert [c.label for c in panel.job.curves] == ["ResNet-20", "plain-20"]
     assert [c.steps for c in panel.job.curves] == [1, 1]
+
+
+def test_a_lesson_race_asked_for_while_the_data_set_is_read_starts_once_it_is(
+    qtbot: object, window: MainWindow
+) -> None:
+    window.run_ui.dock("race").raise_()
+    panel = window.run_ui.race
+    panel.form.fields["batch_size"].setText("4")
+    if not panel.data.loading:
+        panel.data.ask(panel.data.choice)  # as when the panel has just been opened
+    assert panel.data.loading
+    with qtbot.waitSignal(panel.job.finished, timeout=JOB_TIMEOUT_MS):  # type: ignore[attr-defined]
+        assert panel.race(["resnet20", "resnet20_plain"], steps=1)
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=JOB_TIMEOUT_MS)  # type: ignore[attr-defined]
+    assert [c.steps for c in panel.job.curves] == [1, 1]
