@@ -107,6 +107,7 @@ class DataPicker(QWidget):
         self.grid: SampleGrid | None = None
         self._asked: DataChoice | None = None
         self._job: WorkerThread | None = None
+        self._reading = False
         self._closing = False
         self.description = QLabel(
             "Shapes and textures: the sample appears when this panel is first shown", self
@@ -139,8 +140,8 @@ class DataPicker(QWidget):
 
     @property
     def loading(self) -> bool:
-        """True while a data set is being read."""
-        return self._job is not None
+        """True while a data set is being read (until its result has arrived; its thread may still be ending)."""
+        return self._reading
 
     def show_sample(self) -> None:
         """Read the current data set and show its sample, once (when the panel is first looked at)."""
@@ -152,6 +153,7 @@ class DataPicker(QWidget):
         if self._job is not None or self._closing:
             return False
         self._asked = choice
+        self._reading = True
         self.description.setText(f"Reading {choice.describe()}...")
         worker = DataWorker(choice)
         worker.finished.connect(self._read)
@@ -189,11 +191,13 @@ class DataPicker(QWidget):
             self.ask(DataChoice())
 
     def _read(self, result: SampleGrid | DataFailure) -> None:
+        self._reading = False
         if self._closing:
             return
         if isinstance(result, DataFailure):
             self._show_description()
             self.failed.emit(str(result))
+            self.settled.emit()
             return
         assert self._asked is not None
         self.grid = result
@@ -203,6 +207,7 @@ class DataPicker(QWidget):
         self._show_description()
         if changed:
             self.choice_changed.emit(self.choice)
+        self.settled.emit()
 
     def _show_description(self) -> None:
         if self.grid is None:
@@ -219,4 +224,3 @@ class DataPicker(QWidget):
         if not self._closing:
             self.folder_button.setEnabled(True)
             self.procedural_button.setEnabled(True)
-            self.settled.emit()
