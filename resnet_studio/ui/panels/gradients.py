@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -35,6 +34,7 @@ from ...results.gradients import GradientOutcome, GradientRequest
 from ..canvas.gradient_tint import GradientTintLayer, ratio_words
 from ..canvas.scene import CanvasScene
 from ..document import Document
+from ..progress_bar import ProgressBar
 from ..run.controller import RunController
 from ..teaching.gradient_job import GradientJob
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
@@ -113,7 +113,7 @@ class GradientsPanel(PanelFrame):
             "One backward pass through each network on the same batch; runs on the device chosen in the run "
             "toolbar"
         )
-        self.progress = QProgressBar(self)
+        self.progress = ProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -33,6 +32,7 @@ from ...core.switches import switch_values
 from ...results.landscape import LandscapeOptions
 from ...results.landscape_request import LandscapeOutcome, LandscapeRequest, LandscapeSubject
 from ..document import Document
+from ..progress_bar import ProgressBar
 from ..run.controller import RunController
 from ..teaching.landscape_job import LandscapeJob
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
@@ -75,7 +75,7 @@ class LandscapePanel(PanelFrame):
             "The loss over a grid around each network's weights, coarse grid first; both networks are computed "
             "side by side on the CPU"
         )
-        self.progress = QProgressBar(self)
+        self.progress = ProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)

@@ -46,10 +46,14 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
         self._slot: object = None
+        self._shown: tuple[str, str, str, object] | None = None
         self.hide()
 
     def show_message(self, text: str, colour: str, button: str = "", on_click: object = None) -> None:
         """Show `text` with a `colour` edge; a button labelled `button` calls `on_click`."""
+        if not self.isHidden() and self._shown == (text, colour, button, on_click):
+            return  # as it is: a style sheet set again restyles and lays out the whole banner
+        self._shown = (text, colour, button, on_click)
         self.label.setText(text)
         self.setStyleSheet(
             f"#RunBanner {{ border-left: 5px solid {colour}; background: palette(alternate-base); }}"

@@ -84,6 +84,8 @@ class ResultPanel(PanelFrame):
         """While stale: a greyed picture of the content (no live plot drawn through an effect can bleed)."""
         self.stack.addWidget(self.stale_view)
         self._greyed = False
+        self._picture_due = False
+        """Stale, but the greyed picture of the current content is still to be taken (out of sight so far)."""
         self._updating = False
         self._show_empty()
         run_action.changed.connect(self._sync_run_button)
@@ -145,10 +147,12 @@ class ResultPanel(PanelFrame):
             self._pending = True
 
     def bring_up_to_date(self) -> None:
-        """Draw the current result now if it arrived while the panel was hidden."""
+        """Draw the current result now if it arrived while the panel was hidden (greyed if it is stale)."""
         if self._pending and self.result is not None:
             self._pending = False
             self.show_result(self.result)
+        if self._greyed:
+            self._take_stale_picture()
 
     def _show_empty(self) -> None:
         reason = self.controller.blocked_reason
@@ -160,32 +164,50 @@ class ResultPanel(PanelFrame):
             self.stack.setCurrentWidget(self.empty)
 
     def _affected_changed(self, _affected: frozenset[str]) -> None:
-        self.update_stale()
+        # The content is as it was: a picture already taken of it still holds.
+        self._update_stale(content_changed=False)
 
     def update_stale(self) -> None:
         """Grey the content and show the banner while what it shows is stale; live content otherwise. Panels
         call it again when they show something else (another node)."""
+        self._update_stale(content_changed=True)
+
+    def _update_stale(self, content_changed: bool) -> None:
         if self._updating:
             return
         stale = self.stale and self.result is not None
         self._updating = True
         try:
-            self._show_stale(stale)
+            self._show_stale(stale, content_changed)
         finally:
             self._updating = False
 
-    def _show_stale(self, stale: bool) -> None:
+    def _show_stale(self, stale: bool, content_changed: bool) -> None:
         if stale:
             self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
             self.stale_banner.button.setEnabled(self.run_action.isEnabled())
-            self.bring_up_to_date()
-            self.stale_view.show_greyed(self.content, self.colours.background)
-            self.stack.setCurrentWidget(self.stale_view)
+            # The picture is a full paint of the content: taken once per stale content, and for a panel out
+            # of sight only when it comes into view (every edit used to repaint every panel's plots).
+            self._picture_due = self._picture_due or content_changed or not self._greyed
+            self._greyed = True
+            if self.on_screen:
+                self._take_stale_picture()
         else:
+            self._picture_due = False
             self.stale_banner.hide()
             if self.stack.currentWidget() is self.stale_view:
                 self.stack.setCurrentWidget(self.content)
-        self._greyed = stale
+            self._greyed = False
+
+    def _take_stale_picture(self) -> None:
+        if not self._picture_due:
+            return
+        self._picture_due = False
+        if self._pending and self.result is not None:
+            self._pending = False
+            self.show_result(self.result)
+        self.stale_view.show_greyed(self.content, self.colours.background)
+        self.stack.setCurrentWidget(self.stale_view)
 
     @property
     def greyed(self) -> bool:

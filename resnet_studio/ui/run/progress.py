@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from ..progress_bar import ProgressBar
 from .controller import RunController
 
 STEPS = 1000
@@ -18,7 +19,7 @@ class RunProgress(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.label = QLabel(self)
-        self.bar = QProgressBar(self)
+        self.bar = ProgressBar(self)
         self.bar.setRange(0, STEPS)
         self.bar.setTextVisible(True)
         self.bar.setFormat("%p%")

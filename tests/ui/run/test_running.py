@@ -81,6 +81,9 @@ def test_selecting_another_node_switches_the_panel(qtbot: object, window: MainWi
     assert panel.channel_view.channel == 200
     window.document.set_selection(("head",))
     assert panel.left.currentWidget() is panel.vector and panel.channel_view.isHidden()
+    # A thousand class scores: a one-pixel line, which Qt draws directly (a wider antialiased one went through
+    # its path stroker and held the window 50-300 ms a paint).
+    assert panel.vector.curve.opts["pen"].widthF() == 1.0
     window.document.set_selection(("layer1.0",))
     assert panel.title.text() == "Activations: layer1.0" and not panel.channel_view.isHidden()
 

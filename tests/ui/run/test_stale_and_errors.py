@@ -188,3 +188,38 @@ def test_open_image_from_the_toolbar(
     assert ui.toolbar.input.currentText() == "Image: stripes.png"
     result = run(qtbot, window)
     assert result.ok and result.input == "stripes.png"
+
+
+def test_a_stale_picture_is_taken_once_and_for_a_hidden_panel_when_it_comes_into_view(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    ui.dock("activations").raise_()  # the Depth panel shares its tab group and is behind it
+    qtbot.waitUntil(lambda: ui.activations.on_screen and not ui.depth.on_screen)  # type: ignore[attr-defined]
+    taken: list[str] = []
+    for panel in (ui.activations, ui.depth):
+        original = panel.stale_view.show_greyed
+
+        def counting(
+            content: object, background: object, name: str = panel.title_text, keep=original
+        ) -> None:
+            taken.append(name)
+            keep(content, background)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(panel.stale_view, "show_greyed", counting)  # type: ignore[attr-defined]
+    window.document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    assert ui.depth.greyed and ui.activations.greyed
+    assert taken == [ui.activations.title_text]  # the panel in view, once; the one behind, not yet
+    document.push(set_params(document.graph, "layer3.0", {"skip": False}))  # stale already: same picture
+    qtbot.waitUntil(lambda: "layer3.0" in ui.controller.affected)  # type: ignore[attr-defined]
+    assert taken == [ui.activations.title_text]
+    ui.dock("depth").raise_()
+    qtbot.waitUntil(lambda: ui.depth.on_screen)  # type: ignore[attr-defined]
+    assert taken == [ui.activations.title_text, ui.depth.title_text]
+    assert ui.depth.stack.currentWidget() is ui.depth.stale_view and ui.depth.stale_banner.isVisibleTo(
+        ui.depth
+    )
+    assert not ui.depth.stale_view.pixmap().isNull()
