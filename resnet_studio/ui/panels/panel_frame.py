@@ -46,29 +46,44 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
         self._slot: object = None
-        self._shown: tuple[str, str, str, object] | None = None
+        self._colour = ""
+        self._button: tuple[str, object] = ("", None)
         self.hide()
 
     def show_message(self, text: str, colour: str, button: str = "", on_click: object = None) -> None:
         """Show `text` with a `colour` edge; a button labelled `button` calls `on_click`."""
-        if not self.isHidden() and self._shown == (text, colour, button, on_click):
-            return  # as it is: a style sheet set again restyles and lays out the whole banner
-        self._shown = (text, colour, button, on_click)
-        self.label.setText(text)
+        # Only what differs is set again: a style sheet set anew restyles and lays out the whole banner, and a
+        # panel's banner comes and goes with every run and edit.
+        if colour != self._colour:
+            self._colour = colour
+            self._style()
+        if self.label.text() != text:
+            self.label.setText(text)
+        if (button, on_click) != self._button:
+            self._button = (button, on_click)
+            if self._slot is not None:
+                self.button.clicked.disconnect()
+                self._slot = None
+            if button and callable(on_click):
+                self.button.setText(button)
+                self.button.clicked.connect(on_click)
+                self._slot = on_click
+                self.button.show()
+            else:
+                self.button.hide()
+        if self.isHidden():
+            self.show()
+
+    def _style(self) -> None:
         self.setStyleSheet(
-            f"#RunBanner {{ border-left: 5px solid {colour}; background: palette(alternate-base); }}"
+            f"#RunBanner {{ border-left: 5px solid {self._colour}; background: palette(alternate-base); }}"
         )
-        if self._slot is not None:
-            self.button.clicked.disconnect()
-            self._slot = None
-        if button and callable(on_click):
-            self.button.setText(button)
-            self.button.clicked.connect(on_click)
-            self._slot = on_click
-            self.button.show()
-        else:
-            self.button.hide()
-        self.show()
+
+    def restyle(self) -> None:
+        """Take the new theme's colours (a style sheet resolves palette() colours when it is set, and a widget
+        with one of its own no longer hears of the application's palette)."""
+        if self._colour:
+            self._style()
 
     def text(self) -> str:
         """The message shown ('' when hidden)."""
@@ -183,6 +198,8 @@ class PanelFrame(QWidget):
         if self._ready and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self.colours = PlotColours.of(self.palette())
             self._style_header()
+            self.stale_banner.restyle()
+            self.problem_banner.restyle()
             self.restyle()
 
     # --- export -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtGui import QColor
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
@@ -223,3 +224,24 @@ def test_a_stale_picture_is_taken_once_and_for_a_hidden_panel_when_it_comes_into
         ui.depth
     )
     assert not ui.depth.stale_view.pixmap().isNull()
+
+
+def test_a_stale_banner_takes_the_dark_theme_while_it_shows(qtbot: object, window: MainWindow) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    window.document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.activations.greyed)  # type: ignore[attr-defined]
+    banner = ui.activations.stale_banner
+
+    def banner_colour() -> str:
+        image = banner.grab().toImage()
+        return image.pixelColor(image.width() - 2, 2).name()
+
+    light = banner_colour()
+    window.set_theme("dark", remember=False)
+    try:
+        qtbot.waitUntil(lambda: banner_colour() != light)  # type: ignore[attr-defined]
+        assert QColor(banner_colour()).lightness() < 100  # the dark theme's shade, not the light one's
+    finally:
+        window.set_theme("light", remember=False)
