@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -23,9 +24,11 @@ from resnet_studio.engine.run.stats import (
     MOMENTS,
     PendingStats,
     Recipe,
+    ZeroCounter,
     exact_statistics,
     reduce,
     reduce_rows,
+    thread_zero_counter,
 )
 
 
@@ -248,3 +251,29 @@ def test_readback_gives_numbers_in_order_and_copies_as_they_were() -> None:
     assert np.array_equal(readback.arrays[now], x[:, :2].numpy()) and readback.arrays[later].shape == (2, 4)
     x.zero_()  # copies, not views: the result outlives the pass's tensors
     assert readback.arrays[now].any() and readback.arrays[later].any()
+
+
+def test_zeros_are_counted_exactly_through_a_buffer_smaller_than_the_output() -> None:
+    x = torch.randn(10_007).relu_()
+    x[123] = -0.0
+    counter = ZeroCounter(size=1000)
+    assert round(sum(c.item() for c in counter.count(x))) == int((x != 0).sum())
+    assert counter._buffer is not None and counter._buffer.numel() == 1000
+
+
+def test_every_pass_on_a_thread_reuses_its_sign_buffer() -> None:
+    """A buffer allocated during each pass leaves the heap in pieces that the C library gives back to the
+    system, and the next pass faults its pages in again."""
+    from resnet_studio.core import preset
+    from resnet_studio.engine import build, run_forward
+
+    net = build(preset("resnet20"))
+    assert run_forward(net).ok
+    buffer = thread_zero_counter()._buffer
+    assert buffer is not None
+    assert run_forward(net).ok and thread_zero_counter()._buffer is buffer
+    other: list[ZeroCounter] = []
+    thread = threading.Thread(target=lambda: other.append(thread_zero_counter()))
+    thread.start()
+    thread.join()
+    assert other and other[0] is not thread_zero_counter()  # concurrent runs never share a buffer

@@ -20,11 +20,11 @@ from ...results.run import Activation
 from .readback import Readback
 from .stats import (
     Recipe,
-    ZeroCounter,
     accumulation_dtype,
     exact_statistics,
     recipe_for,
     reduce,
+    thread_zero_counter,
 )
 
 __all__ = [
@@ -66,7 +66,7 @@ def statistics(v: Tensor, *, recipe: Recipe | None = None, chunk: int | None = N
     once (CHUNK_ELEMENTS by default).
     """
     v = v.detach()
-    pending, tensors = reduce(v, recipe or recipe_for(v.device), ZeroCounter(), chunk)
+    pending, tensors = reduce(v, recipe or recipe_for(v.device), thread_zero_counter(), chunk)
     readback = Readback(v.device)
     readback.add_numbers(tensors)
     readback.fetch()

@@ -37,13 +37,13 @@ from .stats import (
     CHUNK_ELEMENTS,
     MOMENTS,
     PendingStats,
-    ZeroCounter,
     accumulation_dtype,
     exact_statistics,
     memory_order,
     recipe_for,
     reduce,
     reduce_rows,
+    thread_zero_counter,
 )
 from .timing import NodeTimer
 
@@ -103,7 +103,7 @@ class PassRecorder:
     ) -> None:
         self.device, self.options, self.deferred, self.overwritten = device, options, deferred, overwritten
         self.recipe = recipe_for(device)
-        self.zeros = ZeroCounter()
+        self.zeros = thread_zero_counter()
         self.readback = Readback(device)
         self.on_cpu_now = not deferred and self.readback.cpu
         """Eager on the CPU: values are read as they are made, without the read-back's bookkeeping (the same
