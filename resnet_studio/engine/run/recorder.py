@@ -32,7 +32,7 @@ from torch import Tensor
 from ...results.run import Activation, NodeRecord
 from ..assembly.network import NodeInfo
 from .capture import CaptureOptions, finite_flag, kept_view
-from .readback import Readback
+from .readback import Readback, host_copy
 from .stats import (
     CHUNK_ELEMENTS,
     MOMENTS,
@@ -189,17 +189,14 @@ class PassRecorder:
             pending, tensors = reduce(value, self.recipe, self.zeros)
             stats = pending.resolve([t.item() for t in tensors]) or exact_statistics(value)
             kept, entry.stride = kept_view(value, self.options)
-            values = kept.to(torch.float32, memory_format=torch.contiguous_format, copy=True).numpy()
+            values = host_copy(kept)
             entry.activation = Activation(entry.shape, stats, values, entry.stride, self.options.bins)
             entry.finite = stats.finite
         else:
             flag = finite_flag(value)
             entry.finite = flag is None or math.isfinite(flag.item())
         if entry.wants_output:
-            output = value[:MAX_OUTPUT_SAMPLES].to(
-                torch.float32, memory_format=torch.contiguous_format, copy=True
-            )
-            entry.output = output.numpy()
+            entry.output = host_copy(value[:MAX_OUTPUT_SAMPLES])
 
     def _hold(self, entry: _Entry, value: Tensor) -> bool:
         """Keep a reference to a small output for the end of the pass, within the budget."""

@@ -5,10 +5,11 @@ Two recipes give the same figures with the fewest passes over the data where the
 - "moments" (CUDA): aminmax, var_mean (Welford: exact for nearly constant outputs too) and the count of non-zeros
   (an L0 norm). Three kernels: on a GPU every launch costs host time, and a launch-bound network has none to spare.
   `reduce_rows` does the same for many equal-size outputs at once, as the rows of one tensor.
-- "sums" (CPU and MPS): aminmax, a sum, a dot product for the squares, and zeros counted as sign(x) . sign(x)
-  through one small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and boolean sums are
-  several times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which then take the exact
-  path.
+- "sums" (CPU and MPS): the minimum and maximum, a sum, a dot product for the squares, and zeros counted as
+  sign(x) . sign(x) through one small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and
+  boolean sums are several times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which
+  then take the exact path. On the CPU all five run on one piece of ZERO_BUFFER_ELEMENTS values before the next,
+  so each piece is read from the core's cache instead of memory (a third less time than whole outputs).
 
 Nothing here waits for the device: `reduce` queues the reductions and returns their layout (PendingStats) and
 their 0-d results, which the caller reads back at once or together with every other node's at the end of a pass.
@@ -161,6 +162,12 @@ class PendingStats:
             if len(self.chunks) == 1:
                 total, squares, lo, hi = numbers[0], numbers[1], numbers[2], numbers[3]
                 nonzero = sum(numbers[4:])
+            elif all(width == SUMS for _, width in self.chunks):  # the CPU's pieces: one count each
+                los, his = numbers[2::SUMS], numbers[3::SUMS]
+                if not math.isfinite(sum(los) + sum(his)):
+                    return None  # a NaN or Inf among them (min/max would skip a NaN depending on order)
+                lo, hi = min(los), max(his)
+                total, squares, nonzero = sum(numbers[0::SUMS]), sum(numbers[1::SUMS]), sum(numbers[4::SUMS])
             else:
                 parts = _split(numbers, self.chunks)
                 if not all(math.isfinite(p[2]) and math.isfinite(p[3]) for p in parts):
@@ -177,13 +184,18 @@ class PendingStats:
         return ActivationStats(n, mean, math.sqrt(max(variance, 0.0)), lo, hi, (n - round(nonzero)) / n)
 
 
+SUMS = 5
+"""Numbers per piece from the 'sums' recipe when the piece fits the sign buffer: sum, squares, min, max, non-zeros."""
+
+
 def reduce(
     value: Tensor, recipe: Recipe, zeros: ZeroCounter | None = None, chunk: int | None = None
 ) -> tuple[PendingStats, list[Tensor]]:
-    """Queue the reductions of `recipe` over every value of `value`, `chunk` values at a time (CHUNK_ELEMENTS by
-    default); returns the layout and the reductions' 0-d results to read back. Waits for nothing."""
-    chunk = chunk or CHUNK_ELEMENTS
+    """Queue the reductions of `recipe` over every value of `value`, `chunk` values at a time (by default
+    CHUNK_ELEMENTS, on the CPU the size of the sign buffer); returns the layout and the reductions' 0-d results to
+    read back. Waits for nothing."""
     flat = memory_order(value)
+    chunk = chunk or _chunk_for(flat, zeros)
     n = flat.numel()
     accumulate = accumulation_dtype(flat.dtype)
     if n <= chunk:  # the usual case, kept cheap: it runs for every captured node of every pass
@@ -202,10 +214,21 @@ def reduce(
     return PendingStats(n, recipe, tuple(chunks)), tensors
 
 
+def _chunk_for(flat: Tensor, zeros: ZeroCounter | None) -> int:
+    """Values reduced at once by default: on the CPU a piece the size of the sign buffer, which stays in the
+    core's cache through its five reductions; elsewhere CHUNK_ELEMENTS (every piece is more kernel launches)."""
+    if flat.device.type != "cpu":
+        return CHUNK_ELEMENTS
+    return min(CHUNK_ELEMENTS, zeros.size if zeros is not None else ZERO_BUFFER_ELEMENTS)
+
+
 def _reductions(part: Tensor, recipe: Recipe, zeros: ZeroCounter | None) -> list[Tensor]:
     if recipe == "moments":
         return [*torch.aminmax(part), *torch.var_mean(part, correction=0), torch.linalg.vector_norm(part, 0)]
-    lo, hi = torch.aminmax(part)
+    if part.device.type == "cpu":  # two vectorised passes over cached values beat aminmax's one there
+        lo, hi = part.amin(), part.amax()
+    else:
+        lo, hi = torch.aminmax(part)
     return [part.sum(), torch.dot(part, part), lo, hi, *(zeros or ZeroCounter()).count(part)]
 
 
