@@ -22,6 +22,7 @@ from resnet_studio.engine.run.capture import (
 from resnet_studio.engine.run.readback import Readback
 from resnet_studio.engine.run.stats import (
     MOMENTS,
+    SUMS,
     PendingStats,
     Recipe,
     ZeroCounter,
@@ -277,3 +278,33 @@ def test_every_pass_on_a_thread_reuses_its_sign_buffer() -> None:
     thread.start()
     thread.join()
     assert other and other[0] is not thread_zero_counter()  # concurrent runs never share a buffer
+
+
+def test_cpu_outputs_are_reduced_in_pieces_of_the_sign_buffer_with_the_same_figures() -> None:
+    x = torch.relu(torch.randn(2, 64, 56, 56, generator=torch.Generator().manual_seed(7)) - 0.1)
+    pending, tensors = reduce(x, "sums", ZeroCounter(size=4096))
+    assert pending.chunks[:2] == ((4096, SUMS), (4096, SUMS)) and len(pending.chunks) == math.ceil(
+        x.numel() / 4096
+    )
+    stats = pending.resolve([t.item() for t in tensors])
+    data = x.double().numpy()
+    assert stats is not None and (stats.count, stats.min, stats.max) == (x.numel(), data.min(), data.max())
+    assert stats.zero_fraction == np.mean(data == 0)
+    assert stats.mean == pytest.approx(data.mean(), rel=1e-6) and stats.std == pytest.approx(
+        data.std(), rel=1e-6
+    )
+    # Pieces larger than the buffer give several counts each, and the same figures.
+    wide, parts = reduce(x, "sums", ZeroCounter(size=1000), chunk=4096)
+    assert wide.chunks[0] == (4096, 4 + 5) and wide.resolve([t.item() for t in parts]) == stats
+
+
+@pytest.mark.parametrize("where", [0, 4096 * 5 + 17, -1])
+@pytest.mark.parametrize("bad", [float("nan"), float("-inf"), float("inf")])
+def test_nan_or_inf_in_any_piece_sends_the_output_to_the_exact_path(where: int, bad: float) -> None:
+    x = torch.randn(64, 1000, generator=torch.Generator().manual_seed(2))
+    x.view(-1)[where] = bad
+    pending, tensors = reduce(x, "sums", ZeroCounter(size=4096))
+    numbers = [t.item() for t in tensors]
+    assert pending.resolve(numbers) is None and not pending.finite(numbers)
+    stats = statistics(x)
+    assert (stats.nan_count, stats.inf_count) == ((1, 0) if math.isnan(bad) else (0, 1))

@@ -306,3 +306,14 @@ def test_the_free_memory_of_the_cpu_is_known_here() -> None:
 
     free = available_memory(torch.device("cpu"))
     assert free is not None and 0 < free <= device_capacity(torch.device("cpu"))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("kind", ["nan", "inf"])
+def test_without_capture_nan_or_inf_from_a_middle_block_is_reported_at_that_block(kind: str) -> None:
+    net = build(preset("resnet18"), (3, 32, 32))
+    result = run_forward(net, capture_nodes=(), faults=[Fault(kind, "layer2.1")])  # type: ignore[arg-type]
+    assert result.error is not None and result.error.kind == "non_finite" and result.error.node == "layer2.1"
+    names = [r.name for r in result.nodes]
+    at = names.index("layer2.1")
+    assert all(r.finite for r in result.nodes[:at]) and not result.nodes[at].finite
+    assert all(r.activation is None for r in result.nodes)
