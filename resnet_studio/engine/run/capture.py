@@ -24,7 +24,7 @@ from .stats import (
     exact_statistics,
     recipe_for,
     reduce,
-    thread_zero_counter,
+    zero_counter_for,
 )
 
 __all__ = [
@@ -66,7 +66,7 @@ def statistics(v: Tensor, *, recipe: Recipe | None = None, chunk: int | None = N
     once (CHUNK_ELEMENTS by default).
     """
     v = v.detach()
-    pending, tensors = reduce(v, recipe or recipe_for(v.device), thread_zero_counter(), chunk)
+    pending, tensors = reduce(v, recipe or recipe_for(v.device), zero_counter_for(v.device), chunk)
     readback = Readback(v.device)
     readback.add_numbers(tensors)
     readback.fetch()

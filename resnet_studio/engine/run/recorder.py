@@ -43,7 +43,7 @@ from .stats import (
     recipe_for,
     reduce,
     reduce_rows,
-    thread_zero_counter,
+    zero_counter_for,
 )
 from .timing import NodeTimer
 
@@ -103,7 +103,7 @@ class PassRecorder:
     ) -> None:
         self.device, self.options, self.deferred, self.overwritten = device, options, deferred, overwritten
         self.recipe = recipe_for(device)
-        self.zeros = thread_zero_counter()
+        self.zeros = zero_counter_for(device)
         self.readback = Readback(device)
         self.on_cpu_now = not deferred and self.readback.cpu
         """Eager on the CPU: values are read as they are made, without the read-back's bookkeeping (the same

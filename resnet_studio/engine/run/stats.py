@@ -36,6 +36,8 @@ CHUNK_ELEMENTS = 2**24
 ZERO_BUFFER_ELEMENTS = 2**17
 """Size of the CPU sign() buffer (512 KiB): pieces this size stay in a core's cache from the sign to the dot
 product (a third faster than whole outputs), and the few calls more cost far less."""
+DEVICE_ZERO_BUFFER_ELEMENTS = 2**22
+"""Largest sign() buffer on other devices than the CPU (16 MiB): bounded, it never doubles a huge output."""
 NEARLY_CONSTANT = 1e-3
 """'sums' recomputes exactly when the variance is below this fraction of the squared mean (cancellation)."""
 
@@ -110,13 +112,19 @@ _THREAD = threading.local()
 
 
 def thread_zero_counter() -> ZeroCounter:
-    """This thread's ZeroCounter, kept between passes: a buffer allocated during every pass, among the layers'
+    """This thread's CPU ZeroCounter, kept between passes: a buffer allocated during every pass, among the layers'
     outputs, leaves the heap in pieces that the C library then returns to the system, and the next pass faults
     the pages in again (several milliseconds a pass on a ResNet-50)."""
     counter: ZeroCounter | None = getattr(_THREAD, "zeros", None)
     if counter is None:
         counter = _THREAD.zeros = ZeroCounter()
     return counter
+
+
+def zero_counter_for(device: torch.device) -> ZeroCounter:
+    """The ZeroCounter a pass on this device uses: the thread's on the CPU; elsewhere (MPS) a fresh one with
+    pieces of DEVICE_ZERO_BUFFER_ELEMENTS, where every piece costs kernel launches and no cache is at stake."""
+    return thread_zero_counter() if device.type == "cpu" else ZeroCounter(DEVICE_ZERO_BUFFER_ELEMENTS)
 
 
 @dataclass(frozen=True)
