@@ -9,7 +9,7 @@ Two recipes give the same figures with the fewest passes over the data where the
   sign(x) . sign(x) through one small reused buffer. These are the fastest CPU kernels (var_mean, count_nonzero and
   boolean sums are several times slower there); E[x^2] - E[x]^2 loses digits for nearly constant outputs, which
   then take the exact path. On the CPU all five run on one piece of ZERO_BUFFER_ELEMENTS values before the next,
-  so each piece is read from the core's cache instead of memory (a third less time than whole outputs).
+  so each piece is read from the core's cache instead of memory (about a quarter less time than whole outputs).
 
 Nothing here waits for the device: `reduce` queues the reductions and returns their layout (PendingStats) and
 their 0-d results, which the caller reads back at once or together with every other node's at the end of a pass.
@@ -35,7 +35,7 @@ CHUNK_ELEMENTS = 2**24
 """Values reduced at once: bounds temporaries to 64 MiB (float32) and keeps float32 counts exact."""
 ZERO_BUFFER_ELEMENTS = 2**17
 """Size of the CPU sign() buffer (512 KiB): pieces this size stay in a core's cache from the sign to the dot
-product (a third faster than whole outputs), and the few calls more cost far less."""
+product (about a quarter faster than whole outputs), and the few calls more cost far less."""
 DEVICE_ZERO_BUFFER_ELEMENTS = 2**22
 """Largest sign() buffer on other devices than the CPU (16 MiB): bounded, it never doubles a huge output."""
 NEARLY_CONSTANT = 1e-3
