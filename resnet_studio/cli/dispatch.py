@@ -41,6 +41,8 @@ def build_parser() -> tuple[Parser, set[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if _names_no_command(args_list):  # the app opens sooner without importing every command's module
+        return _open_app(args_list)
     parser, commands = build_parser()
     if not args_list or (args_list[0] not in commands and args_list[0] not in ("-h", "--help", "--version")):
         if args_list and _looks_like_a_command(args_list[0]):
@@ -59,6 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _names_no_command(args: list[str]) -> bool:
+    """True when the arguments cannot start with a subcommand: none, an option other than help or version, or a
+    word with an extension or a folder in it (command names have neither)."""
+    if not args:
+        return True
+    first = args[0]
+    if first.startswith("-"):
+        return first not in ("-h", "--help", "--version")
+    return bool(Path(first).suffix) or "/" in first or "\\" in first
 
 
 def _looks_like_a_command(word: str) -> bool:
