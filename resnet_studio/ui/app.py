@@ -98,7 +98,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     if file is not None and is_checkpoint_file(file):
         # On a worker thread after the first paint: torch's import does not compete with the window appearing.
         later(0, lambda: window.files.open(file))
-    later(0, window.lessons.welcome_on_first_start)  # the lessons, listed once
+    later(0, lambda: window.lessons.welcome_on_first_start())  # the lessons, listed once
     return int(app.exec())
 
 

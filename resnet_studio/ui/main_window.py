@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
@@ -19,7 +20,6 @@ from .collector import collector
 from .document import Document
 from .files import FileController
 from .first_paint import FirstPaint
-from .lessons import LessonsUi
 from .menus import build_menus, shortcut_table
 from .panels.compare import ComparePanel
 from .panels.inspector import InspectorPanel
@@ -34,6 +34,9 @@ from .run.window import RunUi
 from .settings_store import SettingsStore
 from .shortcuts import UndoRedoRouter
 from .theme import PRESENTATION_SCALE, ThemeMode, apply_theme, apply_ui_scale, next_scale
+
+if TYPE_CHECKING:
+    from .lessons import LessonsUi
 
 APP_NAME = "ResNet Studio"
 ICON_SIZE = 20
@@ -96,9 +99,14 @@ class MainWindow(QMainWindow):
             "Compare", "CompareDock", self.compare_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.run_ui.docks[-1], self.compare_dock)
-        self.lessons = LessonsUi(self)
+        self.lesson_dock = self.add_dock(
+            "Lesson", "LessonDock", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.lesson_dock.hide()  # before tabifying: hidden after, it leaves its tab bar drawn over the panels
+        self.tabifyDockWidget(self.inspector_dock, self.lesson_dock)
+        self._lessons: LessonsUi | None = None
         self._docks_before_presenting: QByteArray | None = None
-        build_menus(self, self.run_ui, self.lessons)
+        self.lessons_menu = build_menus(self, self.run_ui, lambda: self.lessons)
         self.undo_router = UndoRedoRouter(self, self.actions.undo, self.actions.redo)
         self._default_state = self.saveState()
         self._connect()
@@ -107,6 +115,19 @@ class MainWindow(QMainWindow):
         self.totals.show_analysis(document.analysis)
         self._problem_count_changed(self.problems.count)
         self._selection_changed(document.selection)
+        # checked as the dock shows (from the Panels menu, a restored layout, a lesson): its panel is there by then
+        self.lesson_dock.toggleViewAction().toggled.connect(lambda shown: shown and self.lessons)
+        self.first_paint.later(0, lambda: self.lessons)
+
+    @property
+    def lessons(self) -> LessonsUi:
+        """The lessons: their menu entries, panel and stepping (made soon after the first paint, or when used)."""
+        if self._lessons is None:
+            from .lessons import LessonsUi
+
+            self._lessons = LessonsUi(self)
+            self._lessons.fill_menu(self.lessons_menu)
+        return self._lessons
 
     # --- construction -------------------------------------------------------------------------------------
 
@@ -317,7 +338,7 @@ class MainWindow(QMainWindow):
             self.summary_dock,
             *self.run_ui.docks,
             self.compare_dock,
-            self.lessons.dock,
+            self.lesson_dock,
         ]
 
     def _dock_in_use(self) -> QDockWidget | None:
@@ -485,7 +506,8 @@ class MainWindow(QMainWindow):
             return
         self.run_ui.shutdown()  # cancels a run in progress and waits for its thread
         self.files.shutdown()  # a checkpoint being opened
-        self.lessons.shutdown()
+        if self._lessons is not None:
+            self._lessons.shutdown()
         # while presenting, the panels folded away are remembered as they were before
         self.store.save_window(self.saveGeometry(), self._docks_before_presenting or self.saveState())
         event.accept()

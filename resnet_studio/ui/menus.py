@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -12,14 +13,14 @@ from PySide6.QtWidgets import QMenu
 
 from ..core.presets import PRESETS
 from .actions import WindowActions
-from .lessons import LessonsUi
 from .resources import example_files
 from .run.window import RunUi
 from .shell import Shell
 
 
-def build_menus(window: Shell, run_ui: RunUi, lessons: LessonsUi | None = None) -> None:
-    """Fill the window's menu bar."""
+def build_menus(window: Shell, run_ui: RunUi, lessons: Callable[[], object]) -> QMenu:
+    """Fill the window's menu bar; returns the Lessons menu, which the lessons fill when they are made (soon after
+    the first paint): `lessons()` makes them, at the latest when that menu opens."""
     a = window.actions
     bar = window.menuBar()
 
@@ -79,8 +80,7 @@ def build_menus(window: Shell, run_ui: RunUi, lessons: LessonsUi | None = None) 
     view.addSeparator()
     panels = view.addMenu("&Panels")
     docks = [window.palette_dock, window.inspector_dock, window.problems_dock, window.summary_dock]
-    more = [lessons.window.compare_dock, lessons.dock] if lessons is not None else []
-    for dock in docks + run_ui.docks + more:
+    for dock in [*docks, *run_ui.docks, window.compare_dock, window.lesson_dock]:
         toggle = dock.toggleViewAction()
         toggle.setText(dock.windowTitle().split(" (")[0])
         panels.addAction(toggle)
@@ -94,13 +94,13 @@ def build_menus(window: Shell, run_ui: RunUi, lessons: LessonsUi | None = None) 
     run.aboutToShow.connect(lambda: run_ui.fill_run_menu(run, probe=True))
     run_ui.fill_run_menu(run, probe=False)
 
-    if lessons is not None:
-        lesson_menu = bar.addMenu("&Lessons")
-        lesson_menu.setObjectName("LessonsMenu")
-        lessons.fill_menu(lesson_menu)
+    lesson_menu = bar.addMenu("&Lessons")
+    lesson_menu.setObjectName("LessonsMenu")
+    lesson_menu.aboutToShow.connect(lessons)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])
+    return lesson_menu
 
 
 def fill_recent_menu(window: Shell, menu: QMenu) -> None:

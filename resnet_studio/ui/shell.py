@@ -32,6 +32,8 @@ class Shell(Protocol):
     inspector_dock: QDockWidget
     problems_dock: QDockWidget
     summary_dock: QDockWidget
+    compare_dock: QDockWidget
+    lesson_dock: QDockWidget
 
     def show_status(self, text: str) -> None: ...
     def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget: ...

@@ -55,9 +55,13 @@ class LessonsUi(QObject):
         self.lesson: Lesson | None = None
         self.index = 0
         self.panel = LessonPanel()
-        self.dock = window.add_dock("Lesson", "LessonDock", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.dock.hide()  # before tabifying: a dock hidden after it leaves its tab bar behind, drawn over the panels
-        window.tabifyDockWidget(window.inspector_dock, self.dock)
+        self.dock = (
+            window.lesson_dock
+        )  # made with the window, so its place in the layout is restored with the rest
+        placeholder = self.dock.widget()
+        self.dock.setWidget(self.panel)
+        if placeholder is not None:
+            placeholder.deleteLater()
         self.code = CodeView(window.document, self.panel, self)
         self.runner = StepRunner(window, self.code.show)
         self.welcome: WelcomeDialog | None = None

@@ -57,20 +57,52 @@ def lesson(lesson_id: str):  # type: ignore[no-untyped-def]
     return next(x for x in LESSONS if x.id == lesson_id)
 
 
-def test_the_lessons_menu_lists_every_lesson_and_a_file_of_ones_own(window: MainWindow) -> None:
+def lesson_entries(menu: QMenu) -> list[str]:
+    return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+
+
+def test_the_lessons_menu_lists_every_lesson_and_a_file_of_ones_own(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus == ["File", "Edit", "View", "Run", "Lessons", "Help"]
     menu = window.findChild(QMenu, "LessonsMenu")
     assert menu is not None
+    qtbot.waitUntil(lambda: lesson_entries(menu) != [], timeout=3000)  # filled soon after the first paint
     texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
     assert texts[: len(LESSONS)] == [f"{i}  {x.title}" for i, x in enumerate(LESSONS, start=1)]
     assert "Open Lesson File..." in texts and "Next Step" in texts and "Welcome Page" in texts
     assert not window.lessons.next_step.isEnabled()  # no lesson open
 
 
+def test_the_lessons_are_made_after_the_first_paint_or_when_their_menu_opens(
+    document,
+    store,
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    hidden = MainWindow(document, store)  # never shown: nothing is made until it is needed
+    qtbot.addWidget(hidden)
+    menu = hidden.findChild(QMenu, "LessonsMenu")
+    assert menu is not None and lesson_entries(menu) == [] and hidden._lessons is None
+    assert hidden.lesson_dock.widget().objectName() != "LessonPanel"
+    menu.aboutToShow.emit()  # what opening the menu does
+    assert lesson_entries(menu)[0] == f"1  {LESSONS[0].title}"
+    assert hidden.lesson_dock.widget().objectName() == "LessonPanel"
+    hidden.lessons.start(LESSONS[0])
+    assert hidden.lessons.panel.heading.text() == LESSONS[0].title
+
+
+def test_the_lesson_dock_shown_from_the_panels_menu_shows_the_lesson_panel(document, store, qtbot) -> None:  # type: ignore[no-untyped-def]
+    hidden = MainWindow(document, store)
+    qtbot.addWidget(hidden)
+    hidden.show()
+    hidden.lesson_dock.toggleViewAction().trigger()  # before the lessons were made
+    assert hidden.lesson_dock.isVisible() and hidden._lessons is not None
+    assert hidden.lesson_dock.widget() is hidden.lessons.panel
+
+
 def test_a_lesson_starts_from_the_menu(window: MainWindow) -> None:
     menu = window.findChild(QMenu, "LessonsMenu")
     assert menu is not None
+    menu.aboutToShow.emit()
     menu.actions()[1].trigger()  # the second lesson
     lessons = window.lessons
     assert lessons.lesson is LESSONS[1] and lessons.dock.isVisible()
