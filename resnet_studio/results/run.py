@@ -15,11 +15,12 @@ from ..core.activation_stats import ActivationStats
 from ..core.analysis import Diagnostic, RunSettings
 from ..core.model import Edge, GraphSnapshot, Node
 from ..core.units import bytes_text
-from .training import TrainedNetwork
-from .weights import AttachedWeights
 
 if TYPE_CHECKING:
     import numpy as np  # imported where used: the app shows its window before numpy loads
+
+    from .training import TrainedNetwork  # annotations only: the app's start-up skips their import
+    from .weights import AttachedWeights
 
 ErrorKind = Literal[
     "build", "device", "dtype", "input", "weights", "out_of_memory", "non_finite", "device_lost", "failed"

@@ -25,7 +25,6 @@ from ...core.model import Edge, Position
 from ..document import Document
 from .drops import Drops
 from .editing import Editor, fragment_mime, put_on_clipboard
-from .export import export_scene
 from .guard import guarded
 from .interactions import Interaction, press_kind, snap
 from .menus import canvas_menu, edge_menu, node_menu
@@ -180,6 +179,8 @@ class CanvasView(QGraphicsView):
 
     def export_image(self, path: str) -> None:
         """Save the whole network as .png (2x, for slides) or .svg; raises OSError with a clear message."""
+        from .export import export_scene  # with QtSvg: only when a picture is saved
+
         export_scene(self.canvas, path)
 
     # --- edits the main window triggers -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -27,11 +28,13 @@ from ...results.run import (
     RunRequest,
     run_key,
 )
-from ...results.training import TrainedNetwork
 from ..collector import collector
 from ..document import Document
-from ..workers import DeviceWorker, ForwardWorker, WorkerThread
 from .changes import affected_nodes, describe_change
+
+if TYPE_CHECKING:
+    from ...results.training import TrainedNetwork
+    from ..workers import WorkerThread
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
@@ -213,6 +216,8 @@ class RunController(QObject):
         """Find the devices on a worker thread (torch loads there); devices_changed reports them."""
         if self._probe is not None or self.devices_known or self._closing:
             return
+        from ..workers import DeviceWorker, WorkerThread  # after the first paint: its result types are many
+
         worker = DeviceWorker()
         worker.finished.connect(self._devices_found)
         self._probe = WorkerThread(worker, self)
@@ -234,6 +239,8 @@ class RunController(QObject):
         """Start a forward pass of the network as it is now; False (nothing started) when it cannot run."""
         if not self.can_run:
             return False
+        from ..workers import ForwardWorker, WorkerThread
+
         request = self.request()
         worker = ForwardWorker(request)
         worker.progressed.connect(self.progress)
@@ -249,6 +256,8 @@ class RunController(QObject):
     def cancel(self) -> None:
         """Stop the running pass at the next layer boundary (the result arrives with status 'cancelled')."""
         if self._job is not None:
+            from ..workers import ForwardWorker  # imported already: a run is on its way
+
             worker = self._job.worker
             assert isinstance(worker, ForwardWorker)
             worker.cancel()
