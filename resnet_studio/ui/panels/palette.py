@@ -94,7 +94,9 @@ class PalettePanel(QWidget):
     preset_activated = Signal(str)
     """A preset was double-clicked: start a document from it."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, describe_now: bool = True) -> None:
+        """`describe_now`: start filling in the presets' figures at once (the window starts it after its first
+        paint instead, with describe_presets)."""
         super().__init__(parent)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search blocks and presets")
@@ -108,6 +110,8 @@ class PalettePanel(QWidget):
         layout.addWidget(self.tree)
         self._groups: dict[str, QTreeWidgetItem] = {}
         self._populate()
+        if describe_now:
+            self.describe_presets()
         self.search.textChanged.connect(self.set_filter)
         self.search.returnPressed.connect(self._activate_first_visible)
         self.tree.itemActivated.connect(self._activate)
@@ -134,7 +138,11 @@ class PalettePanel(QWidget):
         self._filler = QTimer(self)
         self._filler.setInterval(0)
         self._filler.timeout.connect(self._describe_next_preset)
-        self._filler.start()
+
+    def describe_presets(self) -> None:
+        """Fill in the presets' figures, one per turn of the event loop."""
+        if self._pending:
+            self._filler.start()
 
     def _describe_next_preset(self) -> None:
         if not self._pending:
