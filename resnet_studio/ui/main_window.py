@@ -47,11 +47,16 @@ class MainWindow(QMainWindow):
     """One document in one window. The window wires panels to the document and actions to the canvas."""
 
     def __init__(self, document: Document, store: SettingsStore, parent: QWidget | None = None) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        # Colours and text size before any widget is made (this window too): every widget is made with them,
+        # none is laid out and styled twice.
+        apply_theme(app, store.theme())
+        presenting = PRESENTATION_SCALE if store.flag("presentation", False) else 1.0
+        apply_ui_scale(app, store.ui_scale() * presenting)
         super().__init__(parent)
         self.document = document
         self.store = store
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
         self._app = app
         collector().hold(self)  # from now on, garbage is collected on this (the GUI) thread only
         self.setObjectName("MainWindow")
@@ -68,7 +73,8 @@ class MainWindow(QMainWindow):
         self.actions = WindowActions(self, document.undo_stack)
         self.files = FileController(self, document, store, self.canvas.export_image)
         self.autosaver = Autosaver(document, self)
-        self.palette_panel = PalettePanel(self)
+        self.palette_panel = PalettePanel(self, describe_now=False)
+        self.first_paint.later(0, self.palette_panel.describe_presets)
         self.inspector = InspectorPanel(document, self)
         self.problems = ProblemsPanel(document, self)
         self.summary = SummaryPanel(document, self)

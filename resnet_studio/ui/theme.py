@@ -110,7 +110,9 @@ def apply_theme(app: QApplication, mode: ThemeMode) -> bool:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     dark = resolve_dark(app, mode)
-    app.setPalette(dark_palette() if dark else light_palette())
+    palette = dark_palette() if dark else light_palette()
+    if palette != app.palette():  # the same again would still restyle every widget
+        app.setPalette(palette)
     return dark
 
 
@@ -144,7 +146,8 @@ def apply_ui_scale(app: QApplication, scale: float) -> None:
     font = QFont(base)
     size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
     font.setPointSizeF(round(size * scale, 1))
-    app.setFont(font)
+    if font != app.font():  # the same again would still lay every widget out anew
+        app.setFont(font)
 
 
 def next_scale(current: float, step: int) -> float:

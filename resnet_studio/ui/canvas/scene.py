@@ -283,6 +283,8 @@ class CanvasScene(QGraphicsScene):
 
     def set_style(self, style: CanvasStyle) -> None:
         """Use other colours and fonts (palette change, presentation mode)."""
+        if style == self.canvas_style:
+            return  # the window applies its theme and scale once more as it starts: nothing to redraw
         self.canvas_style = style
         self.setBackgroundBrush(style.background)
         for node in self.nodes.values():
