@@ -16,6 +16,9 @@ def _field_keeps(widget: QWidget, redo: bool) -> bool:
     return False
 
 
+_SHORTCUT_OVERRIDE = QEvent.Type.ShortcutOverride
+
+
 class UndoRedoRouter(QObject):
     """Watches the application's ShortcutOverride events for the window's Undo and Redo keys.
 
@@ -42,8 +45,8 @@ class UndoRedoRouter(QObject):
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
-            return False
+        if event.type() != _SHORTCUT_OVERRIDE or not isinstance(event, QKeyEvent):
+            return False  # every event of the application passes here: the common case stays short
         focus = QApplication.focusWidget()
         if focus is None or focus.window() is not self.window:
             return False
