@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.analysis import RunSettings
@@ -53,34 +56,35 @@ def initial_project(file: str | None, preset_name: str | None) -> tuple[Project,
 
 def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
     """Open the main window and run the event loop; returns the exit status."""
-    try:
-        project, path = initial_project(file, preset)
-    except StartupError as error:
-        print(f"resnet-studio: error: {error}", file=sys.stderr)
-        return 2
+    with _collector_off():
+        try:
+            project, path = initial_project(file, preset)
+        except StartupError as error:
+            print(f"resnet-studio: error: {error}", file=sys.stderr)
+            return 2
 
-    # Qt is imported only now, so argument errors stay fast and never open a window.
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QIcon
-    from PySide6.QtWidgets import QApplication
+        # Qt is imported only now, so argument errors stay fast and never open a window.
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QGuiApplication, QIcon
+        from PySide6.QtWidgets import QApplication
 
-    from ..core.resources import resource
-    from .document import Document
-    from .main_window import APP_NAME, MainWindow
-    from .settings_store import SettingsStore, default_qsettings
+        from ..core.resources import resource
+        from .document import Document
+        from .main_window import APP_NAME, MainWindow
+        from .settings_store import SettingsStore, default_qsettings
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(["resnet-studio", *qt_args])
-    assert isinstance(app, QApplication)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("org.resnetstudio.ResNetStudio")  # packaging/linux's desktop entry
-    app.setWindowIcon(QIcon(str(resource("icons", "resnet-studio.svg"))))
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication.instance() or QApplication(["resnet-studio", *qt_args])
+        assert isinstance(app, QApplication)
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName(APP_NAME)
+        app.setApplicationDisplayName(APP_NAME)
+        app.setDesktopFileName("org.resnetstudio.ResNetStudio")  # packaging/linux's desktop entry
+        app.setWindowIcon(QIcon(str(resource("icons", "resnet-studio.svg"))))
 
-    document = Document()
-    document.replace(project, path)
-    store = SettingsStore(default_qsettings())
+        document = Document()
+        document.replace(project, path)
+        store = SettingsStore(default_qsettings())
     window = MainWindow(document, store)
     document.setParent(window)
     if path is not None:
@@ -100,6 +104,22 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         later(0, lambda: window.files.open(file))
     later(0, lambda: window.lessons.welcome_on_first_start())  # the lessons, listed once
     return int(app.exec())
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    """Python's automatic collection off for the start-up before the window: importing and building allocate
+    much and free next to nothing, and each pass would walk the whole growing heap for no garbage. What was made
+    by then is frozen (it lives as long as the app), and the window hands collection to the GUI thread's
+    collector (collector.py), which freezes what start-up made once the window is on screen."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _quit_delay(probe: str) -> float | None:
