@@ -15,13 +15,11 @@ from ..core.edits import apply_fix
 from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
-from .canvas.highlights import HighlightLayer
 from .collector import collector
 from .document import Document
 from .files import FileController
 from .first_paint import FirstPaint
 from .menus import build_menus, shortcut_table
-from .panels.compare import ComparePanel
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.problems import ProblemsPanel
@@ -37,6 +35,7 @@ from .theme import PRESENTATION_SCALE, ThemeMode, apply_theme, apply_ui_scale, n
 
 if TYPE_CHECKING:
     from .lessons import LessonsUi
+    from .panels.compare import ComparePanel
 
 APP_NAME = "ResNet Studio"
 ICON_SIZE = 20
@@ -100,11 +99,13 @@ class MainWindow(QMainWindow):
         self.totals = StatusTotals(self)
         self.statusBar().addPermanentWidget(self.totals)
         self.run_ui = RunUi(self)
-        self.compare_panel = ComparePanel(document, HighlightLayer(self.canvas.canvas, self), self)
         self.compare_dock = self.add_dock(
-            "Compare", "CompareDock", self.compare_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Compare", "CompareDock", QWidget(), Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.run_ui.docks[-1], self.compare_dock)
+        self._compare_panel: ComparePanel | None = None
+        self.compare_dock.visibilityChanged.connect(lambda shown: shown and self.compare_panel)
+        self.first_paint.later(0, lambda: self.compare_panel)
         self.lesson_dock = self.add_dock(
             "Lesson", "LessonDock", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._docks_before_presenting: QByteArray | None = None
         self.lessons_menu = build_menus(self, self.run_ui, lambda: self.lessons)
         self.undo_router = UndoRedoRouter(self, self.actions.undo, self.actions.redo)
+        self.first_paint.later(0, self.undo_router.watch)
         self._default_state = self.saveState()
         self._connect()
         self._restore()
@@ -134,6 +136,21 @@ class MainWindow(QMainWindow):
             self._lessons = LessonsUi(self)
             self._lessons.fill_menu(self.lessons_menu)
         return self._lessons
+
+    @property
+    def compare_panel(self) -> ComparePanel:
+        """The Compare panel (made soon after the first paint, or when its dock shows or it is used)."""
+        if self._compare_panel is None:
+            from .canvas.highlights import HighlightLayer
+            from .panels.compare import ComparePanel
+
+            panel = ComparePanel(self.document, HighlightLayer(self.canvas.canvas, self), self)
+            placeholder = self.compare_dock.widget()
+            self.compare_dock.setWidget(panel)
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self._compare_panel = panel
+        return self._compare_panel
 
     # --- construction -------------------------------------------------------------------------------------
 

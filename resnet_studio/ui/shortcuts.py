@@ -31,9 +31,18 @@ class UndoRedoRouter(QObject):
         super().__init__(window)
         self.window = window
         self.undo, self.redo = undo, redo
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self)
+        self.watching = False
+        """True once the application's events pass here (watch())."""
+
+    def watch(self) -> None:
+        """Start watching the application's events. The window calls it after its first paint: every event of
+        every object passes a filter on the application, and the first of each kind costs the bindings a type
+        lookup (a tenth of the start-up, were it watching from the start)."""
+        if not self.watching:
+            app = QApplication.instance()
+            assert app is not None
+            app.installEventFilter(self)
+            self.watching = True
 
     def _which(self, event: QKeyEvent) -> QAction | None:
         pressed = QKeySequence(event.keyCombination())

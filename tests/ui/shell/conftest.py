@@ -81,5 +81,7 @@ def window(qtbot: object, document: Document, store: SettingsStore, dialogs: Dia
     win.show()
     qtbot.waitExposed(win)  # type: ignore[attr-defined]
     win.show_whole_network()
+    # as a user finds it: what the window does right after its first paint has been done
+    qtbot.waitUntil(lambda: win.undo_router.watching, timeout=5000)  # type: ignore[attr-defined]
     yield win
     dialogs.answer = QMessageBox.StandardButton.Discard  # let teardown close the window without asking

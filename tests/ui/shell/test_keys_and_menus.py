@@ -254,3 +254,16 @@ def test_closing_while_presenting_remembers_the_panels_as_they_were(window: Main
     assert window.saveState() != before
     assert window.close()
     assert store.window_state() == before
+
+
+def test_undo_routing_starts_with_the_first_paint(document, store, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from resnet_studio.ui import first_paint
+
+    monkeypatch.setattr(first_paint, "HIDDEN_FALLBACK_MS", 600_000)
+    fresh = MainWindow(document, store)
+    qtbot.addWidget(fresh)
+    qtbot.wait(20)
+    assert not fresh.undo_router.watching  # no filter on every application event while the window is made
+    fresh.show()
+    qtbot.waitUntil(lambda: fresh.undo_router.watching, timeout=3000)
+    assert fresh.first_paint.painted
