@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
@@ -27,9 +29,7 @@ from .drops import Drops
 from .editing import Editor, fragment_mime, put_on_clipboard
 from .guard import guarded
 from .interactions import Interaction, press_kind, snap
-from .menus import canvas_menu, edge_menu, node_menu
 from .node_item import NodeItem, PortHit
-from .quick_add import QuickAdd
 from .scene import CanvasScene
 from .style import CARD_HEIGHT, CARD_WIDTH, GRID, CanvasStyle
 
@@ -38,6 +38,10 @@ READABLE_ZOOM = 0.55
 """centre_on_node zooms in to at least this, so the card it shows can be read."""
 ON_CARD_PORT_MARGIN = 3.0
 """On a card's body a press grabs a port only this close to the drawn port (scene units beyond its radius)."""
+
+
+if TYPE_CHECKING:
+    from .quick_add import QuickAdd
 
 
 class CanvasView(QGraphicsView):
@@ -289,6 +293,8 @@ class CanvasView(QGraphicsView):
         if self._quick_add is not None:
             self._quick_add.close()
             self._quick_add.deleteLater()
+        from .quick_add import QuickAdd  # made on first use: the window's first paint needs none of it
+
         popup = QuickAdd(self)
         self._quick_add = popup
 
@@ -427,6 +433,8 @@ class CanvasView(QGraphicsView):
         super().focusOutEvent(event)  # type: ignore[arg-type]
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        from .menus import canvas_menu, edge_menu, node_menu  # on the first right-click, not at start-up
+
         at = self.mapToScene(event.pos())
         item = self.canvas.node_item_at(at)
         if item is not None:

@@ -17,8 +17,10 @@ class LessonHost(Shell, Protocol):
     """What a lesson step may use: the shell, the run UI (results docks by key), and the Compare panel."""
 
     run_ui: RunUi
-    compare_panel: ComparePanel
     compare_dock: QDockWidget
+
+    @property
+    def compare_panel(self) -> ComparePanel: ...
 
     def addAction(self, action: QAction) -> None: ...  # Qt's names from here on
     def splitDockWidget(

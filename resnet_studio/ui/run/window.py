@@ -22,7 +22,6 @@ from ..resources import icon
 from ..shell import Shell
 from .controller import RunController
 from .docks import ResultDocks
-from .export import write_statistics_csv
 from .progress import RunProgress
 from .toolbar import RunToolbar, run_icon_palette
 
@@ -175,6 +174,8 @@ class RunUi(QObject):
             )
             if not path:
                 return False
+        from .export import write_statistics_csv
+
         try:
             target = write_statistics_csv(result, path)
         except OSError as error:
