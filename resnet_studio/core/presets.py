@@ -30,9 +30,13 @@ class Preset:
     @cached_property
     def description(self) -> str:
         """The blurb with the network's parameters and MACs at its own input size, from the live analysis."""
+        return self.described(self.build())
+
+    def described(self, graph: Graph) -> str:
+        """The description from a graph this preset has built (the app starts with one: no second build)."""
         from .analysis import analyze  # the analysis imports the catalogue; presets are read first
 
-        totals = analyze(self.build()).totals
+        totals = analyze(graph).totals
         return f"{self.blurb}; {params_text(totals.params)} params, {macs_text(totals.macs)}"
 
 

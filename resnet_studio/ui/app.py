@@ -51,7 +51,7 @@ def initial_project(file: str | None, preset_name: str | None) -> tuple[Project,
         raise StartupError(str(error)) from None
     found = PRESETS.get(name.strip().lower().replace("-", ""))
     title = found.title if found else name
-    return Project(graph, RunSettings(), title, found.description if found else ""), None
+    return Project(graph, RunSettings(), title, found.described(graph) if found else ""), None
 
 
 def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -11,8 +12,12 @@ from ..core.analysis import Analysis, Analyzer, RunSettings
 from ..core.commands import Command
 from ..core.graph import Graph
 from ..core.project import Project, load_project, save
-from ..results.weights import AttachedWeights
 from .undo import UndoCommand
+
+if TYPE_CHECKING:
+    from ..results.weights import (
+        AttachedWeights,  # an annotation only: its module loads with the first weights
+    )
 
 
 class Document(QObject):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...core.analysis import Analysis, NodeAnalysis
 from ...core.model import Node
 from ...core.shapes import format_shape
 from ...core.units import bytes_text, exact, macs_text, si
-from ...results.weights import AttachedWeights
+
+if TYPE_CHECKING:
+    from ...results.weights import (
+        AttachedWeights,  # an annotation only: its module loads with the first weights
+    )
 
 
 @dataclass(frozen=True, slots=True)
