@@ -86,6 +86,9 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         document.replace(project, path)
         store = SettingsStore(default_qsettings())
     window = MainWindow(document, store)
+    from .collector import collector
+
+    collector().settle("window")  # what start-up made lives as long as the app: no pass walks it again
     document.setParent(window)
     if path is not None:
         store.add_recent_file(path)
@@ -94,10 +97,7 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         _report_when_exposed(window, quit_after=_quit_delay(probe))
     window.show()
     window.show_whole_network()
-    from .collector import collector
-
     later = window.first_paint.later
-    later(0, lambda: collector().settle("window"))  # what start-up made lives as long as the app
     later(0, window.offer_recovery)  # after a crash: the unsaved work it left
     if file is not None and is_checkpoint_file(file):
         # On a worker thread after the first paint: torch's import does not compete with the window appearing.

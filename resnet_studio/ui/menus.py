@@ -31,24 +31,17 @@ def build_menus(window: Shell, run_ui: RunUi, lessons: Callable[[], object]) -> 
     recent.aboutToShow.connect(lambda: fill_recent_menu(window, recent))
     fill_recent_menu(window, recent)
     examples = file.addMenu("Open E&xample")
-    for stem, item in example_files().items():
-        title = _example_title(item.read_bytes(), stem)
-        action = examples.addAction(title)
-        action.setStatusTip(f"Open the example project {stem}.json")
-        action.triggered.connect(lambda _checked=False, s=stem: window.files.open_example(s))
     presets = file.addMenu("New from &Preset")
     presets.setObjectName("PresetMenu")
-    plain: QMenu | None = None
-    for name, preset in PRESETS.items():
-        menu = presets
-        if name.endswith("_plain"):
-            if plain is None:  # one submenu for every plain twin, made when the first one comes
-                plain = presets.addMenu("Plain Twins (no skips)")
-            menu = plain
-        action = menu.addAction(preset.title)
-        action.setStatusTip(preset.blurb)  # figures computed on hover (analysing every preset takes a while)
-        action.hovered.connect(lambda a=action, p=preset: a.setStatusTip(p.description))
-        action.triggered.connect(lambda _checked=False, n=name: window.files.open_preset(n))
+
+    def fill_lists() -> None:
+        # After the first paint (or as the File menu opens): the examples are files to read, the presets many.
+        if presets.isEmpty():
+            fill_example_menu(window, examples)
+            fill_preset_menu(window, presets)
+
+    file.aboutToShow.connect(fill_lists)
+    window.first_paint.later(0, fill_lists)
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     export = file.addMenu("&Export")
@@ -101,6 +94,30 @@ def build_menus(window: Shell, run_ui: RunUi, lessons: Callable[[], object]) -> 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])
     return lesson_menu
+
+
+def fill_example_menu(window: Shell, menu: QMenu) -> None:
+    """One entry per example project that comes with the app."""
+    for stem, item in example_files().items():
+        title = _example_title(item.read_bytes(), stem)
+        action = menu.addAction(title)
+        action.setStatusTip(f"Open the example project {stem}.json")
+        action.triggered.connect(lambda _checked=False, s=stem: window.files.open_example(s))
+
+
+def fill_preset_menu(window: Shell, presets: QMenu) -> None:
+    """One entry per preset, the plain twins in a submenu of their own."""
+    plain: QMenu | None = None
+    for name, preset in PRESETS.items():
+        menu = presets
+        if name.endswith("_plain"):
+            if plain is None:  # one submenu for every plain twin, made when the first one comes
+                plain = presets.addMenu("Plain Twins (no skips)")
+            menu = plain
+        action = menu.addAction(preset.title)
+        action.setStatusTip(preset.blurb)  # figures computed on hover (analysing every preset takes a while)
+        action.hovered.connect(lambda a=action, p=preset: a.setStatusTip(p.description))
+        action.triggered.connect(lambda _checked=False, n=name: window.files.open_preset(n))
 
 
 def fill_recent_menu(window: Shell, menu: QMenu) -> None:

@@ -267,3 +267,23 @@ def test_undo_routing_starts_with_the_first_paint(document, store, qtbot, monkey
     fresh.show()
     qtbot.waitUntil(lambda: fresh.undo_router.watching, timeout=3000)
     assert fresh.first_paint.painted
+
+
+def test_the_file_menu_lists_examples_and_presets_when_it_opens(document, store, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from resnet_studio.ui import first_paint
+
+    monkeypatch.setattr(first_paint, "HIDDEN_FALLBACK_MS", 600_000)
+    fresh = MainWindow(document, store)  # never shown: the lists wait for the first paint or the menu
+    qtbot.addWidget(fresh)
+    presets = fresh.findChild(QMenu, "PresetMenu")
+    assert presets is not None and presets.isEmpty()
+    file = fresh.menuBar().actions()[0].menu()
+    file.aboutToShow.emit()  # as it opens
+    titles = [a.text() for a in presets.actions()]
+    assert PRESETS["resnet18"].title in titles and "Plain Twins (no skips)" in titles
+    examples = next(
+        a.menu() for a in file.actions() if a.menu() is not None and "Example" in a.text().replace("&", "")
+    )
+    assert not examples.isEmpty()
+    file.aboutToShow.emit()  # opened again: nothing listed twice
+    assert [a.text() for a in presets.actions()] == titles
