@@ -84,13 +84,18 @@ def _fmt_number(x: float) -> str:
 class Params(Mapping[str, ParamValue]):
     """An immutable, hashable mapping of parameter values (so analysis results can be cached by it)."""
 
-    __slots__ = ("_hash", "_items", "_map")
+    __slots__ = ("_hash", "_items", "_map", "memo_key")
+
+    memo_key: frozenset[tuple[str, ParamValue]]
+    """Equal for equal parameters, and hashed in C once (a frozenset keeps its hash): what memo keys hold instead
+    of the Params itself, whose hash is a Python call."""
 
     def __init__(self, values: Mapping[str, ParamValue] | None = None) -> None:
         items = tuple(sorted((values or {}).items()))
         self._items = items
         self._map = dict(items)
         self._hash = hash(items)
+        self.memo_key = frozenset(items)
 
     @classmethod
     def of_sorted(cls, items: tuple[tuple[str, ParamValue], ...]) -> Params:
@@ -100,6 +105,7 @@ class Params(Mapping[str, ParamValue]):
         params._items = items
         params._map = dict(items)
         params._hash = hash(items)
+        params.memo_key = frozenset(items)
         return params
 
     def __getitem__(self, key: str) -> ParamValue:

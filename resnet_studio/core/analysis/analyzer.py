@@ -158,8 +158,9 @@ class Analyzer:
                     inputs = tuple(found)  # type: ignore[arg-type]  # no None left
             if inputs is not None and (not has_output or out_of[node_id] or not several):
                 shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
-                key = (node.type, node.params, shapes)
-                cost = memoised(key) or cost_on_shapes(*key)
+                cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
+                    node.type, node.params, shapes
+                )
                 if (
                     cost.__class__ is LayerCost
                     and not cost.warnings

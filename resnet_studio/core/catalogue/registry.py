@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from ..errors import UnknownBlockError
 from ..frozen import builder
-from ..params import Params
+from ..params import Params, ParamValue
 from ..shapes import Shape, TensorInfo
 from .families import FAMILY_BLOCKS
 from .gating import GATING
 from .primitives import PRIMITIVES
-from .residual import RESIDUAL_BLOCKS
+from .residual import RESIDUAL_BLOCKS, forget_conv_params, in_channels_of
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
 from .tensors import TensorShapes
 
@@ -54,10 +54,13 @@ def all_specs() -> tuple[BlockSpec, ...]:
 
 # --- Evaluation -------------------------------------------------------------------------------------------
 
-_MEMO: dict[tuple[str, Params, tuple[Shape, ...]], LayerCost | LayerProblem] = {}
+MemoKey = tuple[str, frozenset[tuple[str, ParamValue]], tuple[Shape, ...]]
+"""(type name, Params.memo_key, input shapes): hashed without a call into Python."""
+
+_MEMO: dict[MemoKey, LayerCost | LayerProblem] = {}
 _MEMO_LIMIT = 50_000
 memo_lookup = _MEMO.get
-"""The memo's own lookup by (type name, params, input shapes), for loops that cannot afford a call per layer; a
+"""The memo's own lookup by MemoKey, for loops that cannot afford a call per layer; a
 miss (None) is then computed by cost_on_shapes."""
 rule_calls = 0
 """How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
@@ -66,9 +69,28 @@ Placed = tuple[Shape, int, int]
 """A tensor as the analysis carries it between layers: (shape, receptive field, jump), as in TensorInfo."""
 
 
+_PLANS: dict[tuple[str, frozenset[tuple[str, ParamValue]], int | None], tuple[Step, ...]] = {}
+"""The plans of composite blocks by (type name, params, input channels): a plan reads nothing else of its input."""
+
+
 def clear_memo() -> None:
-    """Forget memoised results (benchmarks call this to time a cold analysis)."""
+    """Forget memoised results and plans (benchmarks call this to time a cold analysis)."""
     _MEMO.clear()
+    _PLANS.clear()
+    forget_conv_params()
+
+
+def plan_of(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """The steps of a composite block on these inputs, memoised: the blocks of a stage that meet new shapes after
+    an edit keep their plan, since it depends on the input's channels alone."""
+    key = (spec.type_name, params.memo_key, in_channels_of(inputs))
+    steps = _PLANS.get(key)
+    if steps is None:
+        steps = spec.plan(params, inputs) if spec.plan is not None else ()
+        if len(_PLANS) >= _MEMO_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = steps
+    return steps
 
 
 def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -87,7 +109,7 @@ def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> 
 def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
     """The memoised result of a block on inputs of these shapes whose receptive field is 1 (the problem is
     returned, not raised). place() maps its output onto inputs with real receptive fields."""
-    key = (type_name, params, shapes)
+    key = (type_name, params.memo_key, shapes)
     hit = _MEMO.get(key)
     if hit is None:
         global rule_calls
@@ -141,7 +163,7 @@ def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 
 
 def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    steps = spec.plan(params, inputs) if spec.plan else ()
+    steps = plan_of(spec, params, inputs)
     first = inputs[0]
     out: Placed = (first.shape, first.rf, first.jump)
     env: dict[str, Placed] = {"": out}
@@ -153,7 +175,7 @@ def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ..
         names = step.inputs
         if len(names) == 1:  # most layers: the receptive field placed inline
             shape, rf, jump = env[names[0]]
-            cost = memoised((step.type, step.params, (shape,))) or cost_on_shapes(
+            cost = memoised((step.type, step.params.memo_key, (shape,))) or cost_on_shapes(
                 step.type, step.params, (shape,)
             )
             if isinstance(cost, LayerProblem):

@@ -19,18 +19,36 @@ NORMS = ("batchnorm", "none")
 
 
 def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1, bias: bool = False) -> Params:
-    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm)."""
-    return Params.of_sorted(
-        (
-            ("bias", bias),
-            ("dilation", 1),
-            ("groups", groups),
-            ("kernel_size", kernel),
-            ("out_channels", out),
-            ("padding", kernel // 2),
-            ("stride", stride),
+    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm).
+
+    One object per distinct convolution, so that the analysis memo finds the layers of different blocks by
+    identity rather than by comparing their values."""
+    key = (out, kernel, stride, groups, bias)
+    params = _CONV_PARAMS.get(key)
+    if params is None:
+        params = Params.of_sorted(
+            (
+                ("bias", bias),
+                ("dilation", 1),
+                ("groups", groups),
+                ("kernel_size", kernel),
+                ("out_channels", out),
+                ("padding", kernel // 2),
+                ("stride", stride),
+            )
         )
-    )
+        if len(_CONV_PARAMS) >= 4096:
+            _CONV_PARAMS.clear()
+        _CONV_PARAMS[key] = params
+    return params
+
+
+_CONV_PARAMS: dict[tuple[int, int, int, int, bool], Params] = {}
+
+
+def forget_conv_params() -> None:
+    """Drop the convolution parameters kept by conv_params (with the analysis memo, for a cold start)."""
+    _CONV_PARAMS.clear()
 
 
 BN = Params({"eps": 1e-5})
