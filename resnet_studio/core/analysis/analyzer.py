@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
-from math import prod
-from types import MappingProxyType
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
-from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
-from .results import Analysis, Diagnostic, NodeAnalysis, RunSettings, Severity, Totals
+from .results import Analysis, Diagnostic, RunSettings, Severity, Totals
+from .rows import NodeResults, Row
 
 
 class Analyzer:
@@ -22,8 +19,7 @@ class Analyzer:
         self.graph = graph
         self.settings = settings or RunSettings()
         self._infos: dict[str, Placed | None] = {}
-        self._costs: dict[str, LayerCost | None] = {}
-        self._results: dict[str, NodeAnalysis] = {}
+        self._rows: dict[str, Row] = {}
         self._dirty: set[str] = set(n.id for n in graph)
         self._version = -1
         self._last: Analysis | None = None
@@ -61,7 +57,7 @@ class Analyzer:
     def _on_node_changed(self, old: Node, new: Node) -> None:
         if old.params != new.params:
             self._dirty.add(new.id)
-        elif old.name != new.name and new.id in self._results and self._results[new.id].diagnostics:
+        elif old.name != new.name and new.id in self._rows and self._rows[new.id][4]:
             self._dirty.add(new.id)  # diagnostics carry the name
 
     def _on_edge(self, edge: Edge) -> None:
@@ -102,15 +98,11 @@ class Analyzer:
         if dirty:
             self._recompute(order, dirty, settings, recomputed)
         if self._removed:
-            for node_id in set(self._results) - set(order):
-                del self._results[node_id]
+            for node_id in set(self._rows) - set(order):
+                del self._rows[node_id]
                 self._infos.pop(node_id, None)
-                self._costs.pop(node_id, None)
             self._removed = False
-        if bytes_changed:
-            for node_id in order:
-                if node_id not in recomputed:
-                    self._results[node_id] = self._with_bytes(self._results[node_id], node_id, settings)
+        if bytes_changed:  # every node's memory figures: NodeResults applies the new bytes per element
             recomputed.update(order)
         self._dirty = set()
         self._version = graph.structure_version
@@ -123,14 +115,17 @@ class Analyzer:
         """Recompute the dirty nodes and, downstream of them, every node whose inputs changed."""
         if len(dirty) == 1:
             start = order.index(next(iter(dirty)))
+        elif len(dirty) >= len(order):
+            start = 0  # everything (a cold analysis)
         else:
             position = {node_id: i for i, node_id in enumerate(order)}
             start = min(position[d] for d in dirty)
         nodes, into, out_of = self.graph.wiring()
-        infos, costs, results, compute = self._infos, self._costs, self._results, self._compute
+        infos, rows, compute, kinds = self._infos, self._rows, self._compute, _KINDS
         memoised = memo_lookup
-        training, scale = settings.training, settings.batch_size * settings.dtype_bytes
+        training = settings.training
         changed_outputs: set[str] = set()
+        visited: list[str] = []
         several = len(nodes) > 1
         for node_id in order[start:]:
             incoming = into[node_id]
@@ -141,22 +136,23 @@ class Analyzer:
                 else:
                     continue
             before = infos.get(node_id, False)
-            recomputed.add(node_id)
+            visited.append(node_id)
             node = nodes[node_id]
             # The usual node, kept cheap: every input connected with known figures, an output that is used (or
             # none), no problem and no warning. Anything else takes _compute, which handles every case.
-            port, ports, variadic, has_output, keeps_output = _KINDS.get(node.type) or _kind(node.type)
+            kind = kinds.get(node.type) or _kind(node.type)
+            port = kind[0]
             inputs: tuple[Placed, ...] | None = None
             if port:
                 edge = incoming.get(port)
                 x = infos.get(edge.src) if edge is not None else None
                 if x is not None:
                     inputs = (x,)
-            elif incoming and len(incoming) == (node.params.get(variadic, 2) if variadic else ports):
+            elif incoming and len(incoming) == (node.params.get(kind[2], 2) if kind[2] else kind[1]):
                 found = [infos.get(e.src) for e in incoming.values()]  # in port order
                 if None not in found:
                     inputs = tuple(found)  # type: ignore[arg-type]  # no None left
-            if inputs is not None and (not has_output or out_of[node_id] or not several):
+            if inputs is not None and (not kind[3] or out_of[node_id] or not several):
                 shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
                 cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
                     node.type, node.params, shapes
@@ -168,7 +164,6 @@ class Analyzer:
                 ):
                     assert isinstance(cost, LayerCost)
                     output = cost.output
-                    out_shape = output.shape
                     if port:
                         _, rf, jump = inputs[0]
                         if rf == 1 and jump == 1:
@@ -177,71 +172,48 @@ class Analyzer:
                             rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
                     else:
                         rf, jump = place(output, inputs)
-                    infos[node_id] = info = (out_shape, rf, jump)
-                    costs[node_id] = cost
-                    results[node_id] = _node_analysis(
-                        node_id,
-                        node.type,
-                        shapes,
-                        out_shape,
-                        cost.params,
-                        cost.buffers,
-                        cost.macs,
-                        prod(out_shape) * scale if keeps_output else 0,
-                        cost.kept * scale,
-                        rf if out_shape else None,
-                        jump,
-                        (),
-                    )
+                    infos[node_id] = info = (output.shape, rf, jump)
+                    rows[node_id] = (node.type, shapes, cost, info, (), kind[4])
                     if info != before:
                         changed_outputs.add(node_id)
                     continue
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
+        recomputed.update(visited)
 
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
     ) -> Analysis:
-        results = self._results
-        params = buffers = macs = training = errors = warnings = unknown = 0
-        diagnostics: list[Diagnostic] = []
+        rows = self._rows
+        params = buffers = macs = kept = unknown = 0
+        flagged: list[tuple[Diagnostic, ...]] = []
         for node_id in order:
-            r = results[node_id]
-            if r.output_shape is None:
+            row = rows[node_id]
+            cost = row[2]
+            if cost is None:
                 unknown += 1
-            params += r.params
-            buffers += r.buffers
-            macs += r.macs
-            training += r.training_bytes
-            if r.diagnostics:
-                diagnostics.extend(r.diagnostics)
-                for d in r.diagnostics:
-                    if d.is_error:
-                        errors += 1
-                    else:
-                        warnings += 1
+            else:
+                params += cost.params
+                buffers += cost.buffers
+                macs += cost.macs
+                kept += cost.kept
+            if row[4]:
+                flagged.append(row[4])
+        diagnostics = tuple([d for found in flagged for d in found])
+        errors = sum(1 for d in diagnostics if d.is_error)
+        scale = settings.batch_size * settings.dtype_bytes
         totals = Totals(
             params,
             buffers,
             macs,
-            training,
+            kept * scale,
             params * settings.dtype_bytes,
             errors,
-            warnings,
+            len(diagnostics) - errors,
             unknown,
             len(order),
         )
-        return Analysis(
-            settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed
-        )
-
-    def _with_bytes(self, result: NodeAnalysis, node_id: str, settings: RunSettings) -> NodeAnalysis:
-        cost, info = self._costs.get(node_id), self._infos.get(node_id)
-        if cost is None or info is None:
-            return result
-        scale = settings.batch_size * settings.dtype_bytes
-        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else prod(info[0]) * scale
-        return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
+        return Analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
 
     def _compute(
         self,
@@ -322,37 +294,20 @@ class Analyzer:
             if problems
             else ()
         )
-        self._costs[node.id] = cost
         in_shapes = tuple([None if i is None else i[0] for i in inputs])
+        keeps_output = spec.role not in _NO_OUTPUT
         if cost is None:
             infos[node.id] = None
-            self._results[node.id] = _node_analysis(
-                node.id, node.type, in_shapes, None, diagnostics=diagnostics
-            )
+            self._rows[node.id] = (node.type, in_shapes, None, None, diagnostics, keeps_output)
             return None
         output = cost.output
-        shape = output.shape
         if len(known) == 1:
             _, in_rf, in_jump = known[0]
             rf, jump = in_rf + (output.rf - 1) * in_jump, in_jump * output.jump
         else:
             rf, jump = place(output, known)
-        infos[node.id] = info = (shape, rf, jump)
-        scale = settings.batch_size * settings.dtype_bytes
-        self._results[node.id] = _node_analysis(
-            node.id,
-            node.type,
-            in_shapes,
-            shape,
-            cost.params,
-            cost.buffers,
-            cost.macs,
-            0 if spec.role in _NO_OUTPUT else prod(shape) * scale,
-            cost.kept * scale,
-            rf if shape else None,
-            jump,
-            diagnostics,
-        )
+        infos[node.id] = info = (output.shape, rf, jump)
+        self._rows[node.id] = (node.type, in_shapes, cost, info, diagnostics, keeps_output)
         return info
 
 
@@ -393,8 +348,6 @@ def analyze(
     settings = settings or RunSettings(input_shape, batch_size, dtype, training)
     return Analyzer(graph, settings, listen=False).analyze()
 
-
-_node_analysis = builder(NodeAnalysis)
 
 _KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}
 """Per block type: its input port when it has exactly one (else ''), how many input ports it has (0: as many as
