@@ -114,8 +114,8 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
     if hit is None:
         global rule_calls
         rule_calls += 1
-        spec = get_spec(type_name)
-        canonical = tuple([_info(shape) for shape in shapes])
+        spec = _SPECS.get(type_name) or get_spec(type_name)
+        canonical = (_info(shapes[0]),) if len(shapes) == 1 else tuple([_info(shape) for shape in shapes])
         try:
             if spec.plan is not None:
                 hit = _evaluate_plan(spec, params, canonical)
