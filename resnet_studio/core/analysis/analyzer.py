@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter, itemgetter
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
@@ -20,7 +21,7 @@ class Analyzer:
         self.settings = settings or RunSettings()
         self._infos: dict[str, Placed | None] = {}
         self._rows: dict[str, Row] = {}
-        self._dirty: set[str] = set(n.id for n in graph)
+        self._dirty: set[str] = set(graph.wiring().nodes)
         self._version = -1
         self._last: Analysis | None = None
         self._listening = listen
@@ -68,7 +69,7 @@ class Analyzer:
 
     def invalidate(self) -> None:
         """Recompute everything at the next analyze() (e.g. when not listening to the graph)."""
-        self._dirty = set(n.id for n in self.graph)
+        self._dirty = set(self.graph.wiring().nodes)
         self._removed = True
 
     # --- analysis -------------------------------------------------------------------------------------------
@@ -135,7 +136,6 @@ class Analyzer:
                         break
                 else:
                     continue
-            before = infos.get(node_id, False)
             visited.append(node_id)
             node = nodes[node_id]
             # The usual node, kept cheap: every input connected with known figures, an output that is used (or
@@ -152,31 +152,28 @@ class Analyzer:
                 found = [infos.get(e.src) for e in incoming.values()]  # in port order
                 if None not in found:
                     inputs = tuple(found)  # type: ignore[arg-type]  # no None left
-            if inputs is not None and (not kind[3] or out_of[node_id] or not several):
+            if inputs is not None and (out_of[node_id] or not kind[3] or not several):
                 shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
                 cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
                     node.type, node.params, shapes
                 )
                 if (
-                    cost.__class__ is LayerCost
+                    type(cost) is LayerCost
                     and not cost.warnings
                     and not (training and cost.norm_values is not None)
                 ):
-                    assert isinstance(cost, LayerCost)
                     output = cost.output
                     if port:
                         _, rf, jump = inputs[0]
-                        if rf == 1 and jump == 1:
-                            rf, jump = output.rf, output.jump
-                        else:
-                            rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+                        info = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
                     else:
-                        rf, jump = place(output, inputs)
-                    infos[node_id] = info = (output.shape, rf, jump)
-                    rows[node_id] = (node.type, shapes, cost, info, (), kind[4])
-                    if info != before:
+                        info = (output.shape, *place(output, inputs))
+                    if info != infos.get(node_id):
                         changed_outputs.add(node_id)
+                        infos[node_id] = info
+                    rows[node_id] = (node.type, shapes, cost, info, (), kind[4])
                     continue
+            before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
         recomputed.update(visited)
@@ -184,29 +181,22 @@ class Analyzer:
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
     ) -> Analysis:
-        rows = self._rows
-        params = buffers = macs = kept = unknown = 0
-        flagged: list[tuple[Diagnostic, ...]] = []
-        for node_id in order:
-            row = rows[node_id]
-            cost = row[2]
-            if cost is None:
-                unknown += 1
-            else:
-                params += cost.params
-                buffers += cost.buffers
-                macs += cost.macs
-                kept += cost.kept
-            if row[4]:
-                flagged.append(row[4])
-        diagnostics = tuple([d for found in flagged for d in found])
+        rows = self._rows  # one row per node in `order`, no other
+        # Sums over every node in C (map, attrgetter, sum): no Python step per node.
+        costs = list(map(_COST, rows.values()))
+        unknown = costs.count(None)
+        known: list[LayerCost] = [c for c in costs if c is not None] if unknown else costs
+        params = sum(map(_PARAMS, known))
+        diagnostics: tuple[Diagnostic, ...] = ()
+        if any(map(_DIAGNOSTICS, rows.values())):
+            diagnostics = tuple([d for node_id in order for d in rows[node_id][4]])
         errors = sum(1 for d in diagnostics if d.is_error)
         scale = settings.batch_size * settings.dtype_bytes
         totals = Totals(
             params,
-            buffers,
-            macs,
-            kept * scale,
+            sum(map(_BUFFERS, known)),
+            sum(map(_MACS, known)),
+            sum(map(_KEPT, known)) * scale,
             params * settings.dtype_bytes,
             errors,
             len(diagnostics) - errors,
@@ -310,6 +300,9 @@ class Analyzer:
         self._rows[node.id] = (node.type, in_shapes, cost, info, diagnostics, keeps_output)
         return info
 
+
+_COST, _DIAGNOSTICS = itemgetter(2), itemgetter(4)  # of a Row
+_PARAMS, _BUFFERS, _MACS, _KEPT = (attrgetter(name) for name in ("params", "buffers", "macs", "kept"))
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
 """Nodes whose output is not a tensor of their own (the input batch is given; an Output passes its input on)."""
