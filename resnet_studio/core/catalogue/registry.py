@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from operator import attrgetter, is_not
+
 from ..errors import UnknownBlockError
 from ..frozen import builder
 from ..params import Params, ParamValue
@@ -163,47 +166,56 @@ def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 
 
 def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    steps = plan_of(spec, params, inputs)
     first = inputs[0]
     out: Placed = (first.shape, first.rf, first.jump)
     env: dict[str, Placed] = {"": out}
-    total_params = total_buffers = total_macs = total_kept = 0
-    norm_values: int | None = None
-    warnings: list[Problem] = []
+    costs: list[LayerCost] = []
     memoised = _MEMO.get
+    steps = plan_of(spec, params, inputs)
     for step in steps:
-        names = step.inputs
-        if len(names) == 1:  # most layers: the receptive field placed inline
-            shape, rf, jump = env[names[0]]
+        sources = step.inputs
+        if len(sources) == 1:  # most layers: the receptive field placed inline
+            shape, rf, jump = env[sources[0]]
             cost = memoised((step.type, step.params.memo_key, (shape,))) or cost_on_shapes(
                 step.type, step.params, (shape,)
             )
             if isinstance(cost, LayerProblem):
                 raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
             output = cost.output
-            if rf == 1 and jump == 1:
-                rf, jump = output.rf, output.jump
-            else:
-                rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+            env[step.name] = out = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
         else:
-            step_inputs = tuple([env[name] for name in names])
+            step_inputs = tuple([env[source] for source in sources])
             cost = cost_on_shapes(step.type, step.params, tuple([i[0] for i in step_inputs]))
             if isinstance(cost, LayerProblem):
                 raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
             output = cost.output
-            rf, jump = place(output, step_inputs)
-        env[step.name] = out = (output.shape, rf, jump)
-        total_params += cost.params
-        total_buffers += cost.buffers
-        total_macs += cost.macs
-        total_kept += cost.kept
-        if cost.norm_values is not None:
-            norm_values = cost.norm_values if norm_values is None else min(norm_values, cost.norm_values)
-        for w in cost.warnings:
-            warnings.append(Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual))
+            env[step.name] = out = (output.shape, *place(output, step_inputs))
+        costs.append(cost)
+    # The sums in C (map, attrgetter, sum), not a Python step per layer.
+    warnings: tuple[Problem, ...] = ()
+    if any(map(_WARNINGS, costs)):
+        warnings = tuple(
+            [
+                Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual)
+                for step, cost in zip(steps, costs)
+                for w in cost.warnings
+            ]
+        )
     return _cost(
-        _info(*out), total_params, total_buffers, total_macs, total_kept, tuple(warnings), norm_values
+        _info(*out),
+        sum(map(_PARAMS, costs)),
+        sum(map(_BUFFERS, costs)),
+        sum(map(_MACS, costs)),
+        sum(map(_KEPT, costs)),
+        warnings,
+        min(filter(_is_known, map(_NORM_VALUES, costs)), default=None),
     )
+
+
+_PARAMS, _BUFFERS, _MACS, _KEPT, _WARNINGS, _NORM_VALUES = (
+    attrgetter(name) for name in ("params", "buffers", "macs", "kept", "warnings", "norm_values")
+)
+_is_known = partial(is_not, None)
 
 
 def _lift_problem(
