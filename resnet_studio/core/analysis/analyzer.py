@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import attrgetter, itemgetter
+from functools import partial
+from operator import attrgetter, is_not, itemgetter
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
@@ -184,8 +185,8 @@ class Analyzer:
         rows = self._rows  # one row per node in `order`, no other
         # Sums over every node in C (map, attrgetter, sum): no Python step per node.
         costs = list(map(_COST, rows.values()))
-        unknown = costs.count(None)
-        known: list[LayerCost] = [c for c in costs if c is not None] if unknown else costs
+        known: list[LayerCost] = list(filter(_is_known, costs))  # not costs.count(None): == calls into Python
+        unknown = len(costs) - len(known)
         params = sum(map(_PARAMS, known))
         diagnostics: tuple[Diagnostic, ...] = ()
         if any(map(_DIAGNOSTICS, rows.values())):
@@ -302,6 +303,7 @@ class Analyzer:
 
 
 _COST, _DIAGNOSTICS = itemgetter(2), itemgetter(4)  # of a Row
+_is_known = partial(is_not, None)
 _PARAMS, _BUFFERS, _MACS, _KEPT = (attrgetter(name) for name in ("params", "buffers", "macs", "kept"))
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
