@@ -80,6 +80,7 @@ def clear_memo() -> None:
     """Forget memoised results and plans (benchmarks call this to time a cold analysis)."""
     _MEMO.clear()
     _PLANS.clear()
+    _CANONICAL.clear()
     forget_conv_params()
 
 
@@ -118,7 +119,7 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
         global rule_calls
         rule_calls += 1
         spec = _SPECS.get(type_name) or get_spec(type_name)
-        canonical = (_info(shapes[0]),) if len(shapes) == 1 else tuple([_info(shape) for shape in shapes])
+        canonical = tuple([_CANONICAL.get(shape) or _canonical(shape) for shape in shapes])
         try:
             if spec.plan is not None:
                 hit = _evaluate_plan(spec, params, canonical)
@@ -131,6 +132,17 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
             _MEMO.clear()
         _MEMO[key] = hit
     return hit
+
+
+_CANONICAL: dict[Shape, TensorInfo] = {}
+"""TensorInfo(shape) by shape: the inputs rules run on (receptive field 1), shared by the layers of one shape."""
+
+
+def _canonical(shape: Shape) -> TensorInfo:
+    if len(_CANONICAL) >= _MEMO_LIMIT:
+        _CANONICAL.clear()
+    _CANONICAL[shape] = info = _info(shape)
+    return info
 
 
 def place(output: TensorInfo, inputs: tuple[Placed, ...]) -> tuple[int, int]:
