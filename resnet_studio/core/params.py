@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Literal
 
 from .errors import ParameterError
@@ -91,13 +90,14 @@ class Params(Mapping[str, ParamValue]):
     """Equal for equal parameters, and hashed in C once (a frozenset keeps its hash): what memo keys hold instead
     of the Params itself, whose hash is a Python call."""
     by_name: Mapping[str, ParamValue]
-    """The values by name, read-only; its lookups run in C (rules read several at once with an itemgetter)."""
+    """The values by name, read-only (never change it): lookups in C, so rules read several at once with an
+    itemgetter."""
 
     def __init__(self, values: Mapping[str, ParamValue] | None = None) -> None:
         items = tuple(sorted((values or {}).items()))
         self._items = items
         self._map = dict(items)
-        self.by_name = MappingProxyType(self._map)
+        self.by_name = self._map
         self.memo_key = key = frozenset(items)
         self._hash = hash(key)
 
@@ -108,7 +108,7 @@ class Params(Mapping[str, ParamValue]):
         params = cls.__new__(cls)
         params._items = items
         params._map = dict(items)
-        params.by_name = MappingProxyType(params._map)
+        params.by_name = params._map
         params.memo_key = key = frozenset(items)
         params._hash = hash(key)
         return params
