@@ -115,10 +115,12 @@ class Analyzer:
         self, order: tuple[str, ...], dirty: set[str], settings: RunSettings, recomputed: set[str]
     ) -> None:
         """Recompute the dirty nodes and, downstream of them, every node whose inputs changed."""
-        if len(dirty) == 1:
+        # Every node dirty (a cold analysis): nothing to track, which saves two big sets on a large network.
+        track = len(dirty) < len(order)
+        if not track:
+            start = 0
+        elif len(dirty) == 1:
             start = order.index(next(iter(dirty)))
-        elif len(dirty) >= len(order):
-            start = 0  # everything (a cold analysis)
         else:
             position = {node_id: i for i, node_id in enumerate(order)}
             start = min(position[d] for d in dirty)
@@ -137,7 +139,8 @@ class Analyzer:
                         break
                 else:
                     continue
-            visited.append(node_id)
+            if track:
+                visited.append(node_id)
             node = nodes[node_id]
             # The usual node, kept cheap: every input connected with known figures, an output that is used (or
             # none), no problem and no warning. Anything else takes _compute, which handles every case.
@@ -170,14 +173,15 @@ class Analyzer:
                     else:
                         info = (output.shape, *place(output, inputs))
                     if info != infos.get(node_id):
-                        changed_outputs.add(node_id)
                         infos[node_id] = info
+                        if track:
+                            changed_outputs.add(node_id)
                     rows[node_id] = (node.type, shapes, cost, info, (), kind[4])
                     continue
             before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
-        recomputed.update(visited)
+        recomputed.update(visited if track else order)
 
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
