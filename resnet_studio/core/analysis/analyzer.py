@@ -144,19 +144,18 @@ class Analyzer:
             node = nodes[node_id]
             # The usual node, kept cheap: every input connected with known figures, an output that is used (or
             # none), no problem and no warning. Anything else takes _compute, which handles every case.
-            kind = kinds.get(node.type) or _kind(node.type)
-            port = kind[0]
+            port, ports, variadic, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
             inputs: tuple[Placed, ...] | None = None
             if port:
                 edge = incoming.get(port)
                 x = infos.get(edge.src) if edge is not None else None
                 if x is not None:
                     inputs = (x,)
-            elif incoming and len(incoming) == (node.params.get(kind[2], 2) if kind[2] else kind[1]):
+            elif incoming and len(incoming) == (node.params.get(variadic, 2) if variadic else ports):
                 found = [infos.get(e.src) for e in incoming.values()]  # in port order
                 if None not in found:
                     inputs = tuple(found)  # type: ignore[arg-type]  # no None left
-            if inputs is not None and (out_of[node_id] or not kind[3] or not several):
+            if inputs is not None and (out_of[node_id] or not has_output or not several):
                 shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
                 cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
                     node.type, node.params, shapes
@@ -176,7 +175,7 @@ class Analyzer:
                         infos[node_id] = info
                         if track:
                             changed_outputs.add(node_id)
-                    rows[node_id] = (node.type, shapes, cost, info, (), kind[4])
+                    rows[node_id] = (node.type, shapes, cost, info, (), keeps_output)
                     continue
             before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:

@@ -63,8 +63,8 @@ MemoKey = tuple[str, frozenset[tuple[str, ParamValue]], tuple[Shape, ...]]
 _MEMO: dict[MemoKey, LayerCost | LayerProblem] = {}
 _MEMO_LIMIT = 50_000
 memo_lookup = _MEMO.get
-"""The memo's own lookup by MemoKey, for loops that cannot afford a call per layer; a
-miss (None) is then computed by cost_on_shapes."""
+"""The memo's own lookup by MemoKey, for loops that cannot afford a call per layer; a miss (None) is then computed
+by cost_on_shapes."""
 rule_calls = 0
 """How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
 

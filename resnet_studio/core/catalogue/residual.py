@@ -21,8 +21,8 @@ NORMS = ("batchnorm", "none")
 def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1, bias: bool = False) -> Params:
     """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm).
 
-    One object per distinct convolution, so that the analysis memo finds the layers of different blocks by
-    identity rather than by comparing their values."""
+    One object per distinct convolution until clear_memo: the plans of a network's blocks share them, so a cold
+    analysis builds each once, and equal layers meet in the memo under one key."""
     key = (out, kernel, stride, groups, bias)
     params = _CONV_PARAMS.get(key)
     if params is None:
