@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from operator import attrgetter, is_not, itemgetter
 
@@ -22,7 +22,8 @@ class Analyzer:
         self.settings = settings or RunSettings()
         self._infos: dict[str, Placed | None] = {}
         self._rows: dict[str, Row] = {}
-        self._dirty: set[str] = set(graph.wiring().nodes)
+        # Not listening, the first analyze() sees a new structure version and invalidates everything itself.
+        self._dirty: set[str] = set(graph.wiring().nodes) if listen else set()
         self._version = -1
         self._last: Analysis | None = None
         self._listening = listen
@@ -95,26 +96,25 @@ class Analyzer:
         if not self._dirty and not bytes_changed and not self._removed and self._last is not None:
             return self._last
         order = graph.topological_order()
-        recomputed: set[str] = set()
+        recomputed: Collection[str] = ()
         dirty = self._dirty
         if dirty:
-            self._recompute(order, dirty, settings, recomputed)
+            recomputed = self._recompute(order, dirty, settings)
         if self._removed:
-            for node_id in set(self._rows) - set(order):
-                del self._rows[node_id]
-                self._infos.pop(node_id, None)
+            if len(self._rows) > len(order):  # every node in order has its row: the others are gone
+                for node_id in set(self._rows) - set(order):
+                    del self._rows[node_id]
+                    self._infos.pop(node_id, None)
             self._removed = False
         if bytes_changed:  # every node's memory figures: NodeResults applies the new bytes per element
-            recomputed.update(order)
+            recomputed = order
         self._dirty = set()
         self._version = graph.structure_version
         self._last = self._assemble(order, settings, frozenset(recomputed))
         return self._last
 
-    def _recompute(
-        self, order: tuple[str, ...], dirty: set[str], settings: RunSettings, recomputed: set[str]
-    ) -> None:
-        """Recompute the dirty nodes and, downstream of them, every node whose inputs changed."""
+    def _recompute(self, order: tuple[str, ...], dirty: set[str], settings: RunSettings) -> Collection[str]:
+        """Recompute the dirty nodes and, downstream of them, every node whose inputs changed; returns them."""
         # Every node dirty (a cold analysis): nothing to track, which saves two big sets on a large network.
         track = len(dirty) < len(order)
         if not track:
@@ -180,7 +180,7 @@ class Analyzer:
             before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
-        recomputed.update(visited if track else order)
+        return visited if track else order
 
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
