@@ -84,13 +84,22 @@ def _fmt_number(x: float) -> str:
 class Params(Mapping[str, ParamValue]):
     """An immutable, hashable mapping of parameter values (so analysis results can be cached by it)."""
 
-    __slots__ = ("_hash", "_items", "_map")
+    __slots__ = ("_hash", "_items", "_map", "by_name", "memo_key")
+
+    memo_key: frozenset[tuple[str, ParamValue]]
+    """Equal for equal parameters, and hashed in C once (a frozenset keeps its hash): what memo keys hold instead
+    of the Params itself, whose hash is a Python call."""
+    by_name: Mapping[str, ParamValue]
+    """The values by name, read-only (never change it): lookups in C, so rules read several at once with an
+    itemgetter."""
 
     def __init__(self, values: Mapping[str, ParamValue] | None = None) -> None:
         items = tuple(sorted((values or {}).items()))
         self._items = items
         self._map = dict(items)
-        self._hash = hash(items)
+        self.by_name = self._map
+        self.memo_key = key = frozenset(items)
+        self._hash = hash(key)
 
     @classmethod
     def of_sorted(cls, items: tuple[tuple[str, ParamValue], ...]) -> Params:
@@ -99,7 +108,9 @@ class Params(Mapping[str, ParamValue]):
         params = cls.__new__(cls)
         params._items = items
         params._map = dict(items)
-        params._hash = hash(items)
+        params.by_name = params._map
+        params.memo_key = key = frozenset(items)
+        params._hash = hash(key)
         return params
 
     def __getitem__(self, key: str) -> ParamValue:

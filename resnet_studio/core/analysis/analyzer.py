@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-from math import prod
-from types import MappingProxyType
+from collections.abc import Collection, Mapping
+from functools import partial
+from operator import attrgetter, is_not, itemgetter
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
-from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
-from .results import Analysis, Diagnostic, NodeAnalysis, RunSettings, Severity, Totals
+from .results import Analysis, Diagnostic, RunSettings, Severity, Totals
+from .rows import NodeResults, Row
 
 
 class Analyzer:
@@ -22,9 +21,9 @@ class Analyzer:
         self.graph = graph
         self.settings = settings or RunSettings()
         self._infos: dict[str, Placed | None] = {}
-        self._costs: dict[str, LayerCost | None] = {}
-        self._results: dict[str, NodeAnalysis] = {}
-        self._dirty: set[str] = set(n.id for n in graph)
+        self._rows: dict[str, Row] = {}
+        # Not listening, the first analyze() sees a new structure version and invalidates everything itself.
+        self._dirty: set[str] = set(graph.wiring().nodes) if listen else set()
         self._version = -1
         self._last: Analysis | None = None
         self._listening = listen
@@ -61,7 +60,7 @@ class Analyzer:
     def _on_node_changed(self, old: Node, new: Node) -> None:
         if old.params != new.params:
             self._dirty.add(new.id)
-        elif old.name != new.name and new.id in self._results and self._results[new.id].diagnostics:
+        elif old.name != new.name and new.id in self._rows and self._rows[new.id][4]:
             self._dirty.add(new.id)  # diagnostics carry the name
 
     def _on_edge(self, edge: Edge) -> None:
@@ -72,7 +71,7 @@ class Analyzer:
 
     def invalidate(self) -> None:
         """Recompute everything at the next analyze() (e.g. when not listening to the graph)."""
-        self._dirty = set(n.id for n in self.graph)
+        self._dirty = set(self.graph.wiring().nodes)
         self._removed = True
 
     # --- analysis -------------------------------------------------------------------------------------------
@@ -97,40 +96,40 @@ class Analyzer:
         if not self._dirty and not bytes_changed and not self._removed and self._last is not None:
             return self._last
         order = graph.topological_order()
-        recomputed: set[str] = set()
+        recomputed: Collection[str] = ()
         dirty = self._dirty
         if dirty:
-            self._recompute(order, dirty, settings, recomputed)
+            recomputed = self._recompute(order, dirty, settings)
         if self._removed:
-            for node_id in set(self._results) - set(order):
-                del self._results[node_id]
-                self._infos.pop(node_id, None)
-                self._costs.pop(node_id, None)
+            if len(self._rows) > len(order):  # every node in order has its row: the others are gone
+                for node_id in set(self._rows) - set(order):
+                    del self._rows[node_id]
+                    self._infos.pop(node_id, None)
             self._removed = False
-        if bytes_changed:
-            for node_id in order:
-                if node_id not in recomputed:
-                    self._results[node_id] = self._with_bytes(self._results[node_id], node_id, settings)
-            recomputed.update(order)
+        if bytes_changed:  # every node's memory figures: NodeResults applies the new bytes per element
+            recomputed = order
         self._dirty = set()
         self._version = graph.structure_version
         self._last = self._assemble(order, settings, frozenset(recomputed))
         return self._last
 
-    def _recompute(
-        self, order: tuple[str, ...], dirty: set[str], settings: RunSettings, recomputed: set[str]
-    ) -> None:
-        """Recompute the dirty nodes and, downstream of them, every node whose inputs changed."""
-        if len(dirty) == 1:
+    def _recompute(self, order: tuple[str, ...], dirty: set[str], settings: RunSettings) -> Collection[str]:
+        """Recompute the dirty nodes and, downstream of them, every node whose inputs changed; returns them."""
+        # Every node dirty (a cold analysis): nothing to track, which saves two big sets on a large network.
+        track = len(dirty) < len(order)
+        if not track:
+            start = 0
+        elif len(dirty) == 1:
             start = order.index(next(iter(dirty)))
         else:
             position = {node_id: i for i, node_id in enumerate(order)}
             start = min(position[d] for d in dirty)
         nodes, into, out_of = self.graph.wiring()
-        infos, costs, results, compute = self._infos, self._costs, self._results, self._compute
+        infos, rows, compute, kinds = self._infos, self._rows, self._compute, _KINDS
         memoised = memo_lookup
-        training, scale = settings.training, settings.batch_size * settings.dtype_bytes
+        training = settings.training
         changed_outputs: set[str] = set()
+        visited: list[str] = []
         several = len(nodes) > 1
         for node_id in order[start:]:
             incoming = into[node_id]
@@ -140,12 +139,12 @@ class Analyzer:
                         break
                 else:
                     continue
-            before = infos.get(node_id, False)
-            recomputed.add(node_id)
+            if track:
+                visited.append(node_id)
             node = nodes[node_id]
             # The usual node, kept cheap: every input connected with known figures, an output that is used (or
             # none), no problem and no warning. Anything else takes _compute, which handles every case.
-            port, ports, variadic, has_output, keeps_output = _KINDS.get(node.type) or _kind(node.type)
+            port, ports, variadic, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
             inputs: tuple[Placed, ...] | None = None
             if port:
                 edge = incoming.get(port)
@@ -156,91 +155,59 @@ class Analyzer:
                 found = [infos.get(e.src) for e in incoming.values()]  # in port order
                 if None not in found:
                     inputs = tuple(found)  # type: ignore[arg-type]  # no None left
-            if inputs is not None and (not has_output or out_of[node_id] or not several):
+            if inputs is not None and (out_of[node_id] or not has_output or not several):
                 shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
-                key = (node.type, node.params, shapes)
-                cost = memoised(key) or cost_on_shapes(*key)
+                cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
+                    node.type, node.params, shapes
+                )
                 if (
-                    cost.__class__ is LayerCost
+                    type(cost) is LayerCost
                     and not cost.warnings
                     and not (training and cost.norm_values is not None)
                 ):
-                    assert isinstance(cost, LayerCost)
                     output = cost.output
-                    out_shape = output.shape
                     if port:
                         _, rf, jump = inputs[0]
-                        if rf == 1 and jump == 1:
-                            rf, jump = output.rf, output.jump
-                        else:
-                            rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+                        info = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
                     else:
-                        rf, jump = place(output, inputs)
-                    infos[node_id] = info = (out_shape, rf, jump)
-                    costs[node_id] = cost
-                    results[node_id] = _node_analysis(
-                        node_id,
-                        node.type,
-                        shapes,
-                        out_shape,
-                        cost.params,
-                        cost.buffers,
-                        cost.macs,
-                        prod(out_shape) * scale if keeps_output else 0,
-                        cost.kept * scale,
-                        rf if out_shape else None,
-                        jump,
-                        (),
-                    )
-                    if info != before:
-                        changed_outputs.add(node_id)
+                        info = (output.shape, *place(output, inputs))
+                    if info != infos.get(node_id):
+                        infos[node_id] = info
+                        if track:
+                            changed_outputs.add(node_id)
+                    rows[node_id] = (node.type, shapes, cost, info, (), keeps_output)
                     continue
+            before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
+        return visited if track else order
 
     def _assemble(
         self, order: tuple[str, ...], settings: RunSettings, recomputed: frozenset[str]
     ) -> Analysis:
-        results = self._results
-        params = buffers = macs = training = errors = warnings = unknown = 0
-        diagnostics: list[Diagnostic] = []
-        for node_id in order:
-            r = results[node_id]
-            if r.output_shape is None:
-                unknown += 1
-            params += r.params
-            buffers += r.buffers
-            macs += r.macs
-            training += r.training_bytes
-            if r.diagnostics:
-                diagnostics.extend(r.diagnostics)
-                for d in r.diagnostics:
-                    if d.is_error:
-                        errors += 1
-                    else:
-                        warnings += 1
+        rows = self._rows  # one row per node in `order`, no other
+        # Sums over every node in C (map, attrgetter, sum): no Python step per node.
+        costs = list(map(_COST, rows.values()))
+        known: list[LayerCost] = list(filter(_is_known, costs))  # not costs.count(None): == calls into Python
+        unknown = len(costs) - len(known)
+        params = sum(map(_PARAMS, known))
+        diagnostics: tuple[Diagnostic, ...] = ()
+        if any(map(_DIAGNOSTICS, rows.values())):
+            diagnostics = tuple([d for node_id in order for d in rows[node_id][4]])
+        errors = sum(1 for d in diagnostics if d.is_error)
+        scale = settings.batch_size * settings.dtype_bytes
         totals = Totals(
             params,
-            buffers,
-            macs,
-            training,
+            sum(map(_BUFFERS, known)),
+            sum(map(_MACS, known)),
+            sum(map(_KEPT, known)) * scale,
             params * settings.dtype_bytes,
             errors,
-            warnings,
+            len(diagnostics) - errors,
             unknown,
             len(order),
         )
-        return Analysis(
-            settings, order, MappingProxyType(dict(results)), tuple(diagnostics), totals, recomputed
-        )
-
-    def _with_bytes(self, result: NodeAnalysis, node_id: str, settings: RunSettings) -> NodeAnalysis:
-        cost, info = self._costs.get(node_id), self._infos.get(node_id)
-        if cost is None or info is None:
-            return result
-        scale = settings.batch_size * settings.dtype_bytes
-        out_bytes = 0 if role_of(result.type) in _NO_OUTPUT else prod(info[0]) * scale
-        return replace(result, output_bytes=out_bytes, training_bytes=cost.kept * scale)
+        return Analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
 
     def _compute(
         self,
@@ -321,39 +288,26 @@ class Analyzer:
             if problems
             else ()
         )
-        self._costs[node.id] = cost
         in_shapes = tuple([None if i is None else i[0] for i in inputs])
+        keeps_output = spec.role not in _NO_OUTPUT
         if cost is None:
             infos[node.id] = None
-            self._results[node.id] = _node_analysis(
-                node.id, node.type, in_shapes, None, diagnostics=diagnostics
-            )
+            self._rows[node.id] = (node.type, in_shapes, None, None, diagnostics, keeps_output)
             return None
         output = cost.output
-        shape = output.shape
         if len(known) == 1:
             _, in_rf, in_jump = known[0]
             rf, jump = in_rf + (output.rf - 1) * in_jump, in_jump * output.jump
         else:
             rf, jump = place(output, known)
-        infos[node.id] = info = (shape, rf, jump)
-        scale = settings.batch_size * settings.dtype_bytes
-        self._results[node.id] = _node_analysis(
-            node.id,
-            node.type,
-            in_shapes,
-            shape,
-            cost.params,
-            cost.buffers,
-            cost.macs,
-            0 if spec.role in _NO_OUTPUT else prod(shape) * scale,
-            cost.kept * scale,
-            rf if shape else None,
-            jump,
-            diagnostics,
-        )
+        infos[node.id] = info = (output.shape, rf, jump)
+        self._rows[node.id] = (node.type, in_shapes, cost, info, diagnostics, keeps_output)
         return info
 
+
+_COST, _DIAGNOSTICS = itemgetter(2), itemgetter(4)  # of a Row
+_is_known = partial(is_not, None)
+_PARAMS, _BUFFERS, _MACS, _KEPT = (attrgetter(name) for name in ("params", "buffers", "macs", "kept"))
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
 """Nodes whose output is not a tensor of their own (the input batch is given; an Output passes its input on)."""
@@ -392,8 +346,6 @@ def analyze(
     settings = settings or RunSettings(input_shape, batch_size, dtype, training)
     return Analyzer(graph, settings, listen=False).analyze()
 
-
-_node_analysis = builder(NodeAnalysis)
 
 _KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}
 """Per block type: its input port when it has exactly one (else ''), how many input ports it has (0: as many as

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ..frozen import builder
 from ..params import Params
 from ..shapes import (
@@ -98,12 +100,14 @@ def output_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 # --- Convolution and normalisation ------------------------------------------------------------------------
 
 
+_CONV = itemgetter("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias")
+
+
 def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.Conv2d with square kernels."""
     x = inputs[0]
-    c, h, w = feature_map(x, "Conv2d")
-    out_c, k = p.as_int("out_channels"), p.as_int("kernel_size")
-    s, pad, d, g = p.as_int("stride"), p.as_int("padding"), p.as_int("dilation"), p.as_int("groups")
+    c, h, w = x.shape if len(x.shape) == 3 else feature_map(x, "Conv2d")
+    out_c, k, s, pad, d, g, bias = _CONV(p.by_name)
     if out_c < 1:
         # Only a block's plan can ask for this (a width that rounds down to 0); PyTorch refuses to run it.
         raise LayerProblem(
@@ -127,11 +131,16 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 fix=Fix("Set groups to 1", set_params=(("groups", 1),)),
             )
         )
-    out_h = conv_output_size(h, k, s, pad, d)
-    out_w = conv_output_size(w, k, s, pad, d)
-    rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
+    span = d * (k - 1) + 1 - 2 * pad  # conv_output_size, inline: a cold analysis runs this for every conv
+    out_h = (h - span) // s + 1
+    out_w = (w - span) // s + 1
+    warnings: tuple[Problem, ...]
+    if out_h >= 1 and out_w >= 1 and (s == 1 or (h % s == 0 and w % s == 0)):
+        rf, jump, warnings = x.rf + (k - 1) * d * x.jump, x.jump * s, ()
+    else:
+        rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
     per_output = (c // g) * k * k
-    params = out_c * per_output + (out_c if p.as_bool("bias") else 0)
+    params = out_c * per_output + (out_c if bias else 0)
     n = out_c * out_h * out_w
     return _cost(_info((out_c, out_h, out_w), rf, jump), params, 0, n * per_output, n, warnings)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+from operator import attrgetter, is_not
+
 from ..errors import UnknownBlockError
 from ..frozen import builder
-from ..params import Params
+from ..params import Params, ParamValue
 from ..shapes import Shape, TensorInfo
 from .families import FAMILY_BLOCKS
 from .gating import GATING
 from .primitives import PRIMITIVES
-from .residual import RESIDUAL_BLOCKS
+from .residual import RESIDUAL_BLOCKS, forget_conv_params, in_channels_of
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
 from .tensors import TensorShapes
 
@@ -54,11 +57,14 @@ def all_specs() -> tuple[BlockSpec, ...]:
 
 # --- Evaluation -------------------------------------------------------------------------------------------
 
-_MEMO: dict[tuple[str, Params, tuple[Shape, ...]], LayerCost | LayerProblem] = {}
+MemoKey = tuple[str, frozenset[tuple[str, ParamValue]], tuple[Shape, ...]]
+"""(type name, Params.memo_key, input shapes): hashed without a call into Python."""
+
+_MEMO: dict[MemoKey, LayerCost | LayerProblem] = {}
 _MEMO_LIMIT = 50_000
 memo_lookup = _MEMO.get
-"""The memo's own lookup by (type name, params, input shapes), for loops that cannot afford a call per layer; a
-miss (None) is then computed by cost_on_shapes."""
+"""The memo's own lookup by MemoKey, for loops that cannot afford a call per layer; a miss (None) is then computed
+by cost_on_shapes."""
 rule_calls = 0
 """How many times a rule really ran (memo misses); tests use it to check incremental analysis."""
 
@@ -66,9 +72,29 @@ Placed = tuple[Shape, int, int]
 """A tensor as the analysis carries it between layers: (shape, receptive field, jump), as in TensorInfo."""
 
 
+_PLANS: dict[tuple[str, frozenset[tuple[str, ParamValue]], int | None], tuple[Step, ...]] = {}
+"""The plans of composite blocks by (type name, params, input channels): a plan reads nothing else of its input."""
+
+
 def clear_memo() -> None:
-    """Forget memoised results (benchmarks call this to time a cold analysis)."""
+    """Forget memoised results and plans (benchmarks call this to time a cold analysis)."""
     _MEMO.clear()
+    _PLANS.clear()
+    _CANONICAL.clear()
+    forget_conv_params()
+
+
+def plan_of(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
+    """The steps of a composite block on these inputs, memoised: the blocks of a stage that meet new shapes after
+    an edit keep their plan, since it depends on the input's channels alone."""
+    key = (spec.type_name, params.memo_key, in_channels_of(inputs))
+    steps = _PLANS.get(key)
+    if steps is None:
+        steps = spec.plan(params, inputs) if spec.plan is not None else ()
+        if len(_PLANS) >= _MEMO_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = steps
+    return steps
 
 
 def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -87,13 +113,13 @@ def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> 
 def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
     """The memoised result of a block on inputs of these shapes whose receptive field is 1 (the problem is
     returned, not raised). place() maps its output onto inputs with real receptive fields."""
-    key = (type_name, params, shapes)
+    key = (type_name, params.memo_key, shapes)
     hit = _MEMO.get(key)
     if hit is None:
         global rule_calls
         rule_calls += 1
-        spec = get_spec(type_name)
-        canonical = tuple([_info(shape) for shape in shapes])
+        spec = _SPECS.get(type_name) or get_spec(type_name)
+        canonical = tuple([_CANONICAL.get(shape) or _canonical(shape) for shape in shapes])
         try:
             if spec.plan is not None:
                 hit = _evaluate_plan(spec, params, canonical)
@@ -106,6 +132,17 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
             _MEMO.clear()
         _MEMO[key] = hit
     return hit
+
+
+_CANONICAL: dict[Shape, TensorInfo] = {}
+"""TensorInfo(shape) by shape: the inputs rules run on (receptive field 1), shared by the layers of one shape."""
+
+
+def _canonical(shape: Shape) -> TensorInfo:
+    if len(_CANONICAL) >= _MEMO_LIMIT:
+        _CANONICAL.clear()
+    _CANONICAL[shape] = info = _info(shape)
+    return info
 
 
 def place(output: TensorInfo, inputs: tuple[Placed, ...]) -> tuple[int, int]:
@@ -141,47 +178,56 @@ def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 
 
 def _evaluate_plan(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    steps = spec.plan(params, inputs) if spec.plan else ()
     first = inputs[0]
     out: Placed = (first.shape, first.rf, first.jump)
     env: dict[str, Placed] = {"": out}
-    total_params = total_buffers = total_macs = total_kept = 0
-    norm_values: int | None = None
-    warnings: list[Problem] = []
+    costs: list[LayerCost] = []
     memoised = _MEMO.get
+    steps = plan_of(spec, params, inputs)
     for step in steps:
-        names = step.inputs
-        if len(names) == 1:  # most layers: the receptive field placed inline
-            shape, rf, jump = env[names[0]]
-            cost = memoised((step.type, step.params, (shape,))) or cost_on_shapes(
+        sources = step.inputs
+        if len(sources) == 1:  # most layers: the receptive field placed inline
+            shape, rf, jump = env[sources[0]]
+            cost = memoised((step.type, step.params.memo_key, (shape,))) or cost_on_shapes(
                 step.type, step.params, (shape,)
             )
             if isinstance(cost, LayerProblem):
                 raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
             output = cost.output
-            if rf == 1 and jump == 1:
-                rf, jump = output.rf, output.jump
-            else:
-                rf, jump = rf + (output.rf - 1) * jump, jump * output.jump
+            env[step.name] = out = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
         else:
-            step_inputs = tuple([env[name] for name in names])
+            step_inputs = tuple([env[source] for source in sources])
             cost = cost_on_shapes(step.type, step.params, tuple([i[0] for i in step_inputs]))
             if isinstance(cost, LayerProblem):
                 raise LayerProblem(_lift_problem(spec, params, inputs, step, cost.problem)) from None
             output = cost.output
-            rf, jump = place(output, step_inputs)
-        env[step.name] = out = (output.shape, rf, jump)
-        total_params += cost.params
-        total_buffers += cost.buffers
-        total_macs += cost.macs
-        total_kept += cost.kept
-        if cost.norm_values is not None:
-            norm_values = cost.norm_values if norm_values is None else min(norm_values, cost.norm_values)
-        for w in cost.warnings:
-            warnings.append(Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual))
+            env[step.name] = out = (output.shape, *place(output, step_inputs))
+        costs.append(cost)
+    # The sums in C (map, attrgetter, sum), not a Python step per layer.
+    warnings: tuple[Problem, ...] = ()
+    if any(map(_WARNINGS, costs)):
+        warnings = tuple(
+            [
+                Problem(f"{step.name}: {w.message}", "x", w.expected, w.actual)
+                for step, cost in zip(steps, costs)
+                for w in cost.warnings
+            ]
+        )
     return _cost(
-        _info(*out), total_params, total_buffers, total_macs, total_kept, tuple(warnings), norm_values
+        _info(*out),
+        sum(map(_PARAMS, costs)),
+        sum(map(_BUFFERS, costs)),
+        sum(map(_MACS, costs)),
+        sum(map(_KEPT, costs)),
+        warnings,
+        min(filter(_is_known, map(_NORM_VALUES, costs)), default=None),
     )
+
+
+_PARAMS, _BUFFERS, _MACS, _KEPT, _WARNINGS, _NORM_VALUES = (
+    attrgetter(name) for name in ("params", "buffers", "macs", "kept", "warnings", "norm_values")
+)
+_is_known = partial(is_not, None)
 
 
 def _lift_problem(

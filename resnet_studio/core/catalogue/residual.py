@@ -19,18 +19,36 @@ NORMS = ("batchnorm", "none")
 
 
 def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1, bias: bool = False) -> Params:
-    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm)."""
-    return Params.of_sorted(
-        (
-            ("bias", bias),
-            ("dilation", 1),
-            ("groups", groups),
-            ("kernel_size", kernel),
-            ("out_channels", out),
-            ("padding", kernel // 2),
-            ("stride", stride),
+    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm).
+
+    One object per distinct convolution until clear_memo: the plans of a network's blocks share them, so a cold
+    analysis builds each once, and equal layers meet in the memo under one key."""
+    key = (out, kernel, stride, groups, bias)
+    params = _CONV_PARAMS.get(key)
+    if params is None:
+        params = Params.of_sorted(
+            (
+                ("bias", bias),
+                ("dilation", 1),
+                ("groups", groups),
+                ("kernel_size", kernel),
+                ("out_channels", out),
+                ("padding", kernel // 2),
+                ("stride", stride),
+            )
         )
-    )
+        if len(_CONV_PARAMS) >= 4096:
+            _CONV_PARAMS.clear()
+        _CONV_PARAMS[key] = params
+    return params
+
+
+_CONV_PARAMS: dict[tuple[int, int, int, int, bool], Params] = {}
+
+
+def forget_conv_params() -> None:
+    """Drop the convolution parameters kept by conv_params (with the analysis memo, for a cold start)."""
+    _CONV_PARAMS.clear()
 
 
 BN = Params({"eps": 1e-5})
@@ -39,6 +57,19 @@ ADD2 = Params({"inputs": 2})
 
 _step = builder(Step)
 """Step(...), faster: a cold analysis builds the plan of every distinct block."""
+
+_FIXED: dict[tuple[str, str, tuple[str, ...]], Step] = {}
+_FIXED_PARAMS = {"BatchNorm2d": BN, "Add": ADD2}
+
+
+def fixed_step(name: str, block_type: str, sources: tuple[str, ...]) -> Step:
+    """A step whose parameters never change (a BatchNorm, a ReLU, an Add of two inputs), made once per (name,
+    type, sources): every plan repeats them."""
+    key = (name, block_type, sources)
+    step = _FIXED.get(key)
+    if step is None:
+        step = _FIXED[key] = _step(name, block_type, _FIXED_PARAMS.get(block_type, NONE), sources)
+    return step
 
 
 def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
@@ -76,7 +107,7 @@ def conv_norm(p: Params, conv: str, norm: str, params: Params, source: str) -> t
     """A convolution and (unless the block's normalisation is none) its BatchNorm; returns the steps and the last."""
     if p.as_str("norm") == "none":
         return [_step(conv, "Conv2d", params.replace(bias=True), (source,))], conv
-    return [_step(conv, "Conv2d", params, (source,)), _step(norm, "BatchNorm2d", BN, (conv,))], norm
+    return [_step(conv, "Conv2d", params, (source,)), fixed_step(norm, "BatchNorm2d", (conv,))], norm
 
 
 AVG_DOWN = Params({"kernel_size": 2, "ceil_mode": True, "count_include_pad": False, "padding": 0})
@@ -106,15 +137,15 @@ def _close_block(
     p: Params, main: list[Step], last: str, out: int, stride: int, inputs: tuple[TensorInfo, ...], relu: str
 ) -> tuple[Step, ...]:
     if not p.as_bool("skip"):
-        return (*main, _step(relu, "ReLU", NONE, (last,)))
+        return (*main, fixed_step(relu, "ReLU", (last,)))
     kind = resolve_shortcut(p.as_str("shortcut"), in_channels_of(inputs), out, stride)
     shortcut, shortcut_out = shortcut_steps(p, kind, out, stride)
     main, last = with_drop_path(p, main, last)
     return (
         *main,
         *shortcut,
-        _step("add", "Add", ADD2, (last, shortcut_out)),
-        _step(relu, "ReLU", NONE, ("add",)),
+        fixed_step("add", "Add", (last, shortcut_out)),
+        fixed_step(relu, "ReLU", ("add",)),
     )
 
 
@@ -132,7 +163,7 @@ def basic_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     g = p.as_int("groups")
     width = inner_width(out, g, p.as_int("width_per_group"))
     main, last = conv_norm(p, "conv1", "bn1", conv_params(width, 3, s, g), "")
-    main.append(_step("relu1", "ReLU", NONE, (last,)))
+    main.append(fixed_step("relu1", "ReLU", (last,)))
     steps, last = conv_norm(p, "conv2", "bn2", conv_params(out, 3, 1, g), "relu1")
     return _close_block(p, main + steps, last, out, s, inputs, "relu2")
 
@@ -145,9 +176,9 @@ def bottleneck_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ..
     width = inner_width(planes, g, p.as_int("width_per_group"))
     s1, s3 = (s, 1) if p.as_str("stride_on") == "1x1" else (1, s)
     main, last = conv_norm(p, "conv1", "bn1", conv_params(width, 1, s1), "")
-    main.append(_step("relu1", "ReLU", NONE, (last,)))
+    main.append(fixed_step("relu1", "ReLU", (last,)))
     steps, last = conv_norm(p, "conv2", "bn2", conv_params(width, 3, s3, g), "relu1")
-    main += [*steps, _step("relu2", "ReLU", NONE, (last,))]
+    main += [*steps, fixed_step("relu2", "ReLU", (last,))]
     steps, last = conv_norm(p, "conv3", "bn3", conv_params(out, 1), "relu2")
     return _close_block(p, main + steps, last, out, s, inputs, "relu3")
 

@@ -147,6 +147,8 @@ class Skip:
 
 Rule = Callable[[Params, tuple[TensorInfo, ...]], LayerCost]
 Plan = Callable[[Params, tuple[TensorInfo, ...]], tuple[Step, ...]]
+"""The layers of a composite block. It may read its input's channels (in_channels_of) but nothing else of the
+input: the analysis keeps one plan per (parameters, input channels)."""
 Describe = Callable[[Params, Shape | None], str]
 Channels = Callable[[Params, int | None], int | None]
 """Output channels (or features) from a node's parameters and its input channels (None when unknown)."""
