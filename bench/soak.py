@@ -309,7 +309,8 @@ class Soak:
             f"({'PASS' if growth < RSS_GROWTH_LIMIT_MB else 'FAIL'}, limit {RSS_GROWTH_LIMIT_MB:.0f} MB)"
         )
         print(
-            f"soak: event loop gaps: longest {worst:.0f} ms ({self.longest[0]:.0f} s after start), 99th "
+            f"soak: event loop gaps: {sum(gap > GAP_LIMIT_MS for gap in self.gaps)} of {len(self.gaps):,} over "
+            f"{GAP_LIMIT_MS:.0f} ms, longest {worst:.0f} ms ({self.longest[0]:.0f} s after start), 99th "
             f"percentile {p99:.0f} ms ({'PASS' if worst < GAP_LIMIT_MS else 'SLOW'} against "
             f"{GAP_LIMIT_MS:.0f} ms on an idle machine; load average {os.getloadavg()[0]:.1f})"
         )
