@@ -148,11 +148,14 @@ class ResultPanel(PanelFrame):
 
     def bring_up_to_date(self) -> None:
         """Draw the current result now if it arrived while the panel was hidden (greyed if it is stale)."""
+        self._draw_pending()
+        if self._greyed:
+            self._take_stale_picture()
+
+    def _draw_pending(self) -> None:
         if self._pending and self.result is not None:
             self._pending = False
             self.show_result(self.result)
-        if self._greyed:
-            self._take_stale_picture()
 
     def _show_empty(self) -> None:
         reason = self.controller.blocked_reason
@@ -203,9 +206,7 @@ class ResultPanel(PanelFrame):
         if not self._picture_due:
             return
         self._picture_due = False
-        if self._pending and self.result is not None:
-            self._pending = False
-            self.show_result(self.result)
+        self._draw_pending()  # the picture is of the current result
         self.stale_view.show_greyed(self.content, self.colours.background)
         self.stack.setCurrentWidget(self.stale_view)
 
