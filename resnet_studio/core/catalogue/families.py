@@ -8,12 +8,9 @@ from __future__ import annotations
 from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo
 from .residual import (
-    BN,
-    NONE,
     bottleneck_channels,
     bottleneck_plan,
     common_params,
-    conv_params,
     describe_residual,
     fmt_in,
     in_channels_of,
@@ -23,6 +20,7 @@ from .residual import (
     with_drop_path,
 )
 from .spec import BlockSpec, Category, Role, Step
+from .steps import BN, NONE, conv_params
 
 # --- Pre-activation ---------------------------------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from ..shapes import Shape, TensorInfo
 from .families import FAMILY_BLOCKS
 from .gating import GATING
 from .primitives import PRIMITIVES
-from .residual import RESIDUAL_BLOCKS, forget_conv_params, in_channels_of
+from .residual import RESIDUAL_BLOCKS, in_channels_of
 from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
+from .steps import forget_conv_params
 from .tensors import TensorShapes
 
 _cost = builder(LayerCost)

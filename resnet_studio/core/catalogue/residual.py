@@ -9,67 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..frozen import builder
 from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo
 from .spec import BlockSpec, Category, Role, Skip, Step
+from .steps import NONE, conv_params, fixed_step, make_step
 
 SHORTCUTS = ("auto", "identity", "projection", "zero-pad", "avg-pool")
 NORMS = ("batchnorm", "none")
-
-
-def conv_params(out: int, kernel: int, stride: int = 1, groups: int = 1, bias: bool = False) -> Params:
-    """Parameters of a 'same' convolution, as ResNets use them (bias-free before a BatchNorm).
-
-    One object per distinct convolution until clear_memo: the plans of a network's blocks share them, so a cold
-    analysis builds each once, and equal layers meet in the memo under one key."""
-    key = (out, kernel, stride, groups, bias)
-    params = _CONV_PARAMS.get(key)
-    if params is None:
-        params = Params.of_sorted(
-            (
-                ("bias", bias),
-                ("dilation", 1),
-                ("groups", groups),
-                ("kernel_size", kernel),
-                ("out_channels", out),
-                ("padding", kernel // 2),
-                ("stride", stride),
-            )
-        )
-        if len(_CONV_PARAMS) >= 4096:
-            _CONV_PARAMS.clear()
-        _CONV_PARAMS[key] = params
-    return params
-
-
-_CONV_PARAMS: dict[tuple[int, int, int, int, bool], Params] = {}
-
-
-def forget_conv_params() -> None:
-    """Drop the convolution parameters kept by conv_params (with the analysis memo, for a cold start)."""
-    _CONV_PARAMS.clear()
-
-
-BN = Params({"eps": 1e-5})
-NONE = Params()
-ADD2 = Params({"inputs": 2})
-
-_step = builder(Step)
-"""Step(...), faster: a cold analysis builds the plan of every distinct block."""
-
-_FIXED: dict[tuple[str, str, tuple[str, ...]], Step] = {}
-_FIXED_PARAMS = {"BatchNorm2d": BN, "Add": ADD2}
-
-
-def fixed_step(name: str, block_type: str, sources: tuple[str, ...]) -> Step:
-    """A step whose parameters never change (a BatchNorm, a ReLU, an Add of two inputs), made once per (name,
-    type, sources): every plan repeats them."""
-    key = (name, block_type, sources)
-    step = _FIXED.get(key)
-    if step is None:
-        step = _FIXED[key] = _step(name, block_type, _FIXED_PARAMS.get(block_type, NONE), sources)
-    return step
 
 
 def resolve_shortcut(shortcut: str, in_channels: int | None, out_channels: int, stride: int) -> str:
@@ -106,8 +52,8 @@ def inner_width(width: int, groups: int, width_per_group: int) -> int:
 def conv_norm(p: Params, conv: str, norm: str, params: Params, source: str) -> tuple[list[Step], str]:
     """A convolution and (unless the block's normalisation is none) its BatchNorm; returns the steps and the last."""
     if p.as_str("norm") == "none":
-        return [_step(conv, "Conv2d", params.replace(bias=True), (source,))], conv
-    return [_step(conv, "Conv2d", params, (source,)), fixed_step(norm, "BatchNorm2d", (conv,))], norm
+        return [make_step(conv, "Conv2d", params.replace(bias=True), (source,))], conv
+    return [make_step(conv, "Conv2d", params, (source,)), fixed_step(norm, "BatchNorm2d", (conv,))], norm
 
 
 AVG_DOWN = Params({"kernel_size": 2, "ceil_mode": True, "count_include_pad": False, "padding": 0})
@@ -128,7 +74,7 @@ def shortcut_steps(p: Params, kind: str, out: int, stride: int) -> tuple[tuple[S
         return (*pool, *steps), last
     if kind == "zero-pad":
         return (
-            _step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),
+            make_step("shortcut", "ZeroPadShortcut", Params({"out_channels": out, "stride": stride})),
         ), "shortcut"
     return (), ""
 
@@ -200,7 +146,7 @@ def stage_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
         else:
             values.update(out_channels=p["width"])
             block = "BasicBlock"
-        steps.append(_step(str(i), block, Params(values), (str(i - 1),) if i else ("",)))
+        steps.append(make_step(str(i), block, Params(values), (str(i - 1),) if i else ("",)))
     return tuple(steps)
 
 
@@ -209,22 +155,22 @@ def stem_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     out = p.as_int("out_channels")
     cifar = p.as_str("style") == "cifar"
     steps, last = conv_norm(p, "conv1", "bn1", conv_params(out, 3 if cifar else 7, 1 if cifar else 2), "")
-    steps.append(_step("relu", "ReLU", NONE, (last,)))
+    steps.append(make_step("relu", "ReLU", NONE, (last,)))
     if not cifar:
         pool = Params({"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": False})
-        steps.append(_step("maxpool", "MaxPool2d", pool, ("relu",)))
+        steps.append(make_step("maxpool", "MaxPool2d", pool, ("relu",)))
     return tuple(steps)
 
 
 def head_plan(p: Params, inputs: tuple[TensorInfo, ...]) -> tuple[Step, ...]:
     """Global average pool, flatten, (dropout,) and the final Linear layer named fc."""
-    steps = [_step("avgpool", "GlobalAvgPool", NONE), _step("flatten", "Flatten", NONE, ("avgpool",))]
+    steps = [make_step("avgpool", "GlobalAvgPool", NONE), make_step("flatten", "Flatten", NONE, ("avgpool",))]
     last = "flatten"
     if p.as_float("dropout") > 0:
-        steps.append(_step("dropout", "Dropout", Params({"p": p.as_float("dropout")}), (last,)))
+        steps.append(make_step("dropout", "Dropout", Params({"p": p.as_float("dropout")}), (last,)))
         last = "dropout"
     steps.append(
-        _step("fc", "Linear", Params({"out_features": p.as_int("num_classes"), "bias": True}), (last,))
+        make_step("fc", "Linear", Params({"out_features": p.as_int("num_classes"), "bias": True}), (last,))
     )
     return tuple(steps)
 
