@@ -108,6 +108,7 @@ class DataPicker(QWidget):
         self._asked: DataChoice | None = None
         self._job: WorkerThread | None = None
         self._reading = False
+        self._queued: DataChoice | None = None
         self._closing = False
         self.description = QLabel(
             "Shapes and textures: the sample appears when this panel is first shown", self
@@ -140,8 +141,8 @@ class DataPicker(QWidget):
 
     @property
     def loading(self) -> bool:
-        """True while a data set is being read (until its result has arrived; its thread may still be ending)."""
-        return self._reading
+        """True while a data set is being read or waits to be (until its result has arrived)."""
+        return self._reading or self._queued is not None
 
     def show_sample(self) -> None:
         """Read the current data set and show its sample, once (when the panel is first looked at)."""
@@ -149,9 +150,16 @@ class DataPicker(QWidget):
             self.ask(self.choice)
 
     def ask(self, choice: DataChoice) -> bool:
-        """Read a data set on a worker thread; it becomes the choice if it reads without problems."""
-        if self._job is not None or self._closing:
+        """Read a data set on a worker thread; it becomes the choice if it reads without problems.
+
+        Refused (False) while another read is in progress; asked between a read's result and the end of
+        its thread, the read starts as soon as that thread has ended.
+        """
+        if self._closing or self._reading:
             return False
+        if self._job is not None:
+            self._queued = choice
+            return True
         self._asked = choice
         self._reading = True
         self.description.setText(f"Reading {choice.describe()}...")
@@ -221,6 +229,10 @@ class DataPicker(QWidget):
         job, self._job = self._job, None
         if job is not None:
             job.deleteLater()
-        if not self._closing:
-            self.folder_button.setEnabled(True)
-            self.procedural_button.setEnabled(True)
+        queued, self._queued = self._queued, None
+        if self._closing:
+            return
+        self.folder_button.setEnabled(True)
+        self.procedural_button.setEnabled(True)
+        if queued is not None:
+            self.ask(queued)

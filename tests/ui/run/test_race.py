@@ -259,3 +259,23 @@ def test_a_lesson_race_asked_for_while_the_data_set_is_read_starts_once_it_is(
         assert panel.race(["resnet20", "resnet20_plain"], steps=1)
     qtbot.waitUntil(lambda: not panel.job.running, timeout=JOB_TIMEOUT_MS)  # type: ignore[attr-defined]
     assert [c.steps for c in panel.job.curves] == [1, 1]
+
+
+def test_a_folder_asked_for_as_the_last_read_ends_is_read_next(
+    qtbot: object, window: MainWindow, tmp_path: Path
+) -> None:
+    """Between a read's result and the end of its thread the picker is not idle: the choice waits, not dropped."""
+    panel = race_panel(qtbot, window)
+    (tmp_path / "cats").mkdir()
+    accepted: list[bool] = []
+
+    def ask_for_the_folder() -> None:
+        if not accepted:
+            accepted.append(panel.data.use_folder(str(tmp_path)))
+
+    panel.data.settled.connect(ask_for_the_folder)
+    with qtbot.waitSignal(panel.data.failed, timeout=JOB_TIMEOUT_MS):  # type: ignore[attr-defined]
+        assert panel.data.ask(panel.data.choice)  # read the procedural set again
+    assert accepted == [True]
+    assert "only one class sub-folder (cats)" in panel.problem_banner.text()
+    assert panel.data.choice.kind == "procedural" and not panel.data.loading
