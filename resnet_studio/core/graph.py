@@ -1,4 +1,4 @@
-"""The editable network: nodes, typed ports and edges in plain dicts, announcing changes with psygnal."""
+"""The editable network: nodes, typed ports and edges in plain dicts, announcing changes with signals."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from heapq import heapify, heappop, heappush
 from typing import NamedTuple
-
-from psygnal import Signal
 
 from .catalogue import get_spec
 from .errors import (
@@ -24,6 +22,7 @@ from .errors import (
 from .model import Edge, GraphSnapshot, Node, Position
 from .params import Params, ParamValue
 from .quoting import lone_surrogate, quote
+from .signals import Signal
 
 
 class Wiring(NamedTuple):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Document(QObject):
-    """One network being edited. Every edit goes through `push`; views subscribe to the graph's psygnal
+    """One network being edited. Every edit goes through `push`; views subscribe to the graph's
     signals (structure) and to this object's Qt signals (analysis, selection, file state)."""
 
     analysis_changed = Signal(object)
