@@ -72,10 +72,15 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         from .document import Document
         from .main_window import APP_NAME, MainWindow
         from .settings_store import SettingsStore, default_qsettings
+        from .theme import FUSION_PROPERTY
 
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication.instance() or QApplication(["resnet-studio", *qt_args])
+        existing = QApplication.instance()
+        arguments, fusion = qt_arguments(qt_args)
+        app = existing or QApplication(arguments)
         assert isinstance(app, QApplication)
+        if existing is None and fusion:
+            app.setProperty(FUSION_PROPERTY, True)
         app.setApplicationName(APP_NAME)
         app.setOrganizationName(APP_NAME)
         app.setApplicationDisplayName(APP_NAME)
@@ -104,6 +109,17 @@ def run(file: str | None, preset: str | None, qt_args: list[str]) -> int:
         later(0, lambda: window.files.open(file))
     later(0, lambda: window.lessons.welcome_on_first_start())  # the lessons, listed once
     return int(app.exec())
+
+
+def qt_arguments(qt_args: list[str]) -> tuple[list[str], bool]:
+    """The application's argument list, Fusion first, and whether Fusion stays (no -style of the user's after it).
+
+    Fusion is given on the command line: setting it later through Python would make PySide build its QStyle type
+    (a few hundred enum members) before the window's first paint."""
+    own_style = any(
+        arg in ("-style", "--style") or arg.startswith(("-style=", "--style=")) for arg in qt_args
+    )
+    return ["resnet-studio", "-style", "Fusion", *qt_args], not own_style
 
 
 @contextmanager

@@ -8,9 +8,17 @@ asks for an update, so the window paints once, between events.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QSizePolicy, QStyle, QStyleOptionProgressBar, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionProgressBar
+
+# QStyle and its options are imported when a bar is first measured or drawn: making their Python types (with a
+# few hundred enum members) costs milliseconds that the window's first paint does not need.
 
 
 class ProgressBar(QWidget):
@@ -21,6 +29,7 @@ class ProgressBar(QWidget):
         self._minimum, self._maximum, self._value = 0, 100, 0
         self._format = "%p%"
         self._text_visible = True
+        self._shown = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def setRange(self, minimum: int, maximum: int) -> None:
@@ -72,6 +81,8 @@ class ProgressBar(QWidget):
         )
 
     def _option(self) -> QStyleOptionProgressBar:
+        from PySide6.QtWidgets import QStyle, QStyleOptionProgressBar
+
         option = QStyleOptionProgressBar()
         option.initFrom(self)
         option.minimum, option.maximum, option.progress = self._minimum, self._maximum, self._value
@@ -85,6 +96,10 @@ class ProgressBar(QWidget):
         """As tall as a line of text with the style's frame."""
         metrics = self.fontMetrics()
         content = QSize(metrics.horizontalAdvance("0") * 10, metrics.height() + 4)
+        if not self._shown:  # the style measures it once it is shown (see the note on the imports above)
+            return content
+        from PySide6.QtWidgets import QStyle
+
         return self.style().sizeFromContents(
             QStyle.ContentsType.CT_ProgressBar, self._option(), content, self
         )
@@ -93,8 +108,17 @@ class ProgressBar(QWidget):
         """As tall as the size hint."""
         return QSize(self.fontMetrics().horizontalAdvance("0") * 4, self.sizeHint().height())
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Measured by the style from now on."""
+        if not self._shown:
+            self._shown = True
+            self.updateGeometry()
+        super().showEvent(event)
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         """The style's progress bar control."""
+        from PySide6.QtWidgets import QStyle
+
         painter = QPainter(self)
         self.style().drawControl(QStyle.ControlElement.CE_ProgressBar, self._option(), painter, self)
         painter.end()

@@ -105,10 +105,16 @@ def _fill(p: QPalette, colours: dict[QPalette.ColorRole, str], disabled_text: st
     )
 
 
+FUSION_PROPERTY = "resnet_studio_fusion"
+"""Set on the application once it uses Fusion. Asking Qt for the current style instead would make PySide build
+the QStyle type and its few hundred enum members, milliseconds the window's first paint does not need."""
+
+
 def apply_theme(app: QApplication, mode: ThemeMode) -> bool:
     """Use Fusion with the palette `mode` asks for; returns True when the result is dark."""
-    if app.style().name().lower() != "fusion":
+    if app.property(FUSION_PROPERTY) is not True:
         app.setStyle("Fusion")
+        app.setProperty(FUSION_PROPERTY, True)
     dark = resolve_dark(app, mode)
     palette = dark_palette() if dark else light_palette()
     if palette != app.palette():  # the same again would still restyle every widget

@@ -55,3 +55,16 @@ def test_values_are_clamped_and_the_text_follows_the_format(qtbot: object) -> No
     assert bar.value() == 10 and bar.minimum() == 10 and bar.maximum() == 20
     bar.setRange(5, 5)  # an empty range counts as done
     assert bar.text() == "5 of 5" and bar.sizeHint().height() > 0
+
+
+def test_the_bar_keeps_its_size_when_it_is_first_shown(qtbot: object) -> None:
+    """Before it is first shown the bar is sized by its text alone (the first paint needs no QStyle); once
+    shown the style sizes it, and with Fusion that is the same size: the status bar does not jump."""
+    holder = QWidget()
+    qtbot.addWidget(holder)  # type: ignore[attr-defined]
+    bar = ProgressBar(holder)
+    before = bar.sizeHint()
+    assert before.height() == bar.fontMetrics().height() + 4
+    holder.show()
+    qtbot.waitExposed(holder)  # type: ignore[attr-defined]
+    assert bar.sizeHint() == before

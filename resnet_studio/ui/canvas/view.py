@@ -64,6 +64,9 @@ class CanvasView(QGraphicsView):
         self._quick_add: QuickAdd | None = None
         self._paste_count = 0
         self._fitted = False
+        # A viewport made here, not by Qt: asking Qt for its own viewport makes PySide load every widget type
+        # (about 70, with their enums: tens of ms before the first paint) to find which one the widget is.
+        self.setViewport(QWidget())
         self.setScene(self.canvas)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)

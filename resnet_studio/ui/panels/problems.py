@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 def severity_icon(widget: QWidget, diagnostic: Diagnostic) -> QIcon:
     """The style's error or warning icon."""
+    from PySide6.QtWidgets import (
+        QStyle,  # when a problem is first shown: the first paint needs no QStyle type
+    )
+
     pixmap = (
         QStyle.StandardPixmap.SP_MessageBoxCritical
         if diagnostic.is_error

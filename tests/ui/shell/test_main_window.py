@@ -10,7 +10,7 @@ from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import SetParam
 from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
 from resnet_studio.ui.main_window import MainWindow
-from resnet_studio.ui.theme import PRESENTATION_SCALE, base_font, is_dark
+from resnet_studio.ui.theme import FUSION_PROPERTY, PRESENTATION_SCALE, base_font, is_dark
 
 RESNET18_TOTALS = "11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32"
 
@@ -170,6 +170,20 @@ def test_dark_and_light_colours(window: MainWindow) -> None:
     assert not is_dark(QApplication.palette())
     window.actions.theme_system.trigger()
     assert window.store.theme() == "system"
+    # Fusion in every theme, set once (the application remembers it has it rather than asking Qt's style)
+    assert QApplication.style().name().lower() == "fusion"
+    assert QApplication.instance().property(FUSION_PROPERTY) is True
+
+
+def test_the_app_starts_in_fusion_from_its_command_line_and_a_style_given_there_wins() -> None:
+    from resnet_studio.ui.app import qt_arguments
+
+    assert qt_arguments([]) == (["resnet-studio", "-style", "Fusion"], True)
+    assert qt_arguments(["-style", "Windows"]) == (
+        ["resnet-studio", "-style", "Fusion", "-style", "Windows"],
+        False,
+    )
+    assert qt_arguments(["-stylesheet", "x.qss"])[1]  # another option that only starts alike
 
 
 def test_docks_close_and_come_back_from_the_view_menu(window: MainWindow, qtbot) -> None:
