@@ -1,0 +1,208 @@
+"""A composite block's figures as a function of its input's height and width.
+
+For given parameters and input channels, the layers of a plan that all declare a MapForm add up to a
+SpatialProgram: the sizes the layers produce (each the window of one layer over an earlier size) and what every
+layer costs per position at its size. Evaluating the program at a height and width is then a few integer
+operations per distinct size, instead of running each layer's rule: the blocks downstream of an edit that meet
+new shapes are evaluated almost for free. Anything the program cannot vouch for (a layer that warns or fails at
+this size, inputs of an addition that do not match) is left to the rules, which say exactly what went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import mul
+
+from ..frozen import builder
+from ..params import ParamValue
+from ..shapes import TensorInfo, drops_trailing_input, pool_output_size
+from .spec import LayerCost, MapForm, Step, Window
+
+_cost = builder(LayerCost)
+_info = builder(TensorInfo)
+
+Size = tuple[int, Window]
+"""How one size follows from another: (the size the window slides over, the window)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpatialProgram:
+    """A composite block on inputs with given channels and any height and width: its layers' sizes and costs."""
+
+    sizes: tuple[Size, ...]
+    """How each size after the input's (size 0) follows from an earlier one: size i + 1 is sizes[i]'s."""
+    equal: tuple[tuple[int, int], ...]
+    """Pairs of sizes that must be equal for the block to run (the inputs of an addition)."""
+    macs: tuple[int, ...]
+    """Multiply-accumulates per position of each size, summed over the layers that output it."""
+    kept: tuple[int, ...]
+    """Elements kept per position of each size, summed over the layers that output it."""
+    normalised: tuple[int, ...]
+    """The sizes a BatchNorm normalises over (its values per channel are that size's height x width)."""
+    params: int
+    buffers: int
+    channels: int
+    """The output's channels."""
+    size: int
+    """Which size the output has."""
+    rf: int
+    jump: int
+    """The output's receptive field and jump on an input whose own are 1."""
+
+    def cost(self, height: int, width: int) -> LayerCost | None:
+        """The block's figures on a (channels, height, width) input whose receptive field is 1; None when some
+        layer would fail or warn at this size, or an addition would meet different sizes (the rules then say
+        what is wrong)."""
+        heights, widths = [height], [width]
+        for source, (k, s, pad, d, ceil) in self.sizes:
+            h, w = heights[source], widths[source]
+            if ceil:
+                out_h, out_w = (
+                    pool_output_size(h, k, s, pad, d, True),
+                    pool_output_size(w, k, s, pad, d, True),
+                )
+            else:
+                span = d * (k - 1) + 1 - 2 * pad
+                out_h, out_w = (h - span) // s + 1, (w - span) // s + 1
+                if (
+                    s > 1
+                    and (h % s or w % s)
+                    and (
+                        drops_trailing_input(h, k, s, pad, d, out_h)
+                        or drops_trailing_input(w, k, s, pad, d, out_w)
+                    )
+                ):
+                    return None  # the layer's rule warns about the unread rows
+            if out_h < 1 or out_w < 1:
+                return None  # the map vanishes: the layer's rule says where
+            heights.append(out_h)
+            widths.append(out_w)
+        for a, b in self.equal:
+            if heights[a] != heights[b] or widths[a] != widths[b]:
+                return None
+        areas = list(map(mul, heights, widths))
+        return _cost(
+            _info((self.channels, heights[self.size], widths[self.size]), self.rf, self.jump),
+            self.params,
+            self.buffers,
+            sum(map(mul, self.macs, areas)),
+            sum(map(mul, self.kept, areas)),
+            (),
+            min([areas[i] for i in self.normalised]) if self.normalised else None,
+        )
+
+
+NOT_BUILT = SpatialProgram((), (), (0,), (0,), (), 0, 0, 0, 0, 1, 1)
+"""Marks a program not built yet where None (a plan without one) is a value: `memo.get(key, NOT_BUILT)`."""
+
+Describe = Callable[[Step, tuple[int, ...]], "MapForm | SpatialProgram | None"]
+"""A step's MapForm (or a composite step's own program) on inputs of these channels; None when it has none."""
+
+_FORMS: dict[
+    tuple[str, frozenset[tuple[str, ParamValue]], tuple[int, ...]], MapForm | SpatialProgram | None
+] = {}
+"""What each step contributes to a program, by (type name, params, input channels): the plans of a network's
+blocks repeat layers (a BatchNorm of 256 channels, a 3x3 convolution on the same channels)."""
+_LIMIT = 50_000
+
+
+def forget_forms() -> None:
+    """Drop the memoised forms (with the analysis memo, for a cold start)."""
+    _FORMS.clear()
+
+
+Tensor = tuple[int, int, int, int]
+"""A step's output while a program is built: (channels, size, receptive field, jump)."""
+
+
+def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> SpatialProgram | None:
+    """The program of a plan on inputs of `channels` channels; None when a step has no form.
+
+    One pass over the steps in plan order, in one frame, each form read from a memo and unpacked at once: a cold
+    analysis builds the program of every distinct block."""
+    env: dict[str, Tensor] = {"": (channels, 0, 1, 1)}
+    sizes: list[Size] = []
+    index: dict[Size, int] = {}
+    macs, kept = [0], [0]
+    equal: list[tuple[int, int]] = []
+    normalised: set[int] = set()
+    params = buffers = 0
+    out = env[""]
+    memo = _FORMS
+    for step in steps:
+        names = step.inputs
+        if len(names) == 1:
+            c, size, rf, jump = env[names[0]]
+            channels_in: tuple[int, ...] = (c,)
+        else:
+            sources = [env[name] for name in names]
+            c, size, rf, jump = sources[0]
+            channels_in = tuple([source[0] for source in sources])
+        key = (step.type, step.params.memo_key, channels_in)
+        form = memo.get(key, False)
+        if form is False:
+            form = memo[key] = describe(step, channels_in)
+            if len(memo) > _LIMIT:
+                memo.clear()
+        if form is None:
+            return None
+        if type(form) is SpatialProgram:  # a composite step: its sizes become ours, counted from its input's
+            mapped = [size]
+            for source, slid in form.sizes:
+                new = (mapped[source], slid)
+                at = index.get(new)
+                if at is None:
+                    sizes.append(new)
+                    macs.append(0)
+                    kept.append(0)
+                    at = index[new] = len(sizes)
+                mapped.append(at)
+            equal += [(mapped[a], mapped[b]) for a, b in form.equal if mapped[a] != mapped[b]]
+            normalised.update([mapped[i] for i in form.normalised])
+            params += form.params
+            buffers += form.buffers
+            for at, m, k in zip(mapped, form.macs, form.kept):
+                macs[at] += m
+                kept[at] += k
+            out = (form.channels, mapped[form.size], rf + (form.rf - 1) * jump, jump * form.jump)
+        else:
+            assert type(form) is MapForm
+            c, window, p, b, m, k, normalises, merges = form
+            if window is not None:
+                ks, s, pad, d, _ = window
+                if s != 1 or 2 * pad != d * (ks - 1):  # Window.keeps_size, inline
+                    new = (size, window)
+                    at = index.get(new)
+                    if at is None:
+                        sizes.append(new)
+                        macs.append(0)
+                        kept.append(0)
+                        at = index[new] = len(sizes)
+                    size = at
+                rf, jump = rf + (ks - 1) * d * jump, jump * s
+            elif merges:
+                equal += [(size, source[1]) for source in sources[1:] if source[1] != size]
+                rf, jump = max([source[2] for source in sources]), max([source[3] for source in sources])
+            elif normalises:
+                normalised.add(size)
+            params += p
+            buffers += b
+            macs[size] += m
+            kept[size] += k
+            out = (c, size, rf, jump)
+        env[step.name] = out
+    channels, size, rf, jump = out
+    return SpatialProgram(
+        tuple(sizes),
+        tuple(equal),
+        tuple(macs),
+        tuple(kept),
+        tuple(sorted(normalised)),
+        params,
+        buffers,
+        channels,
+        size,
+        rf,
+        jump,
+    )
