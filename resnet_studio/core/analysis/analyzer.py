@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from functools import partial
-from operator import attrgetter, is_not, itemgetter
+from operator import attrgetter, itemgetter
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
+from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
 from ..params import Params, ParamValue
@@ -219,7 +219,7 @@ class Analyzer:
         rows = self._rows  # one row per node in `order`, no other
         # Sums over every node in C (map, attrgetter, sum): no Python step per node.
         costs = list(map(_COST, rows.values()))
-        known: list[LayerCost] = list(filter(_is_known, costs))  # not costs.count(None): == calls into Python
+        known: list[LayerCost] = list(filter(None, costs))  # a LayerCost is true: not costs.count(None), == is Python
         unknown = len(costs) - len(known)
         params = sum(map(_PARAMS, known))
         diagnostics: tuple[Diagnostic, ...] = ()
@@ -227,7 +227,7 @@ class Analyzer:
             diagnostics = tuple([d for node_id in order for d in rows[node_id][4]])
         errors = sum(1 for d in diagnostics if d.is_error)
         scale = settings.batch_size * settings.dtype_bytes
-        totals = Totals(
+        totals = _totals(
             params,
             sum(map(_BUFFERS, known)),
             sum(map(_MACS, known)),
@@ -238,7 +238,7 @@ class Analyzer:
             unknown,
             len(order),
         )
-        return Analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
+        return _analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
 
     def _compute(
         self,
@@ -337,7 +337,7 @@ class Analyzer:
 
 
 _COST, _DIAGNOSTICS = itemgetter(2), itemgetter(4)  # of a Row
-_is_known = partial(is_not, None)
+_totals, _analysis = builder(Totals), builder(Analysis)
 _PARAMS, _BUFFERS, _MACS, _KEPT = (attrgetter(name) for name in ("params", "buffers", "macs", "kept"))
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
