@@ -116,12 +116,13 @@ def conv(out: int, k: int, s: int, p: int, d: int, groups: int = 1) -> Params:
 
 @st.composite
 def layers(draw: st.DrawFn) -> list[tuple[str, Params]]:
-    """A chain of layers with odd windows: dilated and unpadded convolutions, ceil-mode pools, zero-pads."""
+    """A chain of layers with odd windows: dilated and unpadded convolutions, ceil-mode pools, zero-pads, and
+    global pools with what a head or a gate puts after them (anywhere, so also where they cannot run)."""
     chain: list[tuple[str, Params]] = []
+    kinds = ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d", "ZeroPadShortcut"]
+    kinds += ["GlobalAvgPool", "Flatten", "Linear", "Dropout", "Sigmoid", "DropPath"]
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(
-            st.sampled_from(["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d", "ZeroPadShortcut"])
-        )
+        kind = draw(st.sampled_from(kinds))
         if kind == "Conv2d":
             k = draw(st.integers(1, 5))
             params = conv(
@@ -142,6 +143,8 @@ def layers(draw: st.DrawFn) -> list[tuple[str, Params]]:
                     "ceil_mode": draw(st.booleans()),
                 }
             )
+        elif kind == "Linear":
+            params = get_spec(kind).make_params({"out_features": draw(st.sampled_from([3, 10]))})
         elif kind == "ZeroPadShortcut":
             params = get_spec(kind).make_params(
                 {"out_channels": draw(st.sampled_from([2, 4, 8])), "stride": draw(st.integers(1, 3))}
@@ -173,7 +176,7 @@ def test_hand_made_plans_match_their_rules_at_any_size(
         steps.append(Step("add", "Add", get_spec("Add").default_params(), (steps[-1].name, "")))
     spec = plan_spec(tuple(steps))
     clear_memo()
-    program = spatial.build_program(spec.plan(Params(), ()), channels, registry._form_of)  # type: ignore[misc]
+    program = spatial.build_program(spec.plan(Params(), ()), channels, registry._form_of, registry._by_rule)  # type: ignore[misc]
     cost = None if program is None else program.cost(height, width)
     try:
         by_rules: LayerCost | LayerProblem = registry._evaluate_plan(
@@ -187,21 +190,50 @@ def test_hand_made_plans_match_their_rules_at_any_size(
         assert cost == by_rules  # the program vouches for every size where the layers run cleanly
 
 
+AFTER_A_GLOBAL_POOL = {
+    "head": [("Flatten", {}), ("Dropout", {}), ("Linear", {"out_features": 10})],
+    "gate": [("Conv2d", {"out_channels": 2, "kernel_size": 1, "padding": 0}), ("ReLU", {}), ("Sigmoid", {})],
+    "window on the pooled map": [("Conv2d", {"out_channels": 4, "kernel_size": 3, "padding": 1})],
+    "stride on the pooled map": [("ZeroPadShortcut", {"out_channels": 4, "stride": 2})],
+}
+
+
+@pytest.mark.parametrize("after", AFTER_A_GLOBAL_POOL)
+@pytest.mark.parametrize(("height", "width"), [(1, 1), (7, 5), (14, 14), (2, 31)])
+def test_layers_after_a_global_pool_match_their_rules(after: str, height: int, width: int) -> None:
+    chain = [("Conv2d", {"out_channels": 4, "kernel_size": 3, "stride": 2}), ("GlobalAvgPool", {})]
+    chain += AFTER_A_GLOBAL_POOL[after]
+    steps = tuple(
+        Step(f"l{i}", kind, get_spec(kind).make_params(values), (f"l{i - 1}" if i else "",))
+        for i, (kind, values) in enumerate(chain)
+    )
+    spec = plan_spec(steps)
+    clear_memo()
+    program = spatial.build_program(steps, 3, registry._form_of, registry._by_rule)
+    by_rules = registry._evaluate_plan(spec, Params(), (TensorInfo((3, height, width)),))
+    cost = None if program is None else program.cost(height, width)
+    assert cost is None or cost == by_rules
+    if after in ("head", "gate"):
+        assert cost == by_rules  # the receptive field spans the pooled map
+    else:
+        assert program is None  # the window would widen a receptive field that depends on the size
+
+
 # --- The fast path is taken, and a cold analysis is cold ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("name", "size"), [("resnet152", 224), ("resnet50d", 225), ("resnet20", 32), ("resnet18", 1)]
 )
-def test_presets_evaluate_their_residual_blocks_by_program(name: str, size: int) -> None:
+def test_presets_evaluate_their_blocks_by_program(name: str, size: int) -> None:
+    """Stems, residual blocks and classifier heads: the whole network but its Input and Output."""
     graph = preset(name)
     analysis = analyze(graph, input_shape=(3, size, size))
-    for node in graph.nodes:
-        spec = get_spec(node.type)
-        if spec.skip is None:
-            continue
+    composites = [node for node in graph.nodes if get_spec(node.type).plan is not None]
+    assert len(composites) == len(graph) - 2
+    for node in composites:
         ((channels, height, width),) = analysis[node.id].input_shapes  # type: ignore[misc]
-        program = registry.program_of(spec, node.params, channels)
+        program = registry.program_of(get_spec(node.type), node.params, channels)
         assert program is not None and program.cost(height, width) is not None, node.id
 
 

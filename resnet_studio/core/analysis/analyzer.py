@@ -219,7 +219,9 @@ class Analyzer:
         rows = self._rows  # one row per node in `order`, no other
         # Sums over every node in C (map, attrgetter, sum): no Python step per node.
         costs = list(map(_COST, rows.values()))
-        known: list[LayerCost] = list(filter(None, costs))  # a LayerCost is true: not costs.count(None), == is Python
+        known: list[LayerCost] = list(
+            filter(None, costs)
+        )  # a LayerCost is true: not costs.count(None), == is Python
         unknown = len(costs) - len(known)
         params = sum(map(_PARAMS, known))
         diagnostics: tuple[Diagnostic, ...] = ()

@@ -15,7 +15,7 @@ from ..shapes import (
     format_shape,
     pool_output_size,
 )
-from .spec import Fix, LayerCost, LayerProblem, MapForm, Problem, Window
+from .spec import WHOLE_MAP, Fix, LayerCost, LayerProblem, MapForm, Problem, Window
 
 _cost = builder(LayerCost)
 _info = builder(TensorInfo)
@@ -96,6 +96,10 @@ def map_cost(block: str, form: MapForm, x: TensorInfo) -> LayerCost:
     if window is None:
         out = x if c == x.shape[0] else _info((c, h, w), x.rf, x.jump)
         out_h, out_w = h, w
+    elif not window.kernel:  # the whole map: one output per channel, which sees all of it
+        side = max(h, w)
+        out_h = out_w = 1
+        out = _info((c, 1, 1), x.rf + (side - 1) * x.jump, x.jump * side)
     else:
         k, s, pad, d, ceil = window
         if ceil:
@@ -258,12 +262,17 @@ def avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     return map_cost("AvgPool2d", avgpool_form(p, (c,)), x)
 
 
+def global_avgpool_form(p: Params, channels: tuple[int, ...]) -> MapForm:
+    """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel over the whole map; it keeps its output."""
+    c = channels[0]
+    return MapForm(c, WHOLE_MAP, kept=c)
+
+
 def global_avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel."""
+    """torch.nn.AdaptiveAvgPool2d((1, 1))."""
     x = inputs[0]
-    c, h, w = feature_map(x, "GlobalAvgPool")
-    out = _info((c, 1, 1), x.rf + (max(h, w) - 1) * x.jump, x.jump * max(h, w))
-    return _cost(out, kept=out.numel)
+    c, _, _ = feature_map(x, "GlobalAvgPool")
+    return map_cost("GlobalAvgPool", global_avgpool_form(p, (c,)), x)
 
 
 def flatten_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:

@@ -115,7 +115,7 @@ def program_of(spec: BlockSpec, params: Params, channels: int) -> SpatialProgram
 def _new_program(spec: BlockSpec, params: Params, channels: int) -> SpatialProgram | None:
     shape = (channels, 1, 1)  # a plan reads its input's channels alone
     steps = plan_of(spec, params, (_CANONICAL.get(shape) or _canonical(shape),))
-    program = build_program(steps, channels, _form_of)
+    program = build_program(steps, channels, _form_of, _by_rule)
     if len(_PROGRAMS) >= _MEMO_LIMIT:
         _PROGRAMS.clear()
     _PROGRAMS[spec.type_name, params.memo_key, channels] = program
@@ -133,6 +133,10 @@ def _form_of(step: Step, channels: tuple[int, ...]) -> MapForm | SpatialProgram 
         return spec.map_form(step.params, channels)
     except LayerProblem:
         return None  # fails at any size: the rules say how
+
+
+def _by_rule(step: Step, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
+    return cost_on_shapes(step.type, step.params, shapes)
 
 
 def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:

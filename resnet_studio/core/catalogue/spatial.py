@@ -16,8 +16,8 @@ from operator import mul
 
 from ..frozen import builder
 from ..params import ParamValue
-from ..shapes import TensorInfo, drops_trailing_input, pool_output_size
-from .spec import LayerCost, MapForm, Step, Window
+from ..shapes import Shape, TensorInfo, drops_trailing_input, pool_output_size
+from .spec import LayerCost, LayerProblem, MapForm, Step, Window
 
 _cost = builder(LayerCost)
 _info = builder(TensorInfo)
@@ -48,7 +48,11 @@ class SpatialProgram:
     """Which size the output has."""
     rf: int
     jump: int
-    """The output's receptive field and jump on an input whose own are 1."""
+    """The output's receptive field and jump on an input whose own are 1 (before a global pool widens them)."""
+    pool: int = -1
+    """The size a global pool (a window over the whole map) slides over, or -1 without one."""
+    pooled: bool = False
+    """The output comes after the global pool: its receptive field then spans the whole pooled map."""
 
     def cost(self, height: int, width: int) -> LayerCost | None:
         """The block's figures on a (channels, height, width) input whose receptive field is 1; None when some
@@ -57,6 +61,10 @@ class SpatialProgram:
         heights, widths = [height], [width]
         for source, (k, s, pad, d, ceil) in self.sizes:
             h, w = heights[source], widths[source]
+            if not k:  # the whole map
+                heights.append(1)
+                widths.append(1)
+                continue
             if ceil:
                 out_h, out_w = (
                     pool_output_size(h, k, s, pad, d, True),
@@ -82,8 +90,14 @@ class SpatialProgram:
             if heights[a] != heights[b] or widths[a] != widths[b]:
                 return None
         areas = list(map(mul, heights, widths))
+        rf, jump = self.rf, self.jump
+        if self.pooled:
+            side = max(heights[self.pool], widths[self.pool])
+            rf, jump = rf + (side - 1) * jump, jump * side
+        size = self.size
+        shape = (self.channels, heights[size], widths[size]) if size >= 0 else (self.channels,)
         return _cost(
-            _info((self.channels, heights[self.size], widths[self.size]), self.rf, self.jump),
+            _info(shape, rf, jump),
             self.params,
             self.buffers,
             sum(map(mul, self.macs, areas)),
@@ -98,6 +112,9 @@ NOT_BUILT = SpatialProgram((), (), (0,), (0,), (), 0, 0, 0, 0, 1, 1)
 
 Describe = Callable[[Step, tuple[int, ...]], "MapForm | SpatialProgram | None"]
 """A step's MapForm (or a composite step's own program) on inputs of these channels; None when it has none."""
+Evaluate = Callable[[Step, tuple[Shape, ...]], "LayerCost | LayerProblem"]
+"""A step's figures by its rule on inputs of these shapes (for the layers after a global pool, whose input
+shape no longer depends on the block's)."""
 
 _FORMS: dict[
     tuple[str, frozenset[tuple[str, ParamValue]], tuple[int, ...]], MapForm | SpatialProgram | None
@@ -113,14 +130,18 @@ def forget_forms() -> None:
 
 
 Tensor = tuple[int, int, int, int]
-"""A step's output while a program is built: (channels, size, receptive field, jump)."""
+"""A step's output while a program is built: (channels, size, receptive field, jump); size -1 for a vector of
+`channels` features (after a global pool and a Flatten)."""
 
 
-def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> SpatialProgram | None:
+def build_program(
+    steps: Iterable[Step], channels: int, describe: Describe, evaluate: Evaluate
+) -> SpatialProgram | None:
     """The program of a plan on inputs of `channels` channels; None when a step has no form.
 
     One pass over the steps in plan order, in one frame, each form read from a memo and unpacked at once: a cold
-    analysis builds the program of every distinct block."""
+    analysis builds the program of every distinct block. After a global pool (a classifier head) the shapes no
+    longer depend on the input's size: those layers are evaluated once, by their rules, on their fixed shapes."""
     env: dict[str, Tensor] = {"": (channels, 0, 1, 1)}
     sizes: list[Size] = []
     index: dict[Size, int] = {}
@@ -128,6 +149,7 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
     equal: list[tuple[int, int]] = []
     normalised: set[int] = set()
     params = buffers = 0
+    pool = pooled = -1  # the size a global pool slides over, and the 1x1 size it gives
     out = env[""]
     memo = _FORMS
     for step in steps:
@@ -139,6 +161,27 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
             sources = [env[name] for name in names]
             c, size, rf, jump = sources[0]
             channels_in = tuple([source[0] for source in sources])
+            if pool >= 0 and any(source[1] in (-1, pooled) for source in sources):
+                return None
+        if pool >= 0 and (size == pooled or size < 0):  # a fixed shape: the layer's own rule, once
+            cost = evaluate(step, ((c,) if size < 0 else (c, 1, 1),))
+            if (
+                type(cost) is not LayerCost
+                or cost.warnings
+                or cost.norm_values is not None
+                or cost.output.rf != 1
+                or cost.output.jump != 1
+                or len(cost.output.shape) not in (1, 3)
+                or cost.output.shape[1:] not in ((), (1, 1))
+            ):
+                return None
+            params += cost.params
+            buffers += cost.buffers
+            macs[pooled] += cost.macs
+            kept[pooled] += cost.kept
+            shape = cost.output.shape
+            env[step.name] = out = (shape[0], pooled if len(shape) == 3 else -1, rf, jump)
+            continue
         key = (step.type, step.params.memo_key, channels_in)
         form = memo.get(key, False)
         if form is False:
@@ -148,6 +191,8 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
         if form is None:
             return None
         if type(form) is SpatialProgram:  # a composite step: its sizes become ours, counted from its input's
+            if form.pool >= 0:
+                return None
             mapped = [size]
             for source, slid in form.sizes:
                 new = (mapped[source], slid)
@@ -169,9 +214,15 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
         else:
             assert type(form) is MapForm
             c, window, p, b, m, k, normalises, merges = form
+            if normalises:
+                normalised.add(size)
             if window is not None:
                 ks, s, pad, d, _ = window
-                if s != 1 or 2 * pad != d * (ks - 1):  # Window.keeps_size, inline
+                if not ks:  # the whole map: a global pool
+                    if pool >= 0:
+                        return None  # one per program
+                    pool = size
+                if not ks or s != 1 or 2 * pad != d * (ks - 1):  # Window.keeps_size, inline
                     new = (size, window)
                     at = index.get(new)
                     if at is None:
@@ -180,12 +231,13 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
                         kept.append(0)
                         at = index[new] = len(sizes)
                     size = at
-                rf, jump = rf + (ks - 1) * d * jump, jump * s
+                    if not ks:
+                        pooled = at
+                if ks:
+                    rf, jump = rf + (ks - 1) * d * jump, jump * s
             elif merges:
                 equal += [(size, source[1]) for source in sources[1:] if source[1] != size]
                 rf, jump = max([source[2] for source in sources]), max([source[3] for source in sources])
-            elif normalises:
-                normalised.add(size)
             params += p
             buffers += b
             macs[size] += m
@@ -205,4 +257,6 @@ def build_program(steps: Iterable[Step], channels: int, describe: Describe) -> S
         size,
         rf,
         jump,
+        pool,
+        pool >= 0 and (size < 0 or size == pooled),
     )

@@ -124,7 +124,8 @@ class LayerCost:
 
 
 class Window(NamedTuple):
-    """A window slid over the height and width, as PyTorch's Conv2d and pooling layers take it."""
+    """A window slid over the height and width, as PyTorch's Conv2d and pooling layers take it; kernel 0 is the
+    whole map at once (global pooling, WHOLE_MAP), whatever its size."""
 
     kernel: int
     stride: int = 1
@@ -137,6 +138,10 @@ class Window(NamedTuple):
     def keeps_size(self) -> bool:
         """True when the output has the input's height and width, whatever they are."""
         return self.stride == 1 and 2 * self.padding == self.dilation * (self.kernel - 1)
+
+
+WHOLE_MAP = Window(0)
+"""The whole map as one window: a global pool, whose output is 1x1."""
 
 
 class MapForm(NamedTuple):
