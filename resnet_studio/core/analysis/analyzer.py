@@ -92,7 +92,7 @@ class Analyzer:
         if not self._listening and graph.structure_version != self._version:
             self.invalidate()
         bytes_changed = False
-        if settings != self.settings:
+        if settings is not self.settings and settings != self.settings:
             old = self.settings
             if settings.input_shape != old.input_shape:
                 self._dirty.update(n.id for n in graph if role_of(n.type) is Role.INPUT)

@@ -129,6 +129,9 @@ def forget_forms() -> None:
     _FORMS.clear()
 
 
+_NOT_DESCRIBED = MapForm(-1)
+"""Marks a step not described yet, where None (a step without a form) is a value."""
+
 Tensor = tuple[int, int, int, int]
 """A step's output while a program is built: (channels, size, receptive field, jump); size -1 for a vector of
 `channels` features (after a global pool and a Flatten)."""
@@ -183,14 +186,14 @@ def build_program(
             env[step.name] = out = (shape[0], pooled if len(shape) == 3 else -1, rf, jump)
             continue
         key = (step.type, step.params.memo_key, channels_in)
-        form = memo.get(key, False)
-        if form is False:
+        form = memo.get(key, _NOT_DESCRIBED)
+        if form is _NOT_DESCRIBED:
             form = memo[key] = describe(step, channels_in)
             if len(memo) > _LIMIT:
                 memo.clear()
         if form is None:
             return None
-        if type(form) is SpatialProgram:  # a composite step: its sizes become ours, counted from its input's
+        if isinstance(form, SpatialProgram):  # a composite step: its sizes become ours, counted from its input's
             if form.pool >= 0:
                 return None
             mapped = [size]
@@ -212,7 +215,6 @@ def build_program(
                 kept[at] += k
             out = (form.channels, mapped[form.size], rf + (form.rf - 1) * jump, jump * form.jump)
         else:
-            assert type(form) is MapForm
             c, window, p, b, m, k, normalises, merges = form
             if normalises:
                 normalised.add(size)
