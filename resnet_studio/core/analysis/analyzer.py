@@ -135,14 +135,14 @@ class Analyzer:
             start = min(position[d] for d in dirty)
         nodes, into, out_of = self.graph.wiring()
         infos, rows, compute, kinds, usual = self._infos, self._rows, self._compute, _KINDS, self._usual
-        memoised = memo_lookup
+        memoised, unseen, layer_cost = memo_lookup, _UNSEEN, LayerCost  # locals: read once per node
         training = settings.training
         changed_outputs: set[str] = set()
         visited: list[str] = []
         several = len(nodes) > 1
         for node_id in order[start:]:
-            known = usual.get(node_id, _UNSEEN)
-            if known is _UNSEEN:
+            known = usual.get(node_id, unseen)
+            if known is unseen:
                 known = usual[node_id] = _usual(nodes[node_id], into[node_id], out_of[node_id], several)
             if known is not None:
                 # The usual node, kept cheap: one input, connected, with known figures, an output that is used
@@ -156,7 +156,7 @@ class Analyzer:
                     shapes: tuple[Shape, ...] = (shape,)
                     cost = memoised((type_name, key, shapes)) or cost_on_shapes(type_name, params, shapes)
                     if (
-                        type(cost) is LayerCost
+                        cost.__class__ is layer_cost
                         and not cost.warnings
                         and not (training and cost.norm_values is not None)
                     ):
@@ -218,11 +218,9 @@ class Analyzer:
     ) -> Analysis:
         rows = self._rows  # one row per node in `order`, no other
         # Sums over every node in C (map, attrgetter, sum): no Python step per node.
-        costs = list(map(_COST, rows.values()))
-        known: list[LayerCost] = list(
-            filter(None, costs)
-        )  # a LayerCost is true: not costs.count(None), == is Python
-        unknown = len(costs) - len(known)
+        # A LayerCost is true, None false: filter(None) keeps the known ones without an == (a Python call) each.
+        known: list[LayerCost] = list(filter(None, map(_COST, rows.values())))
+        unknown = len(rows) - len(known)
         params = sum(map(_PARAMS, known))
         diagnostics: tuple[Diagnostic, ...] = ()
         if any(map(_DIAGNOSTICS, rows.values())):

@@ -58,6 +58,17 @@ class SpatialProgram:
         """The block's figures on a (channels, height, width) input whose receptive field is 1; None when some
         layer would fail or warn at this size, or an addition would meet different sizes (the rules then say
         what is wrong)."""
+        if not self.sizes:  # a block that keeps the size (most of a deep network's): one area
+            area = height * width
+            return _cost(
+                _info((self.channels, height, width), self.rf, self.jump),
+                self.params,
+                self.buffers,
+                self.macs[0] * area,
+                self.kept[0] * area,
+                (),
+                area if self.normalised else None,
+            )
         heights, widths = [height], [width]
         for source, (k, s, pad, d, ceil) in self.sizes:
             h, w = heights[source], widths[source]
@@ -193,7 +204,9 @@ def build_program(
                 memo.clear()
         if form is None:
             return None
-        if isinstance(form, SpatialProgram):  # a composite step: its sizes become ours, counted from its input's
+        if isinstance(
+            form, SpatialProgram
+        ):  # a composite step: its sizes become ours, counted from its input's
             if form.pool >= 0:
                 return None
             mapped = [size]
