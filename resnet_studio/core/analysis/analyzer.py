@@ -142,8 +142,15 @@ class Analyzer:
         several = len(nodes) > 1
         for node_id in order[start:]:
             known = usual.get(node_id, unseen)
-            if known is unseen:
-                known = usual[node_id] = _usual(nodes[node_id], into[node_id], out_of[node_id], several)
+            if known is unseen:  # the node as a Usual, or None (inline: a cold analysis does this for every node)
+                node = nodes[node_id]
+                port, _, _, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
+                edge = into[node_id].get(port) if port else None
+                if edge is not None and (out_of[node_id] or not has_output or not several):
+                    known = (node.type, node.params, node.params.memo_key, edge.src, keeps_output)
+                else:
+                    known = None
+                usual[node_id] = known
             if known is not None:
                 # The usual node, kept cheap: one input, connected, with known figures, an output that is used
                 # (or none), no problem and no warning. Anything else takes _compute, which handles every case.
@@ -387,15 +394,6 @@ number of nodes cannot change it)."""
 
 _UNSEEN: Usual = ("", Params(), frozenset(), "", False)
 """Marks a node not looked at yet, where None (not a usual node) is a value."""
-
-
-def _usual(node: Node, incoming: Mapping[str, Edge], outgoing: object, several: bool) -> Usual | None:
-    """The node as a Usual, or None when the analysis must look at it in full every time."""
-    port, _, _, has_output, keeps_output = _KINDS.get(node.type) or _kind(node.type)
-    edge = incoming.get(port) if port else None
-    if edge is None or not (outgoing or not has_output or not several):
-        return None
-    return (node.type, node.params, node.params.memo_key, edge.src, keeps_output)
 
 
 _KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}
