@@ -140,9 +140,12 @@ class Analyzer:
         changed_outputs: set[str] = set()
         visited: list[str] = []
         several = len(nodes) > 1
+        keep = self._listening  # a one-off analysis never reads the facts again: it does not keep them
         for node_id in order[start:]:
             known = usual.get(node_id, unseen)
-            if known is unseen:  # the node as a Usual, or None (inline: a cold analysis does this for every node)
+            if (
+                known is unseen
+            ):  # the node as a Usual, or None (inline: a cold analysis does this for every node)
                 node = nodes[node_id]
                 port, _, _, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
                 edge = into[node_id].get(port) if port else None
@@ -150,7 +153,8 @@ class Analyzer:
                     known = (node.type, node.params, node.params.memo_key, edge.src, keeps_output)
                 else:
                     known = None
-                usual[node_id] = known
+                if keep:
+                    usual[node_id] = known
             if known is not None:
                 # The usual node, kept cheap: one input, connected, with known figures, an output that is used
                 # (or none), no problem and no warning. Anything else takes _compute, which handles every case.

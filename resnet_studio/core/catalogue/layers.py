@@ -20,6 +20,9 @@ from .spec import WHOLE_MAP, Fix, LayerCost, LayerProblem, MapForm, Problem, Win
 _cost = builder(LayerCost)
 _info = builder(TensorInfo)
 """LayerCost(...) and TensorInfo(...), faster: rules run for every distinct layer of a cold analysis."""
+_new = tuple.__new__
+"""_new(MapForm, (every field)): a MapForm or Window without the call that fills in defaults, for the layers
+every plan repeats (convolutions, BatchNorm, ReLU)."""
 
 
 def _fmt_in(shape: Shape | None) -> str:
@@ -125,7 +128,7 @@ def keeps_shape(kept: bool) -> Callable[[Params, tuple[int, ...]], MapForm]:
 
     def form(p: Params, channels: tuple[int, ...]) -> MapForm:
         c = channels[0]
-        return MapForm(c, kept=c if kept else 0)
+        return _new(MapForm, (c, None, 0, 0, 0, c if kept else 0, False, False))
 
     return form
 
@@ -178,7 +181,8 @@ def conv2d_form(p: Params, channels: tuple[int, ...]) -> MapForm:
         )
     per_output = (c // g) * k * k
     weights = out_c * per_output
-    return MapForm(out_c, Window(k, s, pad, d), weights + (out_c if bias else 0), 0, weights, out_c)
+    window = _new(Window, (k, s, pad, d, False))
+    return _new(MapForm, (out_c, window, weights + (out_c if bias else 0), 0, weights, out_c, False, False))
 
 
 def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -191,7 +195,7 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 def batchnorm_form(p: Params, channels: tuple[int, ...]) -> MapForm:
     """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics (and a counter) as buffers."""
     c = channels[0]
-    return MapForm(c, None, 2 * c, 2 * c + 1, 0, c, True)
+    return _new(MapForm, (c, None, 2 * c, 2 * c + 1, 0, c, True, False))
 
 
 def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
