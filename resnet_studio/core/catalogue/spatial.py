@@ -24,6 +24,9 @@ _info = builder(TensorInfo)
 
 Size = tuple[int, Window]
 """How one size follows from another: (the size the window slides over, the window)."""
+Slide = tuple[int, "int | None", int, Window]
+"""A Size as evaluation reads it: (the size slid over, the window's span in floor mode or None in ceil mode or
+over the whole map, the stride, the window)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ class SpatialProgram:
     """The size a global pool (a window over the whole map) slides over, or -1 without one."""
     pooled: bool = False
     """The output comes after the global pool: its receptive field then spans the whole pooled map."""
+    slides: tuple[Slide, ...] = ()
+    """The sizes again, with what evaluation computes from each window worked out once."""
 
     def cost(self, height: int, width: int) -> LayerCost | None:
         """The block's figures on a (channels, height, width) input whose receptive field is 1; None when some
@@ -70,28 +75,13 @@ class SpatialProgram:
                 area if self.normalised else None,
             )
         heights, widths = [height], [width]
-        for source, (k, s, pad, d, ceil) in self.sizes:
+        for source, span, s, window in self.slides:
             h, w = heights[source], widths[source]
-            if not k:  # the whole map
-                heights.append(1)
-                widths.append(1)
-                continue
-            if ceil:
-                out_h, out_w = (
-                    pool_output_size(h, k, s, pad, d, True),
-                    pool_output_size(w, k, s, pad, d, True),
-                )
-            else:
-                span = d * (k - 1) + 1 - 2 * pad
+            if span is None:
+                out_h, out_w = _whole_or_ceil(window, h, w)
+            else:  # conv_output_size, inline
                 out_h, out_w = (h - span) // s + 1, (w - span) // s + 1
-                if (
-                    s > 1
-                    and (h % s or w % s)
-                    and (
-                        drops_trailing_input(h, k, s, pad, d, out_h)
-                        or drops_trailing_input(w, k, s, pad, d, out_w)
-                    )
-                ):
+                if s > 1 and (h % s or w % s) and _leaves_rows(window, h, w, out_h, out_w):
                     return None  # the layer's rule warns about the unread rows
             if out_h < 1 or out_w < 1:
                 return None  # the map vanishes: the layer's rule says where
@@ -114,8 +104,28 @@ class SpatialProgram:
             sum(map(mul, self.macs, areas)),
             sum(map(mul, self.kept, areas)),
             (),
-            min([areas[i] for i in self.normalised]) if self.normalised else None,
+            min(map(areas.__getitem__, self.normalised)) if self.normalised else None,
         )
+
+
+def _whole_or_ceil(window: Window, h: int, w: int) -> tuple[int, int]:
+    """The output size of a window over the whole map (1x1) or of one in ceil mode."""
+    k, s, pad, d, _ = window
+    if not k:
+        return 1, 1
+    return pool_output_size(h, k, s, pad, d, True), pool_output_size(w, k, s, pad, d, True)
+
+
+def _leaves_rows(window: Window, h: int, w: int, out_h: int, out_w: int) -> bool:
+    """True when a window in floor mode never reads some of the last rows or columns of an h x w map."""
+    k, s, pad, d, _ = window
+    return bool(drops_trailing_input(h, k, s, pad, d, out_h) or drops_trailing_input(w, k, s, pad, d, out_w))
+
+
+def _slide(size: Size) -> Slide:
+    source, window = size
+    k, s, pad, d, ceil = window
+    return source, None if ceil or not k else d * (k - 1) + 1 - 2 * pad, s, window
 
 
 NOT_BUILT = SpatialProgram((), (), (0,), (0,), (), 0, 0, 0, 0, 1, 1)
@@ -274,4 +284,5 @@ def build_program(
         jump,
         pool,
         pool >= 0 and (size < 0 or size == pooled),
+        tuple(map(_slide, sizes)),
     )
