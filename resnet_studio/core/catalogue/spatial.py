@@ -25,15 +25,15 @@ _info = builder(TensorInfo)
 Size = tuple[int, Window]
 """How one size follows from another: (the size the window slides over, the window)."""
 Slide = tuple[int, "int | None", int, Window]
-"""A Size as evaluation reads it: (the size slid over, the window's span in floor mode or None in ceil mode or
-over the whole map, the stride, the window)."""
+"""A Size with what evaluation needs of its window worked out once: (the size slid over, the window's span in
+floor mode, or None in ceil mode or over the whole map; the stride; the window)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SpatialProgram:
     """A composite block on inputs with given channels and any height and width: its layers' sizes and costs."""
 
-    sizes: tuple[Size, ...]
+    sizes: tuple[Slide, ...]
     """How each size after the input's (size 0) follows from an earlier one: size i + 1 is sizes[i]'s."""
     equal: tuple[tuple[int, int], ...]
     """Pairs of sizes that must be equal for the block to run (the inputs of an addition)."""
@@ -56,8 +56,6 @@ class SpatialProgram:
     """The size a global pool (a window over the whole map) slides over, or -1 without one."""
     pooled: bool = False
     """The output comes after the global pool: its receptive field then spans the whole pooled map."""
-    slides: tuple[Slide, ...] = ()
-    """The sizes again, with what evaluation computes from each window worked out once."""
 
     def cost(self, height: int, width: int) -> LayerCost | None:
         """The block's figures on a (channels, height, width) input whose receptive field is 1; None when some
@@ -75,7 +73,7 @@ class SpatialProgram:
                 area if self.normalised else None,
             )
         heights, widths = [height], [width]
-        for source, span, s, window in self.slides:
+        for source, span, s, window in self.sizes:
             h, w = heights[source], widths[source]
             if span is None:
                 out_h, out_w = _whole_or_ceil(window, h, w)
@@ -220,7 +218,7 @@ def build_program(
             if form.pool >= 0:
                 return None
             mapped = [size]
-            for source, slid in form.sizes:
+            for source, _, _, slid in form.sizes:
                 new = (mapped[source], slid)
                 at = index.get(new)
                 if at is None:
@@ -271,7 +269,7 @@ def build_program(
         env[step.name] = out
     channels, size, rf, jump = out
     return SpatialProgram(
-        tuple(sizes),
+        tuple(map(_slide, sizes)),
         tuple(equal),
         tuple(macs),
         tuple(kept),
@@ -284,5 +282,4 @@ def build_program(
         jump,
         pool,
         pool >= 0 and (size < 0 or size == pooled),
-        tuple(map(_slide, sizes)),
     )
