@@ -3,15 +3,21 @@ re-analysis, after memo hits or first-time shapes, equals a cold analysis of the
 
 from __future__ import annotations
 
+import random
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resnet_studio.core import Analysis, Analyzer, Graph, RunSettings, analyze, preset
 from resnet_studio.core.catalogue import all_specs, clear_memo
 from resnet_studio.core.catalogue.registry import plan_of
+from resnet_studio.core.commands import Command
+from resnet_studio.core.errors import GraphError
 from resnet_studio.core.params import Params
 from resnet_studio.core.shapes import TensorInfo
 
+from .fuzzing import random_command
 from .strategies import block_stacks
 
 EDITS: dict[str, list[tuple[str, str, object]]] = {
@@ -107,6 +113,31 @@ def test_random_edits_on_random_stacks_match_a_cold_analysis(graph: Graph, data:
         )
         graph.set_param(node.id, param, value)
         assert_same(analyzer.analyze(), cold_analysis(graph))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_structural_edits_and_their_undo_match_a_cold_analysis(seed: int) -> None:
+    """The analyzer keeps per-node facts (its input's source, whether its output is used) between analyses: every
+    kind of edit (connect, disconnect, insert, delete, rename, explode...) and its undo must refresh them."""
+    rng = random.Random(seed)
+    graph = preset(rng.choice(["resnet18", "resnet20", "seresnet50"]))
+    analyzer = Analyzer(graph)
+    analyzer.analyze()
+    done: list[Command] = []
+    for _ in range(25):
+        try:
+            command = random_command(rng, graph, analyzer)
+            if command is None:
+                continue
+            command.do(graph)
+        except GraphError:
+            continue
+        done.append(command)
+        assert_same(analyzer.analyze(), cold_analysis(graph))
+    for command in reversed(done):
+        command.undo(graph)
+        assert_same(analyzer.analyze(), cold_analysis(graph))
+    analyzer.close()
 
 
 def test_a_plan_depends_on_its_input_channels_only() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from functools import partial
-from operator import attrgetter, is_not, itemgetter
+from operator import attrgetter, itemgetter
 
 from ..catalogue import LayerCost, LayerProblem, Problem, Role, get_spec, role_of
 from ..catalogue.registry import Placed, cost_on_shapes, memo_lookup, place
+from ..frozen import builder
 from ..graph import Graph
 from ..model import Edge, Node
+from ..params import Params, ParamValue
+from ..shapes import Shape
 from .results import Analysis, Diagnostic, RunSettings, Severity, Totals
 from .rows import NodeResults, Row
 
@@ -22,6 +24,7 @@ class Analyzer:
         self.settings = settings or RunSettings()
         self._infos: dict[str, Placed | None] = {}
         self._rows: dict[str, Row] = {}
+        self._usual: dict[str, Usual | None] = {}
         # Not listening, the first analyze() sees a new structure version and invalidates everything itself.
         self._dirty: set[str] = set(graph.wiring().nodes) if listen else set()
         self._version = -1
@@ -47,23 +50,28 @@ class Analyzer:
     # --- change tracking ------------------------------------------------------------------------------------
 
     def _on_node_added(self, node: Node) -> None:
+        self._usual.pop(node.id, None)  # an id may come back as another node
         self._dirty.add(node.id)
         if len(self.graph) <= 2:  # a lone node is not "disconnected"; its neighbour-to-be now is
             self._dirty.update(n.id for n in self.graph)
 
     def _on_node_removed(self, node: Node) -> None:
+        self._usual.pop(node.id, None)
         self._dirty.discard(node.id)  # its former neighbours were marked when its edges went
         if len(self.graph) <= 1:
             self._dirty.update(n.id for n in self.graph)
         self._removed = True
 
     def _on_node_changed(self, old: Node, new: Node) -> None:
+        self._usual.pop(new.id, None)
         if old.params != new.params:
             self._dirty.add(new.id)
         elif old.name != new.name and new.id in self._rows and self._rows[new.id][4]:
             self._dirty.add(new.id)  # diagnostics carry the name
 
     def _on_edge(self, edge: Edge) -> None:
+        self._usual.pop(edge.src, None)
+        self._usual.pop(edge.dst, None)
         self._dirty.add(edge.src)
         self._dirty.add(edge.dst)
 
@@ -72,6 +80,7 @@ class Analyzer:
     def invalidate(self) -> None:
         """Recompute everything at the next analyze() (e.g. when not listening to the graph)."""
         self._dirty = set(self.graph.wiring().nodes)
+        self._usual.clear()
         self._removed = True
 
     # --- analysis -------------------------------------------------------------------------------------------
@@ -83,7 +92,7 @@ class Analyzer:
         if not self._listening and graph.structure_version != self._version:
             self.invalidate()
         bytes_changed = False
-        if settings != self.settings:
+        if settings is not self.settings and settings != self.settings:
             old = self.settings
             if settings.input_shape != old.input_shape:
                 self._dirty.update(n.id for n in graph if role_of(n.type) is Role.INPUT)
@@ -125,58 +134,91 @@ class Analyzer:
             position = {node_id: i for i, node_id in enumerate(order)}
             start = min(position[d] for d in dirty)
         nodes, into, out_of = self.graph.wiring()
-        infos, rows, compute, kinds = self._infos, self._rows, self._compute, _KINDS
-        memoised = memo_lookup
+        infos, rows, compute, kinds, usual = self._infos, self._rows, self._compute, _KINDS, self._usual
+        memoised, unseen, layer_cost = memo_lookup, _UNSEEN, LayerCost  # locals: read once per node
         training = settings.training
         changed_outputs: set[str] = set()
         visited: list[str] = []
         several = len(nodes) > 1
+        keep = self._listening  # a one-off analysis never reads the facts again: it does not keep them
         for node_id in order[start:]:
-            incoming = into[node_id]
-            if node_id not in dirty:
-                for e in incoming.values():  # a loop, not any(): no generator made per node
-                    if e.src in changed_outputs:
-                        break
+            known = usual.get(node_id, unseen)
+            if (
+                known is unseen
+            ):  # the node as a Usual, or None (inline: a cold analysis does this for every node)
+                node = nodes[node_id]
+                port, _, _, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
+                edge = into[node_id].get(port) if port else None
+                if edge is not None and (out_of[node_id] or not has_output or not several):
+                    known = (node.type, node.params, node.params.memo_key, edge.src, keeps_output)
                 else:
+                    known = None
+                if keep:
+                    usual[node_id] = known
+            if known is not None:
+                # The usual node, kept cheap: one input, connected, with known figures, an output that is used
+                # (or none), no problem and no warning. Anything else takes _compute, which handles every case.
+                type_name, params, key, source, keeps_output = known
+                if node_id not in dirty and source not in changed_outputs:
                     continue
+                x = infos.get(source)
+                if x is not None:
+                    shape, rf, jump = x
+                    shapes: tuple[Shape, ...] = (shape,)
+                    cost = memoised((type_name, key, shapes)) or cost_on_shapes(type_name, params, shapes)
+                    if (
+                        cost.__class__ is layer_cost
+                        and not cost.warnings
+                        and not (training and cost.norm_values is not None)
+                    ):
+                        output = cost.output
+                        info = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
+                        if track:
+                            visited.append(node_id)
+                            if info != infos.get(node_id):
+                                changed_outputs.add(node_id)
+                        infos[node_id] = info
+                        rows[node_id] = (type_name, shapes, cost, info, (), keeps_output)
+                        continue
+                incoming = into[node_id]
+            else:
+                incoming = into[node_id]
+                if node_id not in dirty:
+                    for e in incoming.values():  # a loop, not any(): no generator made per node
+                        if e.src in changed_outputs:
+                            break
+                    else:
+                        continue
             if track:
                 visited.append(node_id)
             node = nodes[node_id]
-            # The usual node, kept cheap: every input connected with known figures, an output that is used (or
-            # none), no problem and no warning. Anything else takes _compute, which handles every case.
+            # Several inputs, all connected with known figures: the same cheap path.
             port, ports, variadic, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
-            inputs: tuple[Placed, ...] | None = None
-            if port:
-                edge = incoming.get(port)
-                x = infos.get(edge.src) if edge is not None else None
-                if x is not None:
-                    inputs = (x,)
-            elif incoming and len(incoming) == (node.params.get(variadic, 2) if variadic else ports):
+            if (
+                not port
+                and incoming
+                and len(incoming) == (node.params.get(variadic, 2) if variadic else ports)
+                and (out_of[node_id] or not has_output or not several)
+            ):
                 found = [infos.get(e.src) for e in incoming.values()]  # in port order
                 if None not in found:
-                    inputs = tuple(found)  # type: ignore[arg-type]  # no None left
-            if inputs is not None and (out_of[node_id] or not has_output or not several):
-                shapes = (inputs[0][0],) if port else tuple([i[0] for i in inputs])
-                cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
-                    node.type, node.params, shapes
-                )
-                if (
-                    type(cost) is LayerCost
-                    and not cost.warnings
-                    and not (training and cost.norm_values is not None)
-                ):
-                    output = cost.output
-                    if port:
-                        _, rf, jump = inputs[0]
-                        info = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
-                    else:
-                        info = (output.shape, *place(output, inputs))
-                    if info != infos.get(node_id):
-                        infos[node_id] = info
-                        if track:
-                            changed_outputs.add(node_id)
-                    rows[node_id] = (node.type, shapes, cost, info, (), keeps_output)
-                    continue
+                    inputs: tuple[Placed, ...] = tuple(found)  # type: ignore[arg-type]  # no None left
+                    shapes = tuple([i[0] for i in inputs])
+                    cost = memoised((node.type, node.params.memo_key, shapes)) or cost_on_shapes(
+                        node.type, node.params, shapes
+                    )
+                    if (
+                        type(cost) is LayerCost
+                        and not cost.warnings
+                        and not (training and cost.norm_values is not None)
+                    ):
+                        info = (cost.output.shape, *place(cost.output, inputs))
+                        if info != infos.get(node_id):
+                            infos[node_id] = info
+                            if track:
+                                changed_outputs.add(node_id)
+                        rows[node_id] = (node.type, shapes, cost, info, (), keeps_output)
+                        continue
             before = infos.get(node_id, False)
             if compute(node, incoming, bool(out_of[node_id]), several, settings) != before:
                 changed_outputs.add(node_id)
@@ -187,16 +229,16 @@ class Analyzer:
     ) -> Analysis:
         rows = self._rows  # one row per node in `order`, no other
         # Sums over every node in C (map, attrgetter, sum): no Python step per node.
-        costs = list(map(_COST, rows.values()))
-        known: list[LayerCost] = list(filter(_is_known, costs))  # not costs.count(None): == calls into Python
-        unknown = len(costs) - len(known)
+        # A LayerCost is true, None false: filter(None) keeps the known ones without an == (a Python call) each.
+        known: list[LayerCost] = list(filter(None, map(_COST, rows.values())))
+        unknown = len(rows) - len(known)
         params = sum(map(_PARAMS, known))
         diagnostics: tuple[Diagnostic, ...] = ()
         if any(map(_DIAGNOSTICS, rows.values())):
             diagnostics = tuple([d for node_id in order for d in rows[node_id][4]])
         errors = sum(1 for d in diagnostics if d.is_error)
         scale = settings.batch_size * settings.dtype_bytes
-        totals = Totals(
+        totals = _totals(
             params,
             sum(map(_BUFFERS, known)),
             sum(map(_MACS, known)),
@@ -207,7 +249,7 @@ class Analyzer:
             unknown,
             len(order),
         )
-        return Analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
+        return _analysis(settings, order, NodeResults(dict(rows), scale), diagnostics, totals, recomputed)
 
     def _compute(
         self,
@@ -306,7 +348,7 @@ class Analyzer:
 
 
 _COST, _DIAGNOSTICS = itemgetter(2), itemgetter(4)  # of a Row
-_is_known = partial(is_not, None)
+_totals, _analysis = builder(Totals), builder(Analysis)
 _PARAMS, _BUFFERS, _MACS, _KEPT = (attrgetter(name) for name in ("params", "buffers", "macs", "kept"))
 
 _NO_OUTPUT = (Role.INPUT, Role.OUTPUT)
@@ -345,6 +387,17 @@ def analyze(
     """
     settings = settings or RunSettings(input_shape, batch_size, dtype, training)
     return Analyzer(graph, settings, listen=False).analyze()
+
+
+Usual = tuple[str, Params, frozenset[tuple[str, ParamValue]], str, bool]
+"""A node with one input, connected, whose output is used (or that has none), as the analysis loop reads it:
+(block type, params, their memo key, the node feeding its input, whether its output is a tensor of its own).
+Kept per node until the node or one of its edges changes (a node with an input edge is never alone, so the
+number of nodes cannot change it)."""
+
+
+_UNSEEN: Usual = ("", Params(), frozenset(), "", False)
+"""Marks a node not looked at yet, where None (not a usual node) is a value."""
 
 
 _KINDS: dict[str, tuple[str, int, str, bool, bool]] = {}

@@ -158,7 +158,7 @@ class Totals:
         return self.unknown > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """The analysis of a whole network under some run settings."""
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo, format_shape
-from .layers import feature_map
+from .layers import feature_map, keeps_output_form, keeps_shape, map_cost
 from .spec import BlockSpec, Category, LayerCost, LayerProblem, Problem
 
 
 def sigmoid_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.sigmoid: keeps the shape."""
     x = inputs[0]
+    if len(x.shape) == 3:
+        return map_cost("Sigmoid", keeps_output_form(p, x.shape[:1]), x)
     return LayerCost(x, kept=x.numel)
 
 
@@ -32,9 +34,16 @@ def scale_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     return LayerCost(TensorInfo(x.shape, max(x.rf, gate.rf), max(x.jump, gate.jump)), kept=x.numel)
 
 
+drop_path_form = keeps_shape(kept=False)
+"""Stochastic depth keeps the shape and, as far as the figures go, nothing happens (it only trains)."""
+
+
 def drop_path_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """Stochastic depth: the shape is kept and, as far as the figures go, nothing happens (it only trains)."""
-    return LayerCost(inputs[0])
+    """Stochastic depth: the shape is kept, and nothing else happens."""
+    x = inputs[0]
+    if len(x.shape) == 3:
+        return map_cost("DropPath", drop_path_form(p, x.shape[:1]), x)
+    return LayerCost(x)
 
 
 def _fmt(shape: Shape | None) -> str:
@@ -52,6 +61,7 @@ GATING: tuple[BlockSpec, ...] = (
         (),
         lambda p, s: "",
         rule=sigmoid_rule,
+        map_form=keeps_output_form,
     ),
     BlockSpec(
         "Scale",
@@ -83,6 +93,7 @@ GATING: tuple[BlockSpec, ...] = (
         ),
         lambda p, s: f"p = {p.as_float('p'):g}",
         rule=drop_path_rule,
+        map_form=drop_path_form,
         default_name="drop_path",
     ),
 )

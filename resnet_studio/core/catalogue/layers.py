@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import itemgetter
 
 from ..frozen import builder
@@ -14,11 +15,14 @@ from ..shapes import (
     format_shape,
     pool_output_size,
 )
-from .spec import Fix, LayerCost, LayerProblem, Problem
+from .spec import WHOLE_MAP, Fix, LayerCost, LayerProblem, MapForm, Problem, Window
 
 _cost = builder(LayerCost)
 _info = builder(TensorInfo)
 """LayerCost(...) and TensorInfo(...), faster: rules run for every distinct layer of a cold analysis."""
+_new = tuple.__new__
+"""_new(MapForm, (every field)): a MapForm or Window without the call that fills in defaults, for the layers
+every plan repeats (convolutions, BatchNorm, ReLU)."""
 
 
 def _fmt_in(shape: Shape | None) -> str:
@@ -84,6 +88,51 @@ def _window(
     return rf, jump, tuple(warnings)
 
 
+def map_cost(block: str, form: MapForm, x: TensorInfo) -> LayerCost:
+    """The figures of a layer on a CxHxW input, from its MapForm: the one place a layer's form meets a map.
+
+    Raises LayerProblem when the window does not fit the map; warns when a stride leaves input rows unread
+    (not in ceil mode, which reads them by design)."""
+    c, window, params, buffers, macs, kept, normalises, _ = form
+    _, h, w = x.shape
+    warnings: tuple[Problem, ...] = ()
+    if window is None:
+        out = x if c == x.shape[0] else _info((c, h, w), x.rf, x.jump)
+        out_h, out_w = h, w
+    elif not window.kernel:  # the whole map: one output per channel, which sees all of it
+        side = max(h, w)
+        out_h = out_w = 1
+        out = _info((c, 1, 1), x.rf + (side - 1) * x.jump, x.jump * side)
+    else:
+        k, s, pad, d, ceil = window
+        if ceil:
+            out_h, out_w = pool_output_size(h, k, s, pad, d, True), pool_output_size(w, k, s, pad, d, True)
+        else:
+            span = (
+                d * (k - 1) + 1 - 2 * pad
+            )  # conv_output_size, inline: a cold analysis runs this for every layer
+            out_h, out_w = (h - span) // s + 1, (w - span) // s + 1
+        if out_h >= 1 and out_w >= 1 and (s == 1 or (h % s == 0 and w % s == 0)):
+            rf, jump = x.rf + (k - 1) * d * x.jump, x.jump * s
+        else:
+            rf, jump, warnings = _window(block, x, k, s, pad, d, out_h, out_w)
+            if ceil:
+                warnings = ()
+        out = _info((c, out_h, out_w), rf, jump)
+    n = out_h * out_w
+    return _cost(out, params, buffers, macs * n, kept * n, warnings, h * w if normalises else None)
+
+
+def keeps_shape(kept: bool) -> Callable[[Params, tuple[int, ...]], MapForm]:
+    """The form of a layer that keeps its input's shape and has no weights (kept: it keeps its output)."""
+
+    def form(p: Params, channels: tuple[int, ...]) -> MapForm:
+        c = channels[0]
+        return _new(MapForm, (c, None, 0, 0, 0, c if kept else 0, False, False))
+
+    return form
+
+
 # --- Input / Output -------------------------------------------------------------------------------------------
 
 
@@ -103,10 +152,9 @@ def output_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
 _CONV = itemgetter("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias")
 
 
-def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.Conv2d with square kernels."""
-    x = inputs[0]
-    c, h, w = x.shape if len(x.shape) == 3 else feature_map(x, "Conv2d")
+def conv2d_form(p: Params, channels: tuple[int, ...]) -> MapForm:
+    """torch.nn.Conv2d with square kernels: out x in/groups x k x k weights (+ out for the bias)."""
+    c = channels[0]
     out_c, k, s, pad, d, g, bias = _CONV(p.by_name)
     if out_c < 1:
         # Only a block's plan can ask for this (a width that rounds down to 0); PyTorch refuses to run it.
@@ -131,81 +179,104 @@ def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 fix=Fix("Set groups to 1", set_params=(("groups", 1),)),
             )
         )
-    span = d * (k - 1) + 1 - 2 * pad  # conv_output_size, inline: a cold analysis runs this for every conv
-    out_h = (h - span) // s + 1
-    out_w = (w - span) // s + 1
-    warnings: tuple[Problem, ...]
-    if out_h >= 1 and out_w >= 1 and (s == 1 or (h % s == 0 and w % s == 0)):
-        rf, jump, warnings = x.rf + (k - 1) * d * x.jump, x.jump * s, ()
-    else:
-        rf, jump, warnings = _window("Conv2d", x, k, s, pad, d, out_h, out_w)
     per_output = (c // g) * k * k
-    params = out_c * per_output + (out_c if bias else 0)
-    n = out_c * out_h * out_w
-    return _cost(_info((out_c, out_h, out_w), rf, jump), params, 0, n * per_output, n, warnings)
+    weights = out_c * per_output
+    window = _new(Window, (k, s, pad, d, False))
+    return _new(MapForm, (out_c, window, weights + (out_c if bias else 0), 0, weights, out_c, False, False))
+
+
+def conv2d_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """torch.nn.Conv2d with square kernels."""
+    x = inputs[0]
+    shape = x.shape if len(x.shape) == 3 else feature_map(x, "Conv2d")
+    return map_cost("Conv2d", conv2d_form(p, shape[:1]), x)
+
+
+def batchnorm_form(p: Params, channels: tuple[int, ...]) -> MapForm:
+    """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics (and a counter) as buffers."""
+    c = channels[0]
+    return _new(MapForm, (c, None, 2 * c, 2 * c + 1, 0, c, True, False))
 
 
 def batchnorm_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.BatchNorm2d: a scale and shift per channel, plus running statistics as buffers."""
+    """torch.nn.BatchNorm2d."""
     x = inputs[0]
-    c, h, w = feature_map(x, "BatchNorm2d")
-    return _cost(x, 2 * c, 2 * c + 1, 0, c * h * w, (), h * w)
+    c, _, _ = feature_map(x, "BatchNorm2d")
+    return map_cost("BatchNorm2d", batchnorm_form(p, (c,)), x)
+
+
+keeps_output_form = keeps_shape(kept=True)
+"""ReLU, Dropout, Sigmoid: the shape is kept, and so is the output (for backward; Dropout keeps its mask)."""
 
 
 def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.ReLU: keeps the shape."""
     x = inputs[0]
+    if len(x.shape) == 3:
+        return map_cost("ReLU", keeps_output_form(p, x.shape[:1]), x)
     return _cost(x, kept=x.numel)
 
 
 def dropout_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.Dropout: keeps the shape (and, in training, a mask)."""
     x = inputs[0]
+    if len(x.shape) == 3:
+        return map_cost("Dropout", keeps_output_form(p, x.shape[:1]), x)
     return _cost(x, kept=x.numel)
 
 
 # --- Pooling ----------------------------------------------------------------------------------------------
 
 
-def _pool_rule(block: str, p: Params, x: TensorInfo) -> LayerCost:
-    _, h, w = feature_map(x, block)
-    k, s, pad = p.as_int("kernel_size"), p.as_int("stride"), p.as_int("padding")
-    if 2 * pad > k:
-        raise LayerProblem(
-            Problem(
-                f"{block}: padding {pad} is more than half the {k}x{k} window",
-                port="x",
-                expected=f"padding at most {k // 2}",
-                actual=str(pad),
-                fix=Fix(f"Set padding to {k // 2}", set_params=(("padding", k // 2),)),
+def _pool_form(block: str) -> Callable[[Params, tuple[int, ...]], MapForm]:
+    def form(p: Params, channels: tuple[int, ...]) -> MapForm:
+        k, s, pad = p.as_int("kernel_size"), p.as_int("stride"), p.as_int("padding")
+        if 2 * pad > k:
+            raise LayerProblem(
+                Problem(
+                    f"{block}: padding {pad} is more than half the {k}x{k} window",
+                    port="x",
+                    expected=f"padding at most {k // 2}",
+                    actual=str(pad),
+                    fix=Fix(f"Set padding to {k // 2}", set_params=(("padding", k // 2),)),
+                )
             )
-        )
-    ceil = p.as_bool("ceil_mode")
-    out_h = pool_output_size(h, k, s, pad, 1, ceil)
-    out_w = pool_output_size(w, k, s, pad, 1, ceil)
-    rf, jump, warnings = _window(block, x, k, s, pad, 1, out_h, out_w)
-    if ceil:
-        warnings = ()  # ceil mode reads the trailing rows by design
-    out = _info((x.shape[0], out_h, out_w), rf, jump)
-    return _cost(out, kept=out.numel, warnings=warnings)
+        c = channels[0]
+        return MapForm(c, Window(k, s, pad, 1, p.as_bool("ceil_mode")), kept=c)
+
+    form.__doc__ = f"torch.nn.{block}: a window per channel, no parameters; it keeps its output."
+    return form
+
+
+maxpool_form = _pool_form("MaxPool2d")
+avgpool_form = _pool_form("AvgPool2d")
 
 
 def maxpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.MaxPool2d."""
-    return _pool_rule("MaxPool2d", p, inputs[0])
+    x = inputs[0]
+    c, _, _ = feature_map(x, "MaxPool2d")
+    return map_cost("MaxPool2d", maxpool_form(p, (c,)), x)
 
 
 def avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     """torch.nn.AvgPool2d."""
-    return _pool_rule("AvgPool2d", p, inputs[0])
+    x = inputs[0]
+    c, _, _ = feature_map(x, "AvgPool2d")
+    return map_cost("AvgPool2d", avgpool_form(p, (c,)), x)
+
+
+def global_avgpool_form(p: Params, channels: tuple[int, ...]) -> MapForm:
+    """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel over the whole map; it keeps its output."""
+    c = channels[0]
+    return MapForm(c, WHOLE_MAP, kept=c)
 
 
 def global_avgpool_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.AdaptiveAvgPool2d((1, 1)): one average per channel."""
+    """torch.nn.AdaptiveAvgPool2d((1, 1))."""
     x = inputs[0]
-    c, h, w = feature_map(x, "GlobalAvgPool")
-    out = _info((c, 1, 1), x.rf + (max(h, w) - 1) * x.jump, x.jump * max(h, w))
-    return _cost(out, kept=out.numel)
+    c, _, _ = feature_map(x, "GlobalAvgPool")
+    return map_cost("GlobalAvgPool", global_avgpool_form(p, (c,)), x)
 
 
 def flatten_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -288,10 +359,18 @@ def add_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
     return _cost(_info(first.shape, max(x.rf for x in inputs), max(x.jump for x in inputs)), kept=first.numel)
 
 
-def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """The paper's option-A shortcut: subsample by the stride and append zero channels; no parameters."""
-    x = inputs[0]
-    c, h, w = feature_map(x, "ZeroPadShortcut")
+def add_form(p: Params, channels: tuple[int, ...]) -> MapForm | None:
+    """An addition of maps of one shape keeps it and its output; inputs of other channels cannot be added."""
+    c = channels[0]
+    if any(other != c for other in channels):
+        return None
+    return MapForm(c, kept=c, merges=True)
+
+
+def zero_pad_form(p: Params, channels: tuple[int, ...]) -> MapForm:
+    """The paper's option-A shortcut: every stride-th position (x[:, :, ::s, ::s], a 1x1 window in ceil mode:
+    ceil(H / s) rows) with zero channels appended up to out_channels; no parameters."""
+    c = channels[0]
     out_c, s = p.as_int("out_channels"), p.as_int("stride")
     if out_c < c:
         raise LayerProblem(
@@ -304,5 +383,11 @@ def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 fix=Fix("Set shortcut to projection", set_params=(("shortcut", "projection"),)),
             )
         )
-    out = _info((out_c, -(-h // s), -(-w // s)), x.rf, x.jump * s)
-    return _cost(out, kept=out.numel)
+    return MapForm(out_c, Window(1, s, 0, 1, True), kept=out_c)
+
+
+def zero_pad_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+    """The option-A shortcut on a map."""
+    x = inputs[0]
+    c, _, _ = feature_map(x, "ZeroPadShortcut")
+    return map_cost("ZeroPadShortcut", zero_pad_form(p, (c,)), x)

@@ -13,7 +13,8 @@ from .families import FAMILY_BLOCKS
 from .gating import GATING
 from .primitives import PRIMITIVES
 from .residual import RESIDUAL_BLOCKS, in_channels_of
-from .spec import BlockSpec, Fix, LayerCost, LayerProblem, Problem, Role, Step
+from .spatial import NOT_BUILT, SpatialProgram, build_program, forget_forms
+from .spec import BlockSpec, Fix, LayerCost, LayerProblem, MapForm, Problem, Role, Step
 from .steps import forget_conv_params
 from .tensors import TensorShapes
 
@@ -77,10 +78,16 @@ _PLANS: dict[tuple[str, frozenset[tuple[str, ParamValue]], int | None], tuple[St
 """The plans of composite blocks by (type name, params, input channels): a plan reads nothing else of its input."""
 
 
+_PROGRAMS: dict[tuple[str, frozenset[tuple[str, ParamValue]], int], SpatialProgram | None] = {}
+"""The spatial programs of composite blocks by (type name, params, input channels); None for plans without one."""
+
+
 def clear_memo() -> None:
-    """Forget memoised results and plans (benchmarks call this to time a cold analysis)."""
+    """Forget memoised results, plans and programs (benchmarks call this to time a cold analysis)."""
     _MEMO.clear()
     _PLANS.clear()
+    _PROGRAMS.clear()
+    forget_forms()
     _CANONICAL.clear()
     forget_conv_params()
 
@@ -96,6 +103,40 @@ def plan_of(spec: BlockSpec, params: Params, inputs: tuple[TensorInfo, ...]) -> 
             _PLANS.clear()
         _PLANS[key] = steps
     return steps
+
+
+def program_of(spec: BlockSpec, params: Params, channels: int) -> SpatialProgram | None:
+    """The spatial program of a composite block on inputs of these channels, memoised; None when one of its
+    layers declares no MapForm (the block is then evaluated layer by layer, by the rules)."""
+    program = _PROGRAMS.get((spec.type_name, params.memo_key, channels), NOT_BUILT)
+    return _new_program(spec, params, channels) if program is NOT_BUILT else program
+
+
+def _new_program(spec: BlockSpec, params: Params, channels: int) -> SpatialProgram | None:
+    shape = (channels, 1, 1)  # a plan reads its input's channels alone
+    steps = plan_of(spec, params, (_CANONICAL.get(shape) or _canonical(shape),))
+    program = build_program(steps, channels, _form_of, _by_rule)
+    if len(_PROGRAMS) >= _MEMO_LIMIT:
+        _PROGRAMS.clear()
+    _PROGRAMS[spec.type_name, params.memo_key, channels] = program
+    return program
+
+
+def _form_of(step: Step, channels: tuple[int, ...]) -> MapForm | SpatialProgram | None:
+    """What a plan's step contributes to its block's program: its MapForm, or a composite step's own program."""
+    spec = _SPECS.get(step.type) or get_spec(step.type)
+    if spec.plan is not None:
+        return program_of(spec, step.params, channels[0]) if len(channels) == 1 else None
+    if spec.map_form is None:
+        return None
+    try:
+        return spec.map_form(step.params, channels)
+    except LayerProblem:
+        return None  # fails at any size: the rules say how
+
+
+def _by_rule(step: Step, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
+    return cost_on_shapes(step.type, step.params, shapes)
 
 
 def evaluate(type_name: str, params: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
@@ -119,20 +160,33 @@ def cost_on_shapes(type_name: str, params: Params, shapes: tuple[Shape, ...]) ->
     if hit is None:
         global rule_calls
         rule_calls += 1
-        spec = _SPECS.get(type_name) or get_spec(type_name)
-        canonical = tuple([_CANONICAL.get(shape) or _canonical(shape) for shape in shapes])
-        try:
-            if spec.plan is not None:
-                hit = _evaluate_plan(spec, params, canonical)
-            else:
-                assert spec.rule is not None
-                hit = spec.rule(params, canonical)
-        except LayerProblem as problem:
-            hit = problem
+        hit = _result(_SPECS.get(type_name) or get_spec(type_name), params, shapes)
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[key] = hit
     return hit
+
+
+def _result(spec: BlockSpec, params: Params, shapes: tuple[Shape, ...]) -> LayerCost | LayerProblem:
+    """A block's result on inputs of these shapes: a composite's from its spatial program when it has one that
+    vouches for this size, else from the rules, layer by layer."""
+    if spec.plan is not None and len(shapes) == 1 and len(shapes[0]) == 3:
+        c, h, w = shapes[0]
+        program = _PROGRAMS.get((spec.type_name, params.memo_key, c), NOT_BUILT)
+        if program is NOT_BUILT:
+            program = _new_program(spec, params, c)
+        if program is not None:
+            cost = program.cost(h, w)
+            if cost is not None:
+                return cost
+    canonical = tuple([_CANONICAL.get(shape) or _canonical(shape) for shape in shapes])
+    try:
+        if spec.plan is not None:
+            return _evaluate_plan(spec, params, canonical)
+        assert spec.rule is not None
+        return spec.rule(params, canonical)
+    except LayerProblem as problem:
+        return problem
 
 
 _CANONICAL: dict[Shape, TensorInfo] = {}

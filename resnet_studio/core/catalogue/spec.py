@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from ..errors import ParameterError
 from ..params import Params, ParamSpec, ParamValue, shared
@@ -122,6 +123,49 @@ class LayerCost:
     training it needs more than one per channel over the whole batch."""
 
 
+class Window(NamedTuple):
+    """A window slid over the height and width, as PyTorch's Conv2d and pooling layers take it; kernel 0 is the
+    whole map at once (global pooling, WHOLE_MAP), whatever its size."""
+
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+    ceil_mode: bool = False
+    """Round the output size up, as pooling's ceil_mode does; such a layer reads its last rows by design."""
+
+    @property
+    def keeps_size(self) -> bool:
+        """True when the output has the input's height and width, whatever they are."""
+        return self.stride == 1 and 2 * self.padding == self.dilation * (self.kernel - 1)
+
+
+WHOLE_MAP = Window(0)
+"""The whole map as one window: a global pool, whose output is 1x1."""
+
+
+class MapForm(NamedTuple):
+    """What a layer does to a CxHxW feature map, known from its parameters and input channels alone: the window
+    it slides over the height and width (none for a layer that works position by position) and its figures per
+    output position. The layer's rule works its figures out from it (layers.map_cost), and a composite block
+    adds its layers' forms up to evaluate itself at any height and width (spatial.py). A NamedTuple: a program
+    reads one in a single unpacking."""
+
+    channels: int
+    """Output channels."""
+    window: Window | None = None
+    params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    """Multiply-accumulates per output position (over every output channel)."""
+    kept: int = 0
+    """Elements kept per output position: the output channels for a layer that keeps its output, else 0."""
+    normalises: bool = False
+    """Normalises each channel over its height x width (BatchNorm): that many values per channel."""
+    merges: bool = False
+    """Sums several inputs, which must all have the shape of the first (Add)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One layer of a composite block's plan: a local name, a block type, its parameters and its inputs."""
@@ -146,6 +190,9 @@ class Skip:
 
 
 Rule = Callable[[Params, tuple[TensorInfo, ...]], LayerCost]
+FormRule = Callable[[Params, tuple[int, ...]], "MapForm | None"]
+"""A layer's MapForm from its parameters and its inputs' channels; None when its figures on a map do not follow
+from these alone; raises LayerProblem when no map of any size would do (e.g. groups that do not divide)."""
 Plan = Callable[[Params, tuple[TensorInfo, ...]], tuple[Step, ...]]
 """The layers of a composite block. It may read its input's channels (in_channels_of) but nothing else of the
 input: the analysis keeps one plan per (parameters, input channels)."""
@@ -199,6 +246,9 @@ class BlockSpec:
     """What one element of a flat output is called on a plot axis ('class' for a classifier)."""
     tensors: TensorRule | None = None
     """For layers with weights: the keys and shapes of their module's state (composites use their plan's)."""
+    map_form: FormRule | None = None
+    """For layers whose figures on a CxHxW map are a MapForm (the rule's own source on maps): composite blocks
+    made of such layers evaluate at any height and width without running a rule per layer."""
 
     @property
     def node_name(self) -> str:
