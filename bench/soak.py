@@ -42,6 +42,8 @@ RSS_GROWTH_LIMIT_MB = 50.0
 GAP_LIMIT_MS = 100.0
 HANG_S = 30.0
 TICK_MS = 10
+START_UP_S = 5.0
+"""Gaps are counted from this long after the start: start-up (torch loading, first panels) is not measured."""
 WARM_UP_S = 60.0
 """Memory is measured from this long after the start (torch, the panels and the first runs have loaded)."""
 
@@ -71,6 +73,8 @@ class Soak:
         self.longest = (0.0, 0.0)
         """(seconds after start, ms) of the longest gap: early ones are torch still loading."""
         self.actions: dict[str, int] = {}
+        self._done = ""
+        """The action the step just took ('' when it took none)."""
         self.baseline: float | None = None
         self.rss: list[float] = []
         self.finished = False
@@ -91,13 +95,14 @@ class Soak:
 
     def _tick(self) -> None:
         now = time.monotonic()
-        if now - self.started > 5.0:  # start-up (torch loading, first panels) is not what is measured
+        counted = now - self.started > START_UP_S
+        if counted:
             gap = (now - self.beat) * 1000
             self.gaps.append(gap)
             if gap > self.longest[1]:
                 self.longest = (now - self.started, gap)
         if self.why is not None:
-            self.why.ended((now - self.beat) * 1000, now - self.started, now)
+            self.why.ended((now - self.beat) * 1000, now - self.started, now, counted)
             self.why.beat = now
         self.beat = now
         if self.baseline is None and now - self.started > WARM_UP_S:
@@ -121,8 +126,18 @@ class Soak:
 
     def _count(self, name: str) -> None:
         self.actions[name] = self.actions.get(name, 0) + 1
+        self._done = name
 
     def _act(self) -> None:
+        self._done = ""
+        started = time.perf_counter()
+        try:
+            self._act_once()
+        finally:
+            if self.why is not None and self._done:
+                self.why.acted(self._done, (time.perf_counter() - started) * 1000)
+
+    def _act_once(self) -> None:
         r = self.random.random()
         graph = self.document.graph
         try:
