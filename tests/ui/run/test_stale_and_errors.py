@@ -245,3 +245,24 @@ def test_a_stale_banner_takes_the_dark_theme_while_it_shows(qtbot: object, windo
         assert QColor(banner_colour()).lightness() < 100  # the dark theme's shade, not the light one's
     finally:
         window.set_theme("light", remember=False)
+
+
+def test_a_result_after_an_edit_is_drawn_live_without_a_greyed_picture_of_it(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    window.document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.activations.greyed)  # type: ignore[attr-defined]
+    taken: list[bool] = []
+    original = ui.activations.stale_view.show_greyed
+
+    def counting(content: object, background: object) -> None:
+        taken.append(ui.controller.stale)
+        original(content, background)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.activations.stale_view, "show_greyed", counting)  # type: ignore[attr-defined]
+    run(qtbot, window)
+    assert not ui.activations.greyed and fresh_everywhere(ui)
+    assert taken == []  # the new result was never greyed on its way in
