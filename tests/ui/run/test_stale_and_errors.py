@@ -14,6 +14,7 @@ from resnet_studio.core.commands import MoveNodes
 from resnet_studio.core.edits import remove_nodes, set_params
 from resnet_studio.engine.run import Fault
 from resnet_studio.results.run import InputChoice
+from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
 from resnet_studio.ui.run.window import RunUi
 
@@ -266,3 +267,32 @@ def test_a_result_after_an_edit_is_drawn_live_without_a_greyed_picture_of_it(
     run(qtbot, window)
     assert not ui.activations.greyed and fresh_everywhere(ui)
     assert taken == []  # the new result was never greyed on its way in
+
+
+def test_going_stale_repaints_only_the_thumbnails_whose_mark_changed(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    repainted: list[str] = []
+    placed: list[object] = []
+    original_update, original_place = ActivationThumbnail.update, ui.thumbnails._place
+
+    def update(item: ActivationThumbnail, *args: object) -> None:
+        repainted.append(item.parentItem().node_id)  # type: ignore[union-attr]
+        original_update(item, *args)
+
+    def place(card: object) -> object:
+        placed.append(card)
+        return original_place(card)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ActivationThumbnail, "update", update)  # type: ignore[attr-defined]
+    monkeypatch.setattr(ui.thumbnails, "_place", place)  # type: ignore[attr-defined]
+    document.push(set_params(document.graph, "layer4.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    assert sorted(repainted) == ["layer4.0", "layer4.1"]  # the others still hold: not drawn again
+    assert placed == []  # nothing moved
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
+    assert sorted(repainted) == ["layer4.0", "layer4.0", "layer4.1", "layer4.1"]
