@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QResizeEvent
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
@@ -296,3 +297,41 @@ def test_going_stale_repaints_only_the_thumbnails_whose_mark_changed(
     document.undo_stack.undo()
     qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
     assert sorted(repainted) == ["layer4.0", "layer4.0", "layer4.1", "layer4.1"]
+
+
+class _Resizes(QObject):
+    """Counts the times a widget changes size (not the event Qt sends as it shows a hidden widget again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QResizeEvent):
+            self.count += event.oldSize().isValid() and event.oldSize() != event.size()
+        return False
+
+
+def test_a_panel_out_of_sight_keeps_its_plots_laid_out_as_results_go_stale_and_fresh(
+    qtbot: object, window: MainWindow
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    ui.dock("activations").raise_()
+    qtbot.waitUntil(lambda: ui.activations.on_screen and not ui.depth.on_screen)  # type: ignore[attr-defined]
+    resizes = _Resizes()
+    ui.depth.view.installEventFilter(resizes)
+    for _ in range(2):
+        document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+        qtbot.waitUntil(lambda: ui.depth.greyed and ui.depth.stale_banner.isVisibleTo(ui.depth))  # type: ignore[attr-defined]
+        qtbot.wait(20)  # type: ignore[attr-defined]
+        document.undo_stack.undo()
+        qtbot.waitUntil(lambda: not ui.depth.greyed and ui.depth.stale_banner.isHidden())  # type: ignore[attr-defined]
+        qtbot.wait(20)  # type: ignore[attr-defined]
+    assert resizes.count == 0  # the banner came and went twice; the plots behind the tab were not laid out
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    ui.dock("depth").raise_()  # in view: the picture is taken at the size the banner leaves
+    qtbot.waitUntil(lambda: ui.depth.on_screen)  # type: ignore[attr-defined]
+    assert ui.depth.stack.currentWidget() is ui.depth.stale_view
+    assert ui.depth.stale_view.pixmap().size() == ui.depth.stale_view.size()
