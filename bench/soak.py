@@ -70,6 +70,10 @@ class Soak:
         self.started = time.monotonic()
         self.beat = time.monotonic()
         self.gaps: list[float] = []
+        self.cpu_beat = time.thread_time()
+        self.cpu_gaps: list[float] = []
+        """The GUI thread's own processor time in each gap: what the window did, without the time it waited for
+        a processor (other work on a shared machine) or for the display. For comparing versions under load."""
         self.longest = (0.0, 0.0)
         """(seconds after start, ms) of the longest gap: early ones are torch still loading."""
         self.actions: dict[str, int] = {}
@@ -99,12 +103,14 @@ class Soak:
         if counted:
             gap = (now - self.beat) * 1000
             self.gaps.append(gap)
+            self.cpu_gaps.append((time.thread_time() - self.cpu_beat) * 1000)
             if gap > self.longest[1]:
                 self.longest = (now - self.started, gap)
         if self.why is not None:
             self.why.ended((now - self.beat) * 1000, now - self.started, now, counted)
             self.why.beat = now
         self.beat = now
+        self.cpu_beat = time.thread_time()
         if self.baseline is None and now - self.started > WARM_UP_S:
             self.baseline = rss_mb()
         if int(now) % 10 == 0 and (not self.rss or now - self.rss[-1] >= 10):
@@ -194,6 +200,13 @@ class Soak:
             f"{GAP_LIMIT_MS:.0f} ms, longest {worst:.0f} ms ({self.longest[0]:.0f} s after start), 99th "
             f"percentile {p99:.0f} ms ({'PASS' if worst < GAP_LIMIT_MS else 'SLOW'} against "
             f"{GAP_LIMIT_MS:.0f} ms on an idle machine; load average {os.getloadavg()[0]:.1f})"
+        )
+        cpu = sorted(self.cpu_gaps) or [float("nan")]
+        print(
+            f"soak: the GUI thread's processor time in those gaps (the same less waiting for a processor or the "
+            f"display; compare versions with it on a busy machine): {sum(c > GAP_LIMIT_MS for c in cpu)} over "
+            f"{GAP_LIMIT_MS:.0f} ms, {sum(c > GAP_LIMIT_MS / 2 for c in cpu)} over {GAP_LIMIT_MS / 2:.0f} ms, "
+            f"longest {cpu[-1]:.0f} ms, 99th percentile {cpu[int(len(cpu) * 0.99)]:.0f} ms"
         )
         if self.why is not None:
             app = QApplication.instance()
