@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
+STALE_CHECK_DELAY_MS = 40
+"""An edit's stale check (which greys pictures of the panels) waits this long: the edit's own repaint of the canvas
+comes first, in a turn of the event loop of its own, and the edits of a quick burst (undo, undo, undo) are
+checked once."""
 MIN_MAX_SIZE = 16
 MIN_MAX_CHANNELS = 256
 
@@ -324,8 +328,8 @@ class RunController(QObject):
             self._schedule_check()
 
     def _schedule_check(self) -> None:
-        if not self._closing:
-            self._check_timer.start(0)
+        if not self._closing and not self._check_timer.isActive():
+            self._check_timer.start(STALE_CHECK_DELAY_MS)
 
     def _check_stale(self) -> None:
         self._set_affected(self._affected_now())

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QApplication
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
@@ -17,6 +18,7 @@ from resnet_studio.engine.run import Fault
 from resnet_studio.results.run import InputChoice
 from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.run import controller as controller_module
 from resnet_studio.ui.run.window import RunUi
 
 from .conftest import WindowFactory, run
@@ -335,3 +337,19 @@ def test_a_panel_out_of_sight_keeps_its_plots_laid_out_as_results_go_stale_and_f
     qtbot.waitUntil(lambda: ui.depth.on_screen)  # type: ignore[attr-defined]
     assert ui.depth.stack.currentWidget() is ui.depth.stale_view
     assert ui.depth.stale_view.pixmap().size() == ui.depth.stale_view.size()
+
+
+def test_the_stale_check_waits_for_the_edit_to_be_drawn_and_checks_a_burst_once(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    monkeypatch.setattr(controller_module, "STALE_CHECK_DELAY_MS", 2000, raising=False)  # type: ignore[attr-defined]
+    heard: list[frozenset[str]] = []
+    ui.controller.affected_changed.connect(heard.append)
+    for name in ("layer4.1", "layer4.0", "layer3.1"):
+        document.push(set_params(document.graph, name, {"skip": False}))
+        QApplication.processEvents()  # the edit's own turn of the event loop: the canvas draws it
+    assert not ui.controller.stale and heard == []
+    qtbot.waitUntil(lambda: ui.controller.stale, timeout=10_000)  # type: ignore[attr-defined]
+    assert len(heard) == 1 and {"layer3.1", "layer4.0", "layer4.1"} <= heard[0]
