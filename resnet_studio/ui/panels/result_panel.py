@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -18,6 +18,9 @@ from .panel_frame import PanelFrame, escape
 
 STALE_FADE = 0.55
 """How far a stale picture fades towards the background (0: not at all, 1: gone)."""
+PICTURE_DELAY_MS = 40
+"""A stale panel that shows another node takes its greyed picture this long after: the selection's own
+repaint (canvas, inspector) comes first, in a turn of the event loop of its own."""
 STALE_TEXT = "Stale: the network or the run settings changed since this run. Run again to update."
 EMPTY_TEXT = (
     "Press Run (Ctrl+R) to send an input through the network and see what every block makes of it: "
@@ -203,6 +206,9 @@ class ResultPanel(PanelFrame):
         if stale:
             # The picture is a full paint of the content: taken once per stale content, and for a panel out
             # of sight only when it comes into view (every edit used to repaint every panel's plots).
+            # Another node shown while greyed: the greyed picture in view still stands for the panel until the
+            # new one is taken, a moment later, after the selection itself has been drawn.
+            later = self._greyed and content_changed and self.stack.currentWidget() is self.stale_view
             self._picture_due = self._picture_due or content_changed or not self._greyed
             self._greyed = True
             if not self.on_screen:
@@ -211,7 +217,9 @@ class ResultPanel(PanelFrame):
                 self.stack.setCurrentWidget(self.stale_view)
             self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
             self.stale_banner.button.setEnabled(self.run_action.isEnabled())
-            if self.on_screen:
+            if self.on_screen and later:
+                QTimer.singleShot(PICTURE_DELAY_MS, self, self._picture_later)
+            elif self.on_screen:
                 self._take_stale_picture()
         else:
             self._picture_due = False
@@ -220,6 +228,10 @@ class ResultPanel(PanelFrame):
             if self.stack.currentWidget() is self.stale_view:
                 self.stack.setCurrentWidget(self.content)
             self._greyed = False
+
+    def _picture_later(self) -> None:
+        if self._greyed and self.on_screen:
+            self._take_stale_picture()
 
     def _take_stale_picture(self) -> None:
         if not self._picture_due and not self.stale_view.outdated:

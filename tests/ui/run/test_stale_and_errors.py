@@ -353,3 +353,30 @@ def test_the_stale_check_waits_for_the_edit_to_be_drawn_and_checks_a_burst_once(
     assert not ui.controller.stale and heard == []
     qtbot.waitUntil(lambda: ui.controller.stale, timeout=10_000)  # type: ignore[attr-defined]
     assert len(heard) == 1 and {"layer3.1", "layer4.0", "layer4.1"} <= heard[0]
+
+
+def test_another_stale_node_is_greyed_a_moment_after_the_selection_is_drawn(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    ui.dock("activations").raise_()
+    qtbot.waitUntil(lambda: ui.activations.on_screen)  # type: ignore[attr-defined]
+    document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.activations.greyed)  # type: ignore[attr-defined]
+    taken: list[str] = []
+    original = ui.activations.stale_view.show_greyed
+
+    def counting(content: object, background: object) -> None:
+        taken.append(ui.activations.node.name if ui.activations.node else "")
+        original(content, background)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.activations.stale_view, "show_greyed", counting)  # type: ignore[attr-defined]
+    document.set_selection(["layer4.0"])  # also stale: its picture comes once the selection is drawn
+    assert ui.activations.greyed and ui.activations.stack.currentWidget() is ui.activations.stale_view
+    assert taken == []
+    document.set_selection(["layer4.1"])  # a quick second click: one picture, of the node shown
+    qtbot.waitUntil(lambda: taken == ["layer4.1"])  # type: ignore[attr-defined]
+    qtbot.wait(100)  # type: ignore[attr-defined]
+    assert taken == ["layer4.1"] and ui.activations.title.text() == "Activations: layer4.1"
