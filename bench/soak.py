@@ -42,6 +42,8 @@ RSS_GROWTH_LIMIT_MB = 50.0
 GAP_LIMIT_MS = 100.0
 HANG_S = 30.0
 TICK_MS = 10
+START_UP_S = 5.0
+"""Gaps are counted from this long after the start: start-up (torch loading, first panels) is not measured."""
 WARM_UP_S = 60.0
 """Memory is measured from this long after the start (torch, the panels and the first runs have loaded)."""
 
@@ -68,9 +70,15 @@ class Soak:
         self.started = time.monotonic()
         self.beat = time.monotonic()
         self.gaps: list[float] = []
+        self.cpu_beat = time.thread_time()
+        self.cpu_gaps: list[float] = []
+        """The GUI thread's own processor time in each gap: what the window did, without the time it waited for
+        a processor (other work on a shared machine) or for the display. For comparing versions under load."""
         self.longest = (0.0, 0.0)
         """(seconds after start, ms) of the longest gap: early ones are torch still loading."""
         self.actions: dict[str, int] = {}
+        self._done = ""
+        """The action the step just took ('' when it took none)."""
         self.baseline: float | None = None
         self.rss: list[float] = []
         self.finished = False
@@ -91,15 +99,18 @@ class Soak:
 
     def _tick(self) -> None:
         now = time.monotonic()
-        if now - self.started > 5.0:  # start-up (torch loading, first panels) is not what is measured
+        counted = now - self.started > START_UP_S
+        if counted:
             gap = (now - self.beat) * 1000
             self.gaps.append(gap)
+            self.cpu_gaps.append((time.thread_time() - self.cpu_beat) * 1000)
             if gap > self.longest[1]:
                 self.longest = (now - self.started, gap)
         if self.why is not None:
-            self.why.ended((now - self.beat) * 1000, now - self.started, now)
+            self.why.ended((now - self.beat) * 1000, now - self.started, now, counted)
             self.why.beat = now
         self.beat = now
+        self.cpu_beat = time.thread_time()
         if self.baseline is None and now - self.started > WARM_UP_S:
             self.baseline = rss_mb()
         if int(now) % 10 == 0 and (not self.rss or now - self.rss[-1] >= 10):
@@ -121,8 +132,18 @@ class Soak:
 
     def _count(self, name: str) -> None:
         self.actions[name] = self.actions.get(name, 0) + 1
+        self._done = name
 
     def _act(self) -> None:
+        self._done = ""
+        started = time.perf_counter()
+        try:
+            self._act_once()
+        finally:
+            if self.why is not None and self._done:
+                self.why.acted(self._done, (time.perf_counter() - started) * 1000)
+
+    def _act_once(self) -> None:
         r = self.random.random()
         graph = self.document.graph
         try:
@@ -179,6 +200,13 @@ class Soak:
             f"{GAP_LIMIT_MS:.0f} ms, longest {worst:.0f} ms ({self.longest[0]:.0f} s after start), 99th "
             f"percentile {p99:.0f} ms ({'PASS' if worst < GAP_LIMIT_MS else 'SLOW'} against "
             f"{GAP_LIMIT_MS:.0f} ms on an idle machine; load average {os.getloadavg()[0]:.1f})"
+        )
+        cpu = sorted(self.cpu_gaps) or [float("nan")]
+        print(
+            f"soak: the GUI thread's processor time in those gaps (the same less waiting for a processor or the "
+            f"display; compare versions with it on a busy machine): {sum(c > GAP_LIMIT_MS for c in cpu)} over "
+            f"{GAP_LIMIT_MS:.0f} ms, {sum(c > GAP_LIMIT_MS / 2 for c in cpu)} over {GAP_LIMIT_MS / 2:.0f} ms, "
+            f"longest {cpu[-1]:.0f} ms, 99th percentile {cpu[int(len(cpu) * 0.99)]:.0f} ms"
         )
         if self.why is not None:
             app = QApplication.instance()

@@ -33,6 +33,8 @@ class GapSampler:
         self.gaps: list[tuple[float, float, float, collections.Counter[str]]] = []
         """(ms, seconds after start, when it ended, samples) of every late gap."""
         self.collections: list[tuple[int, float]] = []
+        self.actions: list[tuple[float, str, float]] = []
+        """(when it ended, name, ms) of every action the soak took."""
         self._gc_started = 0.0
         self.running = True
         gc.callbacks.append(self._on_gc)
@@ -45,13 +47,18 @@ class GapSampler:
         else:
             self.collections.append((info["generation"], (time.perf_counter() - self._gc_started) * 1000))
 
+    def acted(self, name: str, ms: float) -> None:
+        """The soak took an action (an edit, a run, ...) that held the GUI thread for `ms`."""
+        self.actions.append((time.monotonic(), name, ms))
+
     def start(self) -> None:
         """Start sampling on a thread of its own."""
         threading.Thread(target=self._sample, daemon=True).start()
 
-    def ended(self, ms: float, after_s: float, now: float) -> None:
-        """The event loop ticked after a gap of `ms`: keep its samples if it was late."""
-        if ms >= self.late_s * 1000:
+    def ended(self, ms: float, after_s: float, now: float, counted: bool = True) -> None:
+        """The event loop ticked after a gap of `ms`: keep its samples if it was late (and the soak counts it:
+        not during start-up)."""
+        if counted and ms >= self.late_s * 1000:
             self.gaps.append((ms, after_s, now, self.gap))
         self.gap = collections.Counter()
 
@@ -83,8 +90,27 @@ class GapSampler:
             print(f"  {ms:5.0f} ms, {after_s:6.1f} s after start")
             for stack, count in samples.most_common(2):
                 print(f"      {count:3d} samples  {stack}")
+            for when, name, action_ms in self.actions:
+                if ended - ms / 1000 <= when <= ended + 0.001:
+                    print(f"      action {action_ms:4.0f} ms  {name}")
             for label, event_ms in events.during(ended - ms / 1000, ended) if events is not None else ():
                 print(f"      event {event_ms:5.0f} ms  {label}")
+        in_gaps: collections.Counter[str] = collections.Counter()
+        for ms, _after_s, ended, _samples in self.gaps:
+            names = {name for when, name, _ms in self.actions if ended - ms / 1000 <= when <= ended + 0.001}
+            in_gaps.update(names or {"(no action)"})
+        print(
+            f"soak: the actions taken in the {len(self.gaps)} gaps over {self.late_s * 1000:.0f} ms: {dict(in_gaps)}"
+        )
+        print("soak: the actions themselves (the step that took them, before the work they queue):")
+        by_name: dict[str, list[float]] = collections.defaultdict(list)
+        for _when, name, action_ms in self.actions:
+            by_name[name].append(action_ms)
+        for name, times in sorted(by_name.items()):
+            print(
+                f"  {name:8s} {len(times):5d} x, median {statistics.median(times):5.1f} ms, longest "
+                f"{max(times):5.1f} ms"
+            )
         for generation in range(3):
             times = sorted(ms for g, ms in self.collections if g == generation)
             if times:

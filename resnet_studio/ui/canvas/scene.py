@@ -17,6 +17,7 @@ from ...core.model import Edge, Node
 from ...core.skips import skip_edges
 from ...core.stages import Stage, find_stages
 from ..document import Document
+from ..scene_repaints import merge_repaints
 from .card import card_content, tensor_label, tensor_text
 from .edge_item import EdgeItem
 from .node_item import NodeItem, PortHit
@@ -69,6 +70,7 @@ class CanvasScene(QGraphicsScene):
         self._skip_timer.setSingleShot(True)
         self._skip_timer.timeout.connect(self.flush)
         self.setBackgroundBrush(self.canvas_style.background)
+        merge_repaints(self)
         self._build()
         graph = self.graph
         graph.node_added.connect(self._on_node_added)

@@ -52,7 +52,9 @@ class ActivationThumbnail(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_image(self, image: QImage, tooltip: str) -> None:
-        """Show another picture."""
+        """Show another picture (the same one again changes nothing: its cached rendering still holds)."""
+        if image is self.image:
+            return
         self.image = image
         self.setToolTip(tooltip)
         self.update()
@@ -159,9 +161,13 @@ class ThumbnailLayer(QObject):
         self.refresh()
 
     def set_affected(self, affected: frozenset[str]) -> None:
-        """Grey the thumbnails of the nodes an edit can have changed (the others still hold)."""
+        """Grey the thumbnails of the nodes an edit can have changed (the others still hold). Only the marks
+        change: the pictures and their places are as they were."""
         self.affected = affected
-        self.refresh()
+        for node_id, card in self.scene.nodes.items():
+            for item in card.childItems():
+                if isinstance(item, ActivationThumbnail):
+                    item.set_stale(node_id in affected)
 
     def items(self) -> list[ActivationThumbnail]:
         """The thumbnails on the canvas now."""

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -62,6 +62,10 @@ class ChannelView(QWidget):
         self.box.invertY(True)
         self.box.setAspectLocked(True)
         self.view.ui.histogram.gradient.showTicks(False)  # type: ignore[attr-defined]  # a colour bar, not an editor
+        self._stops: tuple[tuple[float, int], ...] = ()
+        # pyqtgraph rebuilds the picture's colour table (512 colours, one Python call each) and redraws the
+        # picture whenever the colour bar changes, its length included: every resize of the panel did.
+        self.view.ui.histogram.gradient.updateGradient = self._colour_bar_changed  # type: ignore[attr-defined]
         self.node: NodeRecord | None = None
         self._levels = Levels(0.0, 1.0, False)
         layout = QVBoxLayout(self)
@@ -72,6 +76,18 @@ class ChannelView(QWidget):
         layout.addWidget(self.view, 1)
         self._quiet = False
         self._signed: bool | None = None
+
+    def _colour_bar_changed(self) -> None:
+        """The colour bar's stops or its length changed: a new colour table only for new stops; a new length
+        only stretches the bar."""
+        gradient = self.view.ui.histogram.gradient  # type: ignore[attr-defined]
+        stops = tuple(sorted((x, tick.color.rgba()) for tick, x in gradient.ticks.items()))
+        if stops != self._stops:
+            self._stops = stops
+            type(gradient).updateGradient(gradient)
+            return
+        gradient.gradient = gradient.getGradient()
+        gradient.gradRect.setBrush(QBrush(gradient.gradient))
 
     def set_colours(self, colours: PlotColours, font: QFont) -> None:
         """Palette colours for the picture's background and the colour bar."""

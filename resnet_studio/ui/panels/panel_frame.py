@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..scene_repaints import merge_repaints_within
 from .plots import PlotColours, configure_pyqtgraph, export_png
 
 
@@ -159,6 +160,7 @@ class PanelFrame(QWidget):
     def finish_setup(self) -> None:
         """Call at the end of a subclass's __init__: styles the plots and follows palette changes from now on."""
         self._ready = True
+        merge_repaints_within(self)
         self.restyle()
 
     # --- being looked at --------------------------------------------------------------------------------------

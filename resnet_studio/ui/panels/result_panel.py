@@ -3,9 +3,10 @@ empty state that says what to do, and greying while stale."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -17,6 +18,9 @@ from .panel_frame import PanelFrame, escape
 
 STALE_FADE = 0.55
 """How far a stale picture fades towards the background (0: not at all, 1: gone)."""
+PICTURE_DELAY_MS = 40
+"""A stale panel that shows another node takes its greyed picture this long after: the selection's own
+repaint (canvas, inspector) comes first, in a turn of the event loop of its own."""
 STALE_TEXT = "Stale: the network or the run settings changed since this run. Run again to update."
 EMPTY_TEXT = (
     "Press Run (Ctrl+R) to send an input through the network and see what every block makes of it: "
@@ -27,16 +31,20 @@ EMPTY_TEXT = (
 class StalePicture(QLabel):
     """A still, greyed copy of a panel's content: legible, clearly not current, and nothing else shows through."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, in_view: Callable[[], bool] = lambda: True) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._source: QWidget | None = None
         self._background = QColor()
+        self._in_view = in_view
+        self.outdated = False
+        """The size changed while out of view: the picture is to be taken again when it is looked at."""
 
     def show_greyed(self, content: QWidget, background: QColor) -> None:
         """Take a picture of `content` at this widget's size and show it in grey."""
         self._source, self._background = content, QColor(background)
+        self.outdated = False
         self._draw()
 
     def _draw(self) -> None:
@@ -59,8 +67,14 @@ class StalePicture(QLabel):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._source is not None and self.isVisible():
+        if self._source is None or not self.isVisible():
+            return
+        if self._in_view():
             self._draw()
+        else:
+            self.outdated = (
+                True  # a picture nobody sees is not drawn (a dock tab behind another is "visible")
+            )
 
 
 class ResultPanel(PanelFrame):
@@ -80,7 +94,7 @@ class ResultPanel(PanelFrame):
         self.run_action = run_action
         self.result: ForwardResult | None = None
         self._pending = False
-        self.stale_view = StalePicture(self)
+        self.stale_view = StalePicture(self, lambda: self.on_screen)
         """While stale: a greyed picture of the content (no live plot drawn through an effect can bleed)."""
         self.stack.addWidget(self.stale_view)
         self._greyed = False
@@ -137,6 +151,9 @@ class ResultPanel(PanelFrame):
         if result is None:
             self._show_empty()
             return
+        if not self.stale:
+            # Hidden before the content comes back: the content keeps its size (a resize lays out every plot).
+            self.stale_banner.hide()
         self.stack.setCurrentWidget(self.content)
         self._greyed = False
         if self.on_screen:
@@ -187,23 +204,37 @@ class ResultPanel(PanelFrame):
 
     def _show_stale(self, stale: bool, content_changed: bool) -> None:
         if stale:
-            self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
-            self.stale_banner.button.setEnabled(self.run_action.isEnabled())
             # The picture is a full paint of the content: taken once per stale content, and for a panel out
             # of sight only when it comes into view (every edit used to repaint every panel's plots).
+            # Another node shown while greyed: the greyed picture in view still stands for the panel until the
+            # new one is taken, a moment later, after the selection itself has been drawn.
+            later = self._greyed and content_changed and self.stack.currentWidget() is self.stale_view
             self._picture_due = self._picture_due or content_changed or not self._greyed
             self._greyed = True
-            if self.on_screen:
+            if not self.on_screen:
+                # Out of sight the picture waits, and so does the content: the banner's room is taken from
+                # the picture, not from the plots (a resize lays every one of them out again).
+                self.stack.setCurrentWidget(self.stale_view)
+            self.stale_banner.show_message(STALE_TEXT, WARNING_COLOUR, "Run Again", self.run_action.trigger)
+            self.stale_banner.button.setEnabled(self.run_action.isEnabled())
+            if self.on_screen and later:
+                QTimer.singleShot(PICTURE_DELAY_MS, self, self._picture_later)
+            elif self.on_screen:
                 self._take_stale_picture()
         else:
             self._picture_due = False
+            # The banner goes first: the content comes back at the size it has without it, in one layout.
             self.stale_banner.hide()
             if self.stack.currentWidget() is self.stale_view:
                 self.stack.setCurrentWidget(self.content)
             self._greyed = False
 
+    def _picture_later(self) -> None:
+        if self._greyed and self.on_screen:
+            self._take_stale_picture()
+
     def _take_stale_picture(self) -> None:
-        if not self._picture_due:
+        if not self._picture_due and not self.stale_view.outdated:
             return
         self._picture_due = False
         self._draw_pending()  # the picture is of the current result

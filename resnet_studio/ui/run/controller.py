@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
+STALE_CHECK_DELAY_MS = 40
+"""An edit's stale check (which greys pictures of the panels) waits this long: the edit's own repaint of the canvas
+comes first, in a turn of the event loop of its own, and the edits of a quick burst (undo, undo, undo) are
+checked once."""
 MIN_MAX_SIZE = 16
 MIN_MAX_CHANNELS = 256
 
@@ -274,12 +278,15 @@ class RunController(QObject):
             if self.current is not None and self.current.has_nodes:
                 self.previous = self.current
             self.current = result
+        # What is stale holds before the panels draw the result: a panel that drew it while the run before was
+        # stale would take a greyed picture of it, only to show it live again a moment later.
+        heard = self._take_affected(self._affected_now())
         if result.status != "cancelled":
             self.problem = result.error
             self.problem_changed.emit(result.error)
         if shown:
             self.result_changed.emit(result)
-        self._check_stale()
+        self._announce_affected(*heard)
         self.finished.emit(result)
 
     def _job_done(self) -> None:
@@ -321,28 +328,37 @@ class RunController(QObject):
             self._schedule_check()
 
     def _schedule_check(self) -> None:
-        if not self._closing:
-            self._check_timer.start(0)
+        if not self._closing and not self._check_timer.isActive():
+            self._check_timer.start(STALE_CHECK_DELAY_MS)
 
     def _check_stale(self) -> None:
+        self._set_affected(self._affected_now())
+
+    def _affected_now(self) -> frozenset[str]:
+        """The nodes whose shown results the edits since the current run can have changed."""
         request = self.current.request if self.current is not None else None
         if request is None:
-            self._set_affected(frozenset())
-            return
+            return frozenset()
         graph = self.document.graph
         key = run_key(graph.nodes, graph.edges, self.document.settings, self.options)
         if key == request.key:
-            self._set_affected(frozenset())
-            return
+            return frozenset()
         affected = affected_nodes(request, graph, self.document.settings, self.options)
-        self._set_affected(affected or frozenset(n.id for n in request.snapshot.nodes))
+        return affected or frozenset(n.id for n in request.snapshot.nodes)
 
     def _set_affected(self, affected: frozenset[str]) -> None:
+        self._announce_affected(*self._take_affected(affected))
+
+    def _take_affected(self, affected: frozenset[str]) -> tuple[bool, bool]:
+        """Hold the new affected set (and stale with it); (whether it changed, whether stale changed)."""
         changed, was_stale = affected != self.affected, self.stale
         self.affected, self.stale = affected, bool(affected)  # both hold before anyone hears of either
+        return changed, self.stale != was_stale
+
+    def _announce_affected(self, changed: bool, stale_changed: bool) -> None:
         if changed:
-            self.affected_changed.emit(affected)
-        if self.stale != was_stale:
+            self.affected_changed.emit(self.affected)
+        if stale_changed:
             self.stale_changed.emit(self.stale)
 
     def _analysis_changed(self, analysis: Analysis) -> None:

@@ -222,3 +222,33 @@ def test_the_channel_picture_is_labelled_with_what_its_axes_show(qtbot: object, 
     view.slider.setValue(5)
     assert view.channel == 5 and view.caption.text().startswith("Channel 5 of")
     assert window.run_ui.activations.grid.channel == 5  # the grid follows the slider
+
+
+def test_the_channel_picture_takes_new_colours_only_when_its_colour_map_changes(
+    qtbot: object, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(qtbot, window)
+    panel = window.run_ui.activations
+    window.document.set_selection(["layer1.0"])  # after a ReLU: the one-sided colour map
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    view = panel.channel_view
+    image = view.view.getImageItem()
+    tables: list[object] = []
+    original = image.setLookupTable
+
+    def counting(lut: object, update: bool = True) -> None:
+        tables.append(lut)
+        original(lut, update)
+
+    monkeypatch.setattr(image, "setLookupTable", counting)
+    size = view.size()
+    view.resize(size.width() - 40, size.height() - 40)  # the colour bar is shorter: the same colours
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    view.resize(size)
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    assert tables == []
+    bar = view.view.ui.histogram.gradient
+    assert bar.gradRect.rect().width() == pytest.approx(bar.length)  # the bar still spans its length
+    window.document.set_selection(["input"])  # signed values: the diverging colour map, once
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    assert len(tables) == 1

@@ -7,14 +7,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QApplication
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
 from resnet_studio.core.edits import remove_nodes, set_params
 from resnet_studio.engine.run import Fault
 from resnet_studio.results.run import InputChoice
+from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
+from resnet_studio.ui.run import controller as controller_module
 from resnet_studio.ui.run.window import RunUi
 
 from .conftest import WindowFactory, run
@@ -245,3 +249,134 @@ def test_a_stale_banner_takes_the_dark_theme_while_it_shows(qtbot: object, windo
         assert QColor(banner_colour()).lightness() < 100  # the dark theme's shade, not the light one's
     finally:
         window.set_theme("light", remember=False)
+
+
+def test_a_result_after_an_edit_is_drawn_live_without_a_greyed_picture_of_it(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    window.document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.activations.greyed)  # type: ignore[attr-defined]
+    taken: list[bool] = []
+    original = ui.activations.stale_view.show_greyed
+
+    def counting(content: object, background: object) -> None:
+        taken.append(ui.controller.stale)
+        original(content, background)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.activations.stale_view, "show_greyed", counting)  # type: ignore[attr-defined]
+    run(qtbot, window)
+    assert not ui.activations.greyed and fresh_everywhere(ui)
+    assert taken == []  # the new result was never greyed on its way in
+
+
+def test_going_stale_repaints_only_the_thumbnails_whose_mark_changed(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    repainted: list[str] = []
+    placed: list[object] = []
+    original_update, original_place = ActivationThumbnail.update, ui.thumbnails._place
+
+    def update(item: ActivationThumbnail, *args: object) -> None:
+        repainted.append(item.parentItem().node_id)  # type: ignore[union-attr]
+        original_update(item, *args)
+
+    def place(card: object) -> object:
+        placed.append(card)
+        return original_place(card)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ActivationThumbnail, "update", update)  # type: ignore[attr-defined]
+    monkeypatch.setattr(ui.thumbnails, "_place", place)  # type: ignore[attr-defined]
+    document.push(set_params(document.graph, "layer4.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    assert sorted(repainted) == ["layer4.0", "layer4.1"]  # the others still hold: not drawn again
+    assert placed == []  # nothing moved
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not ui.controller.stale)  # type: ignore[attr-defined]
+    assert sorted(repainted) == ["layer4.0", "layer4.0", "layer4.1", "layer4.1"]
+
+
+class _Resizes(QObject):
+    """Counts the times a widget changes size (not the event Qt sends as it shows a hidden widget again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QResizeEvent):
+            self.count += event.oldSize().isValid() and event.oldSize() != event.size()
+        return False
+
+
+def test_a_panel_out_of_sight_keeps_its_plots_laid_out_as_results_go_stale_and_fresh(
+    qtbot: object, window: MainWindow
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    ui.dock("activations").raise_()
+    qtbot.waitUntil(lambda: ui.activations.on_screen and not ui.depth.on_screen)  # type: ignore[attr-defined]
+    resizes = _Resizes()
+    ui.depth.view.installEventFilter(resizes)
+    for _ in range(2):
+        document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+        qtbot.waitUntil(lambda: ui.depth.greyed and ui.depth.stale_banner.isVisibleTo(ui.depth))  # type: ignore[attr-defined]
+        qtbot.wait(20)  # type: ignore[attr-defined]
+        document.undo_stack.undo()
+        qtbot.waitUntil(lambda: not ui.depth.greyed and ui.depth.stale_banner.isHidden())  # type: ignore[attr-defined]
+        qtbot.wait(20)  # type: ignore[attr-defined]
+    assert resizes.count == 0  # the banner came and went twice; the plots behind the tab were not laid out
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.controller.stale)  # type: ignore[attr-defined]
+    ui.dock("depth").raise_()  # in view: the picture is taken at the size the banner leaves
+    qtbot.waitUntil(lambda: ui.depth.on_screen)  # type: ignore[attr-defined]
+    assert ui.depth.stack.currentWidget() is ui.depth.stale_view
+    assert ui.depth.stale_view.pixmap().size() == ui.depth.stale_view.size()
+
+
+def test_the_stale_check_waits_for_the_edit_to_be_drawn_and_checks_a_burst_once(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    monkeypatch.setattr(controller_module, "STALE_CHECK_DELAY_MS", 2000, raising=False)  # type: ignore[attr-defined]
+    heard: list[frozenset[str]] = []
+    ui.controller.affected_changed.connect(heard.append)
+    for name in ("layer4.1", "layer4.0", "layer3.1"):
+        document.push(set_params(document.graph, name, {"skip": False}))
+        QApplication.processEvents()  # the edit's own turn of the event loop: the canvas draws it
+    assert not ui.controller.stale and heard == []
+    qtbot.waitUntil(lambda: ui.controller.stale, timeout=10_000)  # type: ignore[attr-defined]
+    assert len(heard) == 1 and {"layer3.1", "layer4.0", "layer4.1"} <= heard[0]
+
+
+def test_another_stale_node_is_greyed_a_moment_after_the_selection_is_drawn(
+    qtbot: object, window: MainWindow, monkeypatch: object
+) -> None:
+    ui, document = window.run_ui, window.document
+    run(qtbot, window)
+    ui.dock("activations").raise_()
+    qtbot.waitUntil(lambda: ui.activations.on_screen)  # type: ignore[attr-defined]
+    document.set_selection(["layer3.0"])
+    document.push(set_params(document.graph, "layer2.0", {"skip": False}))
+    qtbot.waitUntil(lambda: ui.activations.greyed)  # type: ignore[attr-defined]
+    taken: list[str] = []
+    original = ui.activations.stale_view.show_greyed
+
+    def counting(content: object, background: object) -> None:
+        taken.append(ui.activations.node.name if ui.activations.node else "")
+        original(content, background)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.activations.stale_view, "show_greyed", counting)  # type: ignore[attr-defined]
+    document.set_selection(["layer4.0"])  # also stale: its picture comes once the selection is drawn
+    assert ui.activations.greyed and ui.activations.stack.currentWidget() is ui.activations.stale_view
+    assert taken == []
+    document.set_selection(["layer4.1"])  # a quick second click: one picture, of the node shown
+    qtbot.waitUntil(lambda: taken == ["layer4.1"])  # type: ignore[attr-defined]
+    qtbot.wait(100)  # type: ignore[attr-defined]
+    assert taken == ["layer4.1"] and ui.activations.title.text() == "Activations: layer4.1"

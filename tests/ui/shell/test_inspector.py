@@ -125,3 +125,28 @@ def test_nothing_selected_shows_the_network(qtbot, document: Document) -> None:
     panel = make(qtbot, document)
     assert panel.figures["Parameters"].text() == "11.69 M"
     assert panel.figures["Problems"].text() == "no problems"
+
+
+def test_a_block_type_is_laid_out_once_and_filled_for_each_node(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "layer2.0")
+    editors = panel.params
+    assert editors is not None
+    document.push(SetParam("layer2.0", "shortcut", "identity"))  # an error, with its Fix button
+    assert len(panel.fix_buttons) == 1
+    panel.name_edit.setText("layer1.0")  # type: ignore[union-attr]
+    panel.name_edit.editingFinished.emit()  # type: ignore[union-attr]
+    assert "already used" in panel.message.text()
+    document.set_selection(["layer1.1"])  # the same block type: the same widgets, this node's values
+    assert panel.params is editors and panel.name_edit.text() == "layer1.1"  # type: ignore[union-attr]
+    assert editors.editors["stride"].value() == 1  # type: ignore[union-attr]
+    assert editors.editors["shortcut"].currentText() == "auto"  # type: ignore[union-attr]
+    assert panel.figures["Shapes"].text() == "64x56x56 \u2192 64x56x56"
+    assert panel.fix_buttons == [] and panel.message.isHidden()  # the other node's problem and refusal stay
+    document.set_selection(["head"])
+    assert panel.params is not editors
+    document.set_selection(["layer2.0"])
+    assert panel.params is editors and editors.editors["shortcut"].currentText() == "identity"  # type: ignore[union-attr]
+    assert len(panel.fix_buttons) == 1
+    editors.editors["stride"].setValue(1)  # type: ignore[union-attr]
+    assert document.graph.node("layer2.0").params["stride"] == 1  # an edit goes to the node shown
+    assert document.graph.node("layer1.1").params["stride"] == 1
