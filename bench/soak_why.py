@@ -15,6 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
+SLOW_COLLECTION_MS = 20.0
+"""Collections longer than this are listed with the time they ended."""
 SAMPLE_S = 0.005
 """How often the GUI thread's stack is looked at while the event loop is late."""
 
@@ -26,6 +28,7 @@ class GapSampler:
     def __init__(self, late_ms: float) -> None:
         self.late_s = late_ms / 1000
         self.gui = threading.get_ident()
+        self.created = time.monotonic()
         self.beat = time.monotonic()
         self.stacks: collections.Counter[str] = collections.Counter()
         self.gap: collections.Counter[str] = collections.Counter()
@@ -33,6 +36,8 @@ class GapSampler:
         self.gaps: list[tuple[float, float, float, collections.Counter[str]]] = []
         """(ms, seconds after start, when it ended, samples) of every late gap."""
         self.collections: list[tuple[int, float]] = []
+        self.slow_collections: list[tuple[int, float, float]] = []
+        """(generation, ms, when it ended) of every collection over 20 ms."""
         self.actions: list[tuple[float, str, float]] = []
         """(when it ended, name, ms) of every action the soak took."""
         self._gc_started = 0.0
@@ -45,7 +50,10 @@ class GapSampler:
         if phase == "start":
             self._gc_started = time.perf_counter()
         else:
-            self.collections.append((info["generation"], (time.perf_counter() - self._gc_started) * 1000))
+            ms = (time.perf_counter() - self._gc_started) * 1000
+            self.collections.append((info["generation"], ms))
+            if ms > SLOW_COLLECTION_MS:
+                self.slow_collections.append((info["generation"], ms, time.monotonic()))
 
     def acted(self, name: str, ms: float) -> None:
         """The soak took an action (an edit, a run, ...) that held the GUI thread for `ms`."""
@@ -118,6 +126,8 @@ class GapSampler:
                     f"soak: {len(times)} collections of generation {generation} on the GUI thread: median "
                     f"{statistics.median(times):.1f} ms, longest {times[-1]:.1f} ms"
                 )
+        for generation, ms, ended in self.slow_collections:
+            print(f"  generation {generation}: {ms:.0f} ms, {ended - self.created:.1f} s after start")
 
 
 class TimedApplication(QApplication):
