@@ -28,10 +28,12 @@ def test_a_selection_that_changes_the_canvas_and_every_plot_repaints_the_window_
 ) -> None:
     run(qtbot, window)
     ui = window.run_ui
+    results = ui.results
+    qtbot.waitUntil(lambda: len(results.built()) == len(results.docks))  # type: ignore[attr-defined]
     ui.dock("activations").raise_()
     qtbot.waitUntil(lambda: ui.activations.on_screen)  # type: ignore[attr-defined]
     window.document.set_selection(["layer1.0"])
-    qtbot.wait(50)  # type: ignore[attr-defined]
+    qtbot.wait(200)  # type: ignore[attr-defined]  # everything that selection and the run led to is drawn
     repaints = _Repaints()
     window.installEventFilter(repaints)
     window.document.set_selection(
