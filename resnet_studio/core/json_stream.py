@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, though not in the stubs
 
@@ -68,13 +68,22 @@ OnElement = Callable[[str, int, object, int], None]
 
 
 def read_object(
-    text: str, streamed: frozenset[str], on_member: OnMember, on_array: OnArray, on_element: OnElement
+    text: str,
+    streamed: frozenset[str],
+    on_member: OnMember,
+    on_array: OnArray,
+    on_element: OnElement,
+    read: Mapping[int, int] | None = None,
 ) -> None:
     """Read the top-level object of `text`, calling back for each member, or each element of a streamed array.
 
-    A streamed member whose value is not an array is passed to `on_member` whole. Raises json.JSONDecodeError
-    (with the offset in `text`), NotAnObject or TooDeep; exceptions raised by a callback end the reading.
+    A streamed member whose value is not an array is passed to `on_member` whole. `read`: streamed arrays the
+    caller has read already (see find_member), by the offset where each starts, with the offset after it; they
+    are passed over without a callback. Raises json.JSONDecodeError (with the offset in `text`), NotAnObject or
+    TooDeep; exceptions raised by a callback end the reading.
     """
+    if read is None:  # (not `read or {}`: the caller's mapping is empty until it reads ahead)
+        read = {}
     pos = _skip(text, 0)
     if not text.startswith("{", pos):
         value = _value(text, pos)
@@ -91,7 +100,11 @@ def read_object(
             raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
         pos = _skip(text, pos + 1)
         if key in streamed and text.startswith("[", pos):
-            pos = read_array(text, pos, key, on_element if on_array(key, pos) else _ignore)
+            end = read.get(pos)
+            if end is not None:
+                pos = end
+            else:
+                pos = read_array(text, pos, key, on_element if on_array(key, pos) else _ignore)
         else:
             value, end = _raw(text, pos)
             on_member(key, value, pos)
@@ -125,6 +138,60 @@ def read_array(text: str, pos: int, key: str, on_element: OnElement) -> int:
 
 def _ignore(key: str, index: int, value: object, pos: int) -> None:
     pass
+
+
+FIND_TRIES = 64
+"""Places where find_member tries a key before it gives up (each costs about one member's reading)."""
+
+
+def find_member(text: str, start: int, key: str) -> int | None:
+    """Where the value of the top-level object's member `key` starts, when that member comes after `start`; found
+    without reading what lies between (a reader can then read a later member first).
+
+    The key's text is searched for from the end of `text`: a place counts when it follows a comma and the text
+    from there reads as that member, any further members and the object's closing brace, up to the end. A key
+    nested deeper (in an element of an array, say) is followed by more closing brackets and so never counts.
+    None when no place counts among the last FIND_TRIES places of the key's text.
+    """
+    needle = json.dumps(key)
+    end = len(text)
+    for _ in range(FIND_TRIES):
+        at = text.rfind(needle, start, end)
+        if at < 0:
+            return None
+        end = at
+        if text[max(start, at - 4096) : at].rstrip(" \t\n\r").endswith(","):  # (a member after others)
+            value = _value_if_last_members(text, at)
+            if value is not None:
+                return value
+    return None
+
+
+def _value_if_last_members(text: str, pos: int) -> int | None:
+    """Where the first member's value starts, if the text from `pos` reads as members ending the top-level
+    object (its closing brace, then only white space); else None."""
+    value_at: int | None = None
+    try:
+        while True:
+            name, pos = scanstring(text, pos + 1)
+            pos = _skip(text, pos)
+            if not text.startswith(":", pos):
+                return None
+            pos = _skip(text, pos + 1)
+            if value_at is None:
+                value_at = pos
+            pos = read_array(text, pos, name, _ignore) if text.startswith("[", pos) else _raw(text, pos)[1]
+            pos = _skip(text, pos)
+            if text.startswith("}", pos):
+                _end(text, pos + 1)
+                return value_at
+            if not text.startswith(",", pos):
+                return None
+            pos = _skip(text, pos + 1)
+            if not text.startswith('"', pos):
+                return None
+    except (ValueError, TooDeep):  # json.JSONDecodeError is a ValueError
+        return None
 
 
 def _scan(text: str, pos: int) -> tuple[object, int]:

@@ -12,7 +12,7 @@ from .analysis import RunSettings
 from .catalogue import get_spec
 from .errors import GraphError
 from .graph import Graph
-from .json_stream import Lines, NotAnObject, TooDeep, read_array, read_object
+from .json_stream import Lines, NotAnObject, TooDeep, find_member, read_array, read_object
 from .model import Edge, Node
 from .params import Params
 from .project_format import FORMAT, FORMAT_VERSION, FileProblem
@@ -59,7 +59,10 @@ class ProjectReader:
         self._edges: list[tuple[int, int | None, Edge]] = []
         self._identity_checked = False
         self._edges_later: int | None = None
-        """Where the edges start when they come before the nodes (they are read once the nodes are)."""
+        """Where the edges start when they come before the nodes and the nodes cannot be found ahead of them
+        (they are read once the nodes are)."""
+        self._read_ahead: dict[int, int] = {}
+        """The nodes read ahead of the edges listed before them: where they start, and the offset after them."""
 
     # --- entry points -------------------------------------------------------------------------------------
 
@@ -67,7 +70,7 @@ class ProjectReader:
         """Read `text`."""
         text = self.text
         try:
-            read_object(text, _STREAMED, self._member, self._array, self._element)
+            read_object(text, _STREAMED, self._member, self._array, self._element, self._read_ahead)
             if self._edges_later is not None:
                 read_array(text, self._edges_later, "edges", self._element)
         except _Stop:
@@ -129,8 +132,14 @@ class ProjectReader:
             self._add(FileProblem(key, "appears twice in the file"), pos)
         self._where[key] = pos
         if key == "edges" and "nodes" not in self._where and pos is not None:
-            self._edges_later = pos
-            return False
+            # The nodes come later: read them first, so that each edge is checked as it is read and a flood of
+            # bad edges stops reading early, as when the nodes come first.
+            nodes = find_member(self.text, pos, "nodes")
+            if nodes is None or not self.text.startswith("[", nodes):
+                self._edges_later = pos
+                return False
+            self._array("nodes", nodes)
+            self._read_ahead[nodes] = read_array(self.text, nodes, "nodes", self._element)
         if not self._identity_checked and "format" in self._members:
             # Saved files name their format first: a file that is not ours is refused before its nodes are read.
             self._identity_checked = True

@@ -236,6 +236,51 @@ def test_hundreds_of_thousands_of_edges_to_missing_nodes_stop_early(nodes_first:
     assert error.stopped_at == 1  # stopped after 50 problems (edges listed first are read once the nodes are)
 
 
+def edges_first(text: str) -> str:
+    """A saved project's text with its edges moved before its nodes (as a hand-written file may list them)."""
+    document = json.loads(text)
+    edges, nodes = document.pop("edges"), document.pop("nodes")
+    document["edges"], document["nodes"] = edges, nodes
+    return json.dumps(document, indent=1)
+
+
+def test_a_file_listing_its_edges_before_its_nodes_opens_as_the_same_project() -> None:
+    text = to_json(Project(preset("resnet18")))
+    assert from_bytes(edges_first(text).encode()).graph == from_bytes(text.encode()).graph
+
+
+def test_edges_listed_before_the_nodes_are_checked_as_they_are_read() -> None:
+    """The nodes after them are read first: 200 edges to missing nodes stop the reading at the 50th, before the
+    broken text further on in the edges is reached (as when the nodes come first)."""
+    bad = ",".join(
+        f'{{"src": "a{i}", "src_port": "out", "dst": "b{i}", "dst_port": "x"}}' for i in range(200)
+    )
+    data = f'{{"format": "resnet-studio", "format_version": 1, "edges": [{bad}, ]]], "nodes": [{{"id": 1}}]}}'
+    error = refusal(data)
+    assert len(error.problems) == MAX_PROBLEMS, error.problems[:3]
+    assert "nodes[0].id" in str(error.problems[0])  # the node's own problem, then the edges'
+    assert "edges[0]: a0.out -> b0.x: there is no node 'a0'" in str(error)
+    assert "not valid JSON" not in str(error)
+
+
+def test_a_nodes_key_inside_an_edge_is_not_taken_for_the_nodes() -> None:
+    text = to_json(Project(preset("resnet18")))
+    document = json.loads(edges_first(text))
+    document["edges"][-1]["nodes"] = []
+    error = refusal(json.dumps(document))
+    assert [p.location for p in error.problems] == [f"edges[{len(document['edges']) - 1}].nodes"]
+    del document["nodes"]
+    error = refusal(json.dumps(document))
+    assert "nodes: missing" in str(error)
+
+
+def test_nodes_listed_twice_after_the_edges_are_reported() -> None:
+    document = json.loads(edges_first(to_json(Project(preset("resnet18")))))
+    text = json.dumps(document)
+    text = text[:-1] + ', "nodes": []}'
+    assert "nodes: appears twice in the file" in str(refusal(text))
+
+
 def test_a_file_that_is_not_ours_says_so_before_reading_its_nodes() -> None:
     nodes = ",".join(["{}"] * 100_000)
     error = refusal(f'{{"format": "keras", "format_version": 1, "nodes": [{nodes}]}}')
