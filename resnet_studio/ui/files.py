@@ -26,7 +26,7 @@ from .resources import example_files
 from .settings_store import SettingsStore
 
 if TYPE_CHECKING:
-    from .workers import WorkerThread
+    from .workers.thread import WorkerThread
 
 PROJECT_SUFFIX = ".rsproj.json"
 """What Save suggests: still JSON, and the desktop's file type for projects (packaging/linux's MIME glob)."""
@@ -135,7 +135,8 @@ class FileController(QObject):
         return True
 
     def _open_checkpoint(self, path: Path) -> bool:
-        from .workers import CheckpointWorker, WorkerThread
+        from .workers.files import CheckpointWorker
+        from .workers.thread import WorkerThread
 
         if self._opening is not None:
             self.status.emit("Still opening the last checkpoint; try again when it is open")

@@ -7,7 +7,8 @@ from PySide6.QtCore import QObject, QTimer
 
 from ..collector import collector
 from ..document import Document
-from ..workers import CodeWorker, WorkerThread
+from ..workers.files import CodeWorker
+from ..workers.thread import WorkerThread
 from .panel import LessonPanel
 
 REFRESH_MS = 150

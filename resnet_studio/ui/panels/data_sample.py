@@ -13,7 +13,8 @@ from PySide6.QtGui import QHelpEvent, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QToolTip, QVBoxLayout, QWidget
 
 from ...results.datasets import DataChoice, DataFailure, SampleGrid
-from ..workers import DataWorker, WorkerThread
+from ..workers.race import DataWorker
+from ..workers.thread import WorkerThread
 
 CELL_PX = 30
 """Side of one sample image on screen, in pixels (before the UI scale)."""

@@ -44,7 +44,8 @@ from ..document import Document
 from ..run.controller import RunController
 from ..teaching.race_job import RaceJob
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
-from ..workers import SaveWeightsWorker, WorkerThread
+from ..workers.race import SaveWeightsWorker
+from ..workers.thread import WorkerThread
 from .data_sample import DataPicker
 from .panel_frame import PanelFrame, escape
 from .plots import plot_font

@@ -34,7 +34,7 @@ from .changes import affected_nodes, describe_change
 
 if TYPE_CHECKING:
     from ...results.training import TrainedNetwork
-    from ..workers import WorkerThread
+    from ..workers.thread import WorkerThread
 
 CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024
 """At most this much kept activation data per run; larger networks keep fewer pixels, then fewer channels."""
@@ -220,7 +220,8 @@ class RunController(QObject):
         """Find the devices on a worker thread (torch loads there); devices_changed reports them."""
         if self._probe is not None or self.devices_known or self._closing:
             return
-        from ..workers import DeviceWorker, WorkerThread  # after the first paint: its result types are many
+        from ..workers.forward import DeviceWorker  # after the first paint: its result types are many
+        from ..workers.thread import WorkerThread
 
         worker = DeviceWorker()
         worker.finished.connect(self._devices_found)
@@ -243,7 +244,8 @@ class RunController(QObject):
         """Start a forward pass of the network as it is now; False (nothing started) when it cannot run."""
         if not self.can_run:
             return False
-        from ..workers import ForwardWorker, WorkerThread
+        from ..workers.forward import ForwardWorker
+        from ..workers.thread import WorkerThread
 
         request = self.request()
         worker = ForwardWorker(request)
@@ -260,7 +262,7 @@ class RunController(QObject):
     def cancel(self) -> None:
         """Stop the running pass at the next layer boundary (the result arrives with status 'cancelled')."""
         if self._job is not None:
-            from ..workers import ForwardWorker  # imported already: a run is on its way
+            from ..workers.forward import ForwardWorker  # imported already: a run is on its way
 
             worker = self._job.worker
             assert isinstance(worker, ForwardWorker)

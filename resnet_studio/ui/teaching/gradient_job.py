@@ -7,7 +7,8 @@ from PySide6.QtCore import QObject, Signal
 
 from ...results.gradients import GradientOutcome, GradientRequest
 from ..collector import collector
-from ..workers import GradientWorker, WorkerThread
+from ..workers.gradients import GradientWorker
+from ..workers.thread import WorkerThread
 
 
 class GradientJob(QObject):

@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from ...results.landscape import Landscape, NonConvexity
 from ...results.landscape_request import LandscapeOutcome, LandscapeRequest, LandscapeUpdate
 from ..collector import collector
-from ..workers import LandscapeWorker, WorkerThread
+from ..workers.landscape import LandscapeWorker
+from ..workers.thread import WorkerThread
 
 
 @dataclass

@@ -16,7 +16,8 @@ from ...core.model import GraphSnapshot
 from ...results.datasets import DataChoice
 from ...results.training import CurveUpdate, RaceRefusal, RaceResult, TrainingCurve, TrainingOptions
 from ..collector import collector
-from ..workers import RaceWorker, WorkerThread
+from ..workers.race import RaceWorker
+from ..workers.thread import WorkerThread
 
 RaceState = Literal["idle", "running", "paused", "cancelling"]
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from resnet_studio.core import preset
 from resnet_studio.core.commands import SetParam
 from resnet_studio.ui.main_window import MainWindow
 
@@ -126,18 +127,25 @@ def test_workers_import_the_engine_one_at_a_time(
     # Two threads importing torch for the first time at once (the device probe and an open) could both fail.
     import resnet_studio.engine.checkpoint
     import resnet_studio.engine.run  # noqa: F401  (imported already: without the lock the workers would not wait)
-    from resnet_studio.ui.workers import ENGINE_IMPORT, CheckpointWorker, DeviceWorker, WorkerThread
+    from resnet_studio.ui.workers.files import CheckpointWorker, CodeWorker
+    from resnet_studio.ui.workers.forward import DeviceWorker
+    from resnet_studio.ui.workers.thread import ENGINE_IMPORT, WorkerThread
 
     window = make_window()
     arrived: list[object] = []
-    jobs = [WorkerThread(worker, window) for worker in (CheckpointWorker(str(checkpoint[1])), DeviceWorker())]
+    code = CodeWorker(preset("resnet20").snapshot(), "stem", None, 1)
+    workers = (CheckpointWorker(str(checkpoint[1])), DeviceWorker(), code)
+    jobs = [WorkerThread(worker, window) for worker in workers]
     for job in jobs:
         job.worker.finished.connect(arrived.append)  # type: ignore[attr-defined]
     with ENGINE_IMPORT:
         for job in jobs:
             job.start()
         qtbot.wait(1500)  # type: ignore[attr-defined]
-        assert arrived == []  # both wait for the engine import
-    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+        assert arrived == []  # all wait for the engine import
+    qtbot.waitUntil(lambda: len(arrived) == 3, timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not any(job.is_running() for job in jobs), timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     assert any(type(result).__name__ == "OpenedCheckpoint" for result in arrived)
+    assert any(
+        isinstance(result, tuple) and result[0] == "stem" and "class" in result[1] for result in arrived
+    )

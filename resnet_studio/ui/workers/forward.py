@@ -1,0 +1,107 @@
+"""Forward passes and the list of devices, on a worker thread."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ...results.run import CPU, ForwardResult, RunError, RunRequest, Status
+from .thread import ENGINE_IMPORT, PROGRESS_INTERVAL_S
+
+
+class ForwardWorker(QObject):
+    """Runs one forward pass of a RunRequest; lives on a worker thread."""
+
+    progressed = Signal(float, str)
+    """(fraction done 0..1, name of the node just finished)."""
+    finished = Signal(object)
+    """The ForwardResult (always sent, also after a failure or a cancel)."""
+
+    def __init__(self, request: RunRequest) -> None:
+        super().__init__()
+        self.request = request
+        self._cancel = threading.Event()
+        self._last_report = 0.0
+
+    def cancel(self) -> None:
+        """Ask the run to stop at the next layer boundary (safe from any thread)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancel() was called."""
+        return self._cancel.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        """Import the engine (first time only), run, convert, and send the result."""
+        try:
+            result = self._run()
+        except BaseException as error:  # a bug must not take the app down: report it as a failed run
+            traceback.print_exc(file=sys.stderr)
+            result = _failed(self.request, f"{type(error).__name__}: {error}")
+        self.finished.emit(result)
+
+    def _run(self) -> ForwardResult:
+        if self._cancel.is_set():
+            return _cancelled(self.request)
+        with ENGINE_IMPORT:
+            from ...engine.run import run_request
+
+        # The engine computes the result's histograms and previews here too, on this thread.
+        return run_request(self.request, progress=self._progress, cancel=self._cancel.is_set)
+
+    def _progress(self, fraction: float, node: str) -> None:
+        now = time.monotonic()
+        if fraction >= 1.0 or now - self._last_report >= PROGRESS_INTERVAL_S:
+            self._last_report = now
+            self.progressed.emit(fraction, node)
+
+
+class DeviceWorker(QObject):
+    """Lists the devices this machine offers (imports torch, so it runs off the GUI thread)."""
+
+    finished = Signal(object)
+    """A tuple of DeviceInfo (the CPU at least)."""
+
+    @Slot()
+    def run(self) -> None:
+        """Ask the engine for its devices."""
+        try:
+            with ENGINE_IMPORT:
+                from ...engine.run import list_devices
+
+            devices = list_devices()
+        except BaseException:  # no torch or a broken driver: the CPU is still there
+            traceback.print_exc(file=sys.stderr)
+            devices = (CPU,)
+        self.finished.emit(devices)
+
+
+def _stopped(request: RunRequest, status: Status, error: RunError | None = None) -> ForwardResult:
+    settings, options = request.settings, request.options
+    return ForwardResult(
+        status,
+        options.device,
+        options.device,
+        settings.dtype,
+        settings.batch_size,
+        False,
+        options.input.describe(),
+        error=error,
+        request=request,
+    )
+
+
+def _cancelled(request: RunRequest) -> ForwardResult:
+    return _stopped(request, "cancelled")
+
+
+def _failed(request: RunRequest, message: str) -> ForwardResult:
+    return _stopped(
+        request, "error", RunError("failed", f"the run stopped with an unexpected error: {message}")
+    )

@@ -1,0 +1,66 @@
+"""A worker object on a QThread of its own, and what every worker shares: how often it reports, and the lock
+that imports the engine one thread at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+PROGRESS_INTERVAL_S = 0.03
+"""At most ~30 progress reports a second reach the GUI thread (a 500-layer network would flood it)."""
+STOP_POLL_S = 0.005
+UPDATE_INTERVAL_S = 0.05
+"""Training curves and landscape points reach the GUI thread in batches at most ~20 times a second."""
+
+ENGINE_IMPORT = threading.Lock()
+"""Held by a worker while it imports the engine: torch's first import, run by two threads at once (the device
+probe and a checkpoint being opened, or a teaching job started early), can fail in both (its extension registers
+its types twice). Once the engine is imported, taking the lock costs nothing."""
+
+
+class WorkerThread(QObject):
+    """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
+
+    done = Signal()
+    """The thread has finished (after the worker's own finished signal was delivered)."""
+
+    def __init__(self, worker: QObject, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(f"{type(worker).__name__}Thread")
+        worker.moveToThread(self.thread)
+        run: Callable[[], None] = worker.run  # type: ignore[attr-defined]
+        self.thread.started.connect(run)
+        # Direct: quit() is thread-safe, and a queued call would wait for the GUI thread, which may be the
+        # one waiting in stop().
+        worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)  # type: ignore[attr-defined]
+        self.thread.finished.connect(self._finished)
+
+    def start(self) -> None:
+        """Start the work."""
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        """True until the thread has ended."""
+        return self.thread.isRunning()
+
+    def stop(self, timeout_ms: int | None = None) -> bool:
+        """Cancel the work (if it can be cancelled) and wait for the thread; True when it has ended."""
+        cancel = getattr(self.worker, "cancel", None)
+        if callable(cancel):
+            cancel()
+        # QThread.wait() keeps the GIL, so the worker could never reach its next layer boundary: poll with
+        # sleeps (which let the worker run) instead.
+        deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        while self.thread.isRunning():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(STOP_POLL_S)
+        return bool(self.thread.wait(0) or self.thread.isFinished())
+
+    def _finished(self) -> None:
+        self.done.emit()
