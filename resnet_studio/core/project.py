@@ -53,18 +53,23 @@ class ProjectFileError(ValueError):
         """Problems found beyond those in `problems`."""
         self.stopped_at = stopped_at
         """The line where checking stopped after too many problems (None when the whole file was checked)."""
-        shown = 20
         where = one_line(path)
-        lines = [f"{where}: {one_line(str(p))}" for p in problems[:shown]]
-        hidden = len(problems) - len(problems[:shown]) + more
+        super().__init__("\n".join(f"{where}: {line}" for line in self.listing().splitlines()))
+
+    def listing(self, shown: int = 20) -> str:
+        """The problems, one per line with its place in the file but without the file's name (for a window
+        that names the file once), at most `shown` of them, and where checking stopped."""
+        problems = self.problems
+        lines = [one_line(str(p)) for p in problems[:shown]]
+        hidden = len(problems) - len(lines) + self.more
         if hidden:
-            lines.append(f"{where}: ... and {hidden} more problems")
-        if stopped_at is not None:
+            lines.append(f"... and {hidden} more problems")
+        if self.stopped_at is not None:
             lines.append(
-                f"{where}: checking stopped at line {stopped_at} after {len(problems)} problems; "
+                f"checking stopped at line {self.stopped_at} after {len(problems)} problems; "
                 "fix these and open the file again to see any later ones"
             )
-        super().__init__("\n".join(lines))
+        return "\n".join(lines)
 
 
 class ProjectSaveError(OSError):

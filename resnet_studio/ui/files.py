@@ -127,7 +127,12 @@ class FileController(QObject):
             return self._open_checkpoint(Path(path))
         try:
             self.document.open(path)
-        except (ProjectFileError, OSError) as error:
+        except ProjectFileError as error:
+            self._error(
+                "Cannot open project", f"{Path(path).name} could not be opened:\n\n{error.listing(12)}"
+            )
+            return False
+        except OSError as error:
             self._error("Cannot open project", f"The project could not be opened.\n\n{error}")
             return False
         self._remember(Path(path))

@@ -281,6 +281,24 @@ def test_nodes_listed_twice_after_the_edges_are_reported() -> None:
     assert "nodes: appears twice in the file" in str(refusal(text))
 
 
+def test_the_listing_names_each_problem_once_without_the_file() -> None:
+    """The command line prints each problem after the file's name; a window names the file once and lists them."""
+    bad = ",".join(f'{{"src": "a{i}", "src_port": "out", "dst": "b{i}", "dst_port": "x"}}' for i in range(60))
+    error = refusal(
+        f'{{"format": "resnet-studio", "format_version": 1, "nodes": [], "edges": [{bad}]}}', "x.json"
+    )
+    lines = str(error).splitlines()
+    assert all(line.startswith("x.json: ") for line in lines)
+    listing = error.listing(12).splitlines()
+    assert listing[0].startswith("line 1, column ") and "edges[0]: a0.out -> b0.x" in listing[0]
+    assert listing[12:] == [
+        f"... and {MAX_PROBLEMS - 12} more problems",
+        f"checking stopped at line 1 after {MAX_PROBLEMS} problems; fix these and open the file again to see any "
+        "later ones",
+    ]
+    assert [f"x.json: {line}" for line in error.listing().splitlines()] == lines
+
+
 def test_a_file_that_is_not_ours_says_so_before_reading_its_nodes() -> None:
     nodes = ",".join(["{}"] * 100_000)
     error = refusal(f'{{"format": "keras", "format_version": 1, "nodes": [{nodes}]}}')
