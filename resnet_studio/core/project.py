@@ -56,6 +56,14 @@ class ProjectFileError(ValueError):
         where = one_line(path)
         super().__init__("\n".join(f"{where}: {line}" for line in self.listing().splitlines()))
 
+    def first_problem(self) -> str:
+        """The first problem on one line, with how many more there are (for a panel's one-line message)."""
+        if not self.problems:
+            return "the file could not be read"
+        hidden = len(self.problems) - 1 + self.more
+        more = f" (and {hidden} more problem{'s' if hidden > 1 else ''})" if hidden else ""
+        return one_line(str(self.problems[0])) + more
+
     def listing(self, shown: int = 20) -> str:
         """The problems, one per line with its place in the file but without the file's name (for a window
         that names the file once), at most `shown` of them, and where checking stopped."""
@@ -70,6 +78,14 @@ class ProjectFileError(ValueError):
                 "fix these and open the file again to see any later ones"
             )
         return "\n".join(lines)
+
+
+def why_not_opened(error: ProjectFileError | OSError) -> str:
+    """One line saying why a project file could not be opened: its first problem (and how many more), or what
+    the system said, without the file's name (the message around it names the file once)."""
+    if isinstance(error, ProjectFileError):
+        return error.first_problem()
+    return one_line(error.strerror or str(error))
 
 
 class ProjectSaveError(OSError):

@@ -18,7 +18,7 @@ from ..core.analysis import RunSettings
 from ..core.errors import UnknownPresetError
 from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
-from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes
+from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes, why_not_opened
 from ..results.checkpoint import CHECKPOINT_SUFFIXES, OpenedCheckpoint, OpenFailure, is_checkpoint_file
 from .document import Document
 from .recovery import Recovery
@@ -91,9 +91,7 @@ class FileController(QObject):
         try:
             project = recovery.load()
         except ProjectFileError as error:
-            self._error(
-                "Recover unsaved work", f"The recovered work cannot be read: {str(error).splitlines()[0]}"
-            )
+            self._error("Recover unsaved work", f"The recovered work cannot be read: {why_not_opened(error)}")
             return False
         self.document.replace(project, recovery.original)
         self.document.mark_modified()  # recovered work is unsaved until the user saves it

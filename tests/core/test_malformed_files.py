@@ -27,6 +27,7 @@ from resnet_studio.core.project import (
     load_project,
     save,
     to_json,
+    why_not_opened,
 )
 from resnet_studio.core.project_read import MAX_PROBLEMS
 
@@ -297,6 +298,19 @@ def test_the_listing_names_each_problem_once_without_the_file() -> None:
         "later ones",
     ]
     assert [f"x.json: {line}" for line in error.listing().splitlines()] == lines
+
+
+def test_why_a_file_was_not_opened_fits_on_one_line(tmp_path: Path) -> None:
+    error = refusal(
+        '{"format": "resnet-studio", "format_version": 1, "nodes": [{"id": "a\\nb"}, 7]}', "x.json"
+    )
+    why = why_not_opened(error)
+    assert why.startswith("line 1, column ") and "\n" not in why and "x.json" not in why
+    assert why.endswith(f"(and {len(error.problems) - 1 + error.more} more problems)")
+    assert (
+        why_not_opened(FileNotFoundError(2, "No such file or directory", str(tmp_path)))
+        == "No such file or directory"
+    )
 
 
 def test_a_file_that_is_not_ours_says_so_before_reading_its_nodes() -> None:

@@ -4,6 +4,7 @@ totals and stages side by side with differences and ratios, and the blocks that 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -27,7 +28,7 @@ from ...core.compare_report import names_text, rows
 from ...core.errors import UnknownPresetError
 from ...core.graph import Graph
 from ...core.presets import PRESETS, preset
-from ...core.project import ProjectFileError, load
+from ...core.project import ProjectFileError, load, why_not_opened
 from .. import colours
 from ..canvas.highlights import HighlightLayer
 from ..document import Document
@@ -128,7 +129,7 @@ class ComparePanel(QWidget):
         try:
             graph = load(path)
         except (ProjectFileError, OSError) as error:
-            self.heading.setText(f"Cannot compare with {path}: {str(error).splitlines()[0]}")
+            self.heading.setText(f"Cannot compare with {Path(path).name}: {why_not_opened(error)}")
             return False
         self.set_reference(Reference(path.rsplit("/", 1)[-1], graph))
         return True

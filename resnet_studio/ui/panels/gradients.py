@@ -6,6 +6,8 @@ stays dashed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -28,7 +30,7 @@ from ...core.errors import GraphError
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
 from ...core.presets import PRESETS, plain_twin, preset
-from ...core.project import ProjectFileError, load_project
+from ...core.project import ProjectFileError, load_project, why_not_opened
 from ...core.switches import set_everywhere, switch_values
 from ...results.gradients import GradientOutcome, GradientRequest
 from ..canvas.gradient_tint import GradientTintLayer, ratio_words
@@ -470,7 +472,7 @@ class GradientsPanel(PanelFrame):
         try:
             project = load_project(path)
         except (ProjectFileError, OSError) as error:
-            self._problem(f"Cannot compare with {path}: {error}")
+            self._problem(f"Cannot compare with {Path(path).name}: {why_not_opened(error)}")
             return
         label = short_name(project.name or path.rsplit("/", 1)[-1].split(".")[0])
         at = self.other.count() - 1

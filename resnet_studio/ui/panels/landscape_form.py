@@ -4,12 +4,14 @@ with the same sentence."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ...core.model import GraphSnapshot
 from ...core.presets import PRESETS
-from ...core.project import ProjectFileError, load_project
+from ...core.project import ProjectFileError, load_project, why_not_opened
 from ...core.shapes import check_batch_size
 from ...results.landscape import LandscapeOptions, LandscapeOptionsError
 from ..theme import ERROR_COLOUR
@@ -168,7 +170,7 @@ class LandscapeForm(QWidget):
         try:
             project = load_project(path)
         except (ProjectFileError, OSError) as error:
-            self.problem.emit(f"Cannot open {path}: {error}")
+            self.problem.emit(f"Cannot open {Path(path).name}: {why_not_opened(error)}")
             return
         label = short_name(project.name or path.rsplit("/", 1)[-1].split(".")[0])
         at = self.other.count() - 1

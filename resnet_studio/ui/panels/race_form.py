@@ -7,6 +7,7 @@ reason shows under the form (and on the Start button's tooltip).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import GraphError
 from ...core.model import GraphSnapshot
 from ...core.presets import PRESETS, preset
-from ...core.project import ProjectFileError, load_project
+from ...core.project import ProjectFileError, load_project, why_not_opened
 from ...results.training import DEFAULT_RACE, RACE_OPTIONS, OptionsError, TrainingOptions
 from ..document import Document
 from ..theme import ERROR_COLOUR
@@ -228,7 +229,7 @@ class RaceForm(QWidget):
         try:
             project = load_project(path)
         except (ProjectFileError, OSError) as error:
-            self.show_problem(f"Cannot race {path}: {error}")
+            self.show_problem(f"Cannot race {Path(path).name}: {why_not_opened(error)}")
             return
         label = project.name or path.rsplit("/", 1)[-1].split(".")[0]
         row.add_snapshot(label, project.graph.snapshot())

@@ -68,7 +68,16 @@ def test_a_project_file_as_the_reference(window: MainWindow, tmp_path: Path) -> 
     assert window.compare_panel.compare_with_file(str(tmp_path / "mine.json"))
     assert rings(window) == {"layer4.1": "skip False there, True here"}
     assert not window.compare_panel.compare_with_file(str(tmp_path / "none.json"))
-    assert "Cannot compare with" in window.compare_panel.heading.text()
+    assert window.compare_panel.heading.text() == "Cannot compare with none.json: no such file"
+    (tmp_path / "bad.json").write_text(
+        '{"format": "resnet-studio", "format_version": 1, "nodes": [{"id": "a", "type": "ReLU"}, {"id": "a", "type": "ReLU"}]}'
+    )
+    assert not window.compare_panel.compare_with_file(str(tmp_path / "bad.json"))
+    heading = window.compare_panel.heading.text()
+    assert (
+        heading.startswith("Cannot compare with bad.json: line 1, column ") and heading.count("bad.json") == 1
+    )
+    assert heading.endswith("(and 1 more problem)"), heading
 
 
 def test_the_rings_come_back_after_the_network_is_reloaded(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
