@@ -157,6 +157,25 @@ def test_malformed_project_file_is_one_line(tmp_path: Path) -> None:
     assert "not valid JSON" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("edges", "more"), [(2, "(and 1 more problem)"), (60, "(and at least 49 more problems)")]
+)
+def test_a_project_file_with_many_problems_says_how_many_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edges: int, more: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    listed = ",".join(
+        f'{{"src": "a{i}", "src_port": "out", "dst": "b", "dst_port": "x"}}' for i in range(edges)
+    )
+    bad.write_text(f'{{"format": "resnet-studio", "format_version": 1, "nodes": [], "edges": [{listed}]}}')
+    with pytest.raises(SystemExit) as exit:
+        main(["summary", str(bad)])
+    assert exit.value.code == 2
+    error = capsys.readouterr().err.strip()
+    expected = f"{bad}: line 1, column 73, edges[0]: a0.out -> b.x: there is no node 'a0' {more}"
+    assert error == f"resnet-studio: error: {expected}"
+
+
 def test_qt_options_with_values_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 

@@ -135,6 +135,7 @@ def _load_graph(name_or_file: str) -> Graph:
     from ..core.errors import UnknownPresetError
     from ..core.presets import preset
     from ..core.project import ProjectFileError, load
+    from ..core.quoting import one_line
 
     path = Path(name_or_file)
     looks_like_path = path.suffix.lower() == ".json" or "/" in name_or_file or "\\" in name_or_file
@@ -147,9 +148,7 @@ def _load_graph(name_or_file: str) -> Graph:
     try:
         return load(path)
     except ProjectFileError as error:
-        first = str(error).splitlines()
-        more = f" (and {len(first) - 1} more problems)" if len(first) > 1 else ""
-        raise UserError(first[0] + more) from None
+        raise UserError(f"{one_line(error.path)}: {error.first_problem()}") from None
 
 
 def run_settings(args: argparse.Namespace) -> RunSettings:

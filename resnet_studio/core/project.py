@@ -61,7 +61,8 @@ class ProjectFileError(ValueError):
         if not self.problems:
             return "the file could not be read"
         hidden = len(self.problems) - 1 + self.more
-        more = f" (and {hidden} more problem{'s' if hidden > 1 else ''})" if hidden else ""
+        at_least = "at least " if self.stopped_at is not None else ""  # reading stopped: there may be more
+        more = f" (and {at_least}{hidden} more problem{'s' if hidden > 1 else ''})" if hidden else ""
         return one_line(str(self.problems[0])) + more
 
     def listing(self, shown: int = 20) -> str:
