@@ -135,7 +135,6 @@ def _load_graph(name_or_file: str) -> Graph:
     from ..core.errors import UnknownPresetError
     from ..core.presets import preset
     from ..core.project import ProjectFileError, load
-    from ..core.quoting import one_line
 
     path = Path(name_or_file)
     looks_like_path = path.suffix.lower() == ".json" or "/" in name_or_file or "\\" in name_or_file
@@ -148,7 +147,7 @@ def _load_graph(name_or_file: str) -> Graph:
     try:
         return load(path)
     except ProjectFileError as error:
-        raise UserError(f"{one_line(error.path)}: {error.first_problem()}") from None
+        raise UserError(error.summary()) from None
 
 
 def run_settings(args: argparse.Namespace) -> RunSettings:

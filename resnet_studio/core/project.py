@@ -65,6 +65,10 @@ class ProjectFileError(ValueError):
         more = f" (and {at_least}{hidden} more problem{'s' if hidden > 1 else ''})" if hidden else ""
         return one_line(str(self.problems[0])) + more
 
+    def summary(self) -> str:
+        """One line: the file, its first problem and how many more (for the command line)."""
+        return f"{one_line(self.path)}: {self.first_problem()}"
+
     def listing(self, shown: int = 20) -> str:
         """The problems, one per line with its place in the file but without the file's name (for a window
         that names the file once), at most `shown` of them, and where checking stopped."""

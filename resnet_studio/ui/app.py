@@ -41,9 +41,7 @@ def initial_project(file: str | None, preset_name: str | None) -> tuple[Project,
         try:
             return load_project(file), Path(file)
         except ProjectFileError as error:
-            lines = str(error).splitlines()
-            more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
-            raise StartupError(lines[0] + more) from None
+            raise StartupError(error.summary()) from None
     name = preset_name or DEFAULT_PRESET
     try:
         graph = preset(name)

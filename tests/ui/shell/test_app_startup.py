@@ -78,3 +78,14 @@ def test_initial_project_choices() -> None:
     assert project.name == "ResNet-50"
     with pytest.raises(StartupError, match="not both"):
         initial_project("x.json", "resnet18")
+
+
+def test_a_file_with_many_problems_is_one_line_that_counts_them(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    listed = ",".join(f'{{"src": "a{i}", "src_port": "out", "dst": "b", "dst_port": "x"}}' for i in range(60))
+    bad.write_text(f'{{"format": "resnet-studio", "format_version": 1, "nodes": [], "edges": [{listed}]}}')
+    with pytest.raises(StartupError) as caught:
+        initial_project(str(bad), None)
+    message = str(caught.value)
+    assert message.startswith(f"{bad}: line 1, column 73, edges[0]: ") and "\n" not in message
+    assert message.endswith("(and at least 49 more problems)")
