@@ -143,7 +143,7 @@ class ProjectReader:
         if not self._identity_checked and "format" in self._members:
             # Saved files name their format first: a file that is not ours is refused before its nodes are read.
             self._identity_checked = True
-            problem = self._identity()
+            problem = self._identity(early=True)
             if problem is not None:
                 self._only(problem)
                 raise _Stop
@@ -257,14 +257,17 @@ class ProjectReader:
                 self.more += 1
         self._edges = kept
 
-    def _identity(self) -> FileProblem | None:
-        """The problem that makes this no project of ours (wrong format, newer version), if any."""
+    def _identity(self, *, early: bool = False) -> FileProblem | None:
+        """The problem that makes this no project of ours (wrong format, newer version), if any. `early`: while
+        reading, before the last members are read: a version not read yet is no problem (yet)."""
         members = self._members
         found = members.get("format", "nothing")
         if found != FORMAT:
             return FileProblem(
                 "format", f"expected {FORMAT!r}: this is not a ResNet Studio project (found {quote(found)})"
             )
+        if early and "format_version" not in members:
+            return None
         version = members.get("format_version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             return FileProblem("format_version", f"expected a positive integer, found {quote(version)}")
@@ -282,7 +285,7 @@ class ProjectReader:
         if "format" not in self._members and not _FORMAT_MARK.search(self.text):
             self._only(self._identity() or FileProblem("format", "missing"))
             return
-        problem = self._identity() if "format" in self._members else None
+        problem = self._identity(early=True) if "format" in self._members else None  # the rest is unread
         if problem is not None:
             self._only(problem)
 

@@ -313,6 +313,21 @@ def test_why_a_file_was_not_opened_fits_on_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("version", [1, 99, "one"])
+def test_a_version_after_the_nodes_is_checked_once_it_is_read(version: object) -> None:
+    """Members come in any order: a version listed after the nodes is no reason to refuse them before it is read."""
+    saved = json.loads(to_json(Project(preset("resnet18"))))
+    document = {"format": "resnet-studio", "nodes": saved["nodes"], "edges": saved["edges"]}
+    text = json.dumps({**document, "format_version": version})
+    if version == 1:
+        assert len(from_bytes(text.encode()).graph) == 12
+    else:
+        assert [p.location for p in refusal(text).problems] == ["format_version"]
+    bad = ",".join(['{"id": 1}'] * 60)  # reading stops at the 50th problem, before the version
+    error = refusal(f'{{"format": "resnet-studio", "nodes": [{bad}], "format_version": 1}}')
+    assert len(error.problems) == MAX_PROBLEMS and error.problems[0].location == "nodes[0].id"
+
+
 def test_a_file_that_is_not_ours_says_so_before_reading_its_nodes() -> None:
     nodes = ",".join(["{}"] * 100_000)
     error = refusal(f'{{"format": "keras", "format_version": 1, "nodes": [{nodes}]}}')

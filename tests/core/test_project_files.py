@@ -193,3 +193,18 @@ def test_new_project_file_is_readable_like_any_saved_file(tmp_path: Path) -> Non
     path.chmod(0o600)
     save(preset("resnet18"), path)
     assert path.stat().st_mode & 0o777 == 0o600  # an existing file keeps its permissions
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(range(7)), name=st.sampled_from(["resnet18", "resnet20", "resnet50_plain"]))
+def test_a_file_opens_the_same_whatever_the_order_of_its_members(order: list[int], name: str) -> None:
+    """Hand-written files list their members in any order (the edges before the nodes, say): the same project."""
+    project = Project(preset(name), RunSettings(input_shape=(3, 64, 64), batch_size=2))
+    text = to_json(project)
+    document = json.loads(text)
+    members = list(document.items())
+    assert len(members) <= len(order)
+    shuffled = dict(members[i] for i in order if i < len(members))
+    again = from_bytes(json.dumps(shuffled, indent=1).encode())
+    assert again.graph == project.graph and again.settings == project.settings
+    assert to_json(again) == text
