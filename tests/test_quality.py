@@ -72,3 +72,18 @@ def test_appstream_metadata_is_valid() -> None:
 def test_the_desktop_icon_ships() -> None:
     icon = ROOT / "resources" / "icons" / "resnet-studio.svg"
     assert icon.read_text().lstrip().startswith("<svg")
+
+
+def test_passing_tests_leave_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    """The checkpoint tests write full-size checkpoints (gigabytes a run): only a failed test's files are kept."""
+    tests = tmp_path / "probe"
+    tests.mkdir()
+    (tests / "test_probe.py").write_text(
+        "def test_passes(tmp_path):\n    (tmp_path / 'big').write_bytes(b'x' * 1000)\n\n"
+        "def test_fails(tmp_path):\n    (tmp_path / 'kept').write_bytes(b'x')\n    assert False\n"
+    )
+    base = tmp_path / "base"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    result = run(*command, "-c", str(ROOT / "pyproject.toml"), f"--basetemp={base}", str(tests))
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert sorted(p.name for p in base.rglob("*") if p.is_file()) == ["kept"]
