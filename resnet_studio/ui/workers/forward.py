@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 import traceback
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ...results.run import CPU, ForwardResult, RunError, RunRequest, Status
-from .thread import ENGINE_IMPORT, PROGRESS_INTERVAL_S
+from .thread import ENGINE_IMPORT, PacedProgress
 
 
 class ForwardWorker(QObject):
@@ -25,7 +24,7 @@ class ForwardWorker(QObject):
         super().__init__()
         self.request = request
         self._cancel = threading.Event()
-        self._last_report = 0.0
+        self._progress = PacedProgress(self.progressed.emit)
 
     def cancel(self) -> None:
         """Ask the run to stop at the next layer boundary (safe from any thread)."""
@@ -54,12 +53,6 @@ class ForwardWorker(QObject):
 
         # The engine computes the result's histograms and previews here too, on this thread.
         return run_request(self.request, progress=self._progress, cancel=self._cancel.is_set)
-
-    def _progress(self, fraction: float, node: str) -> None:
-        now = time.monotonic()
-        if fraction >= 1.0 or now - self._last_report >= PROGRESS_INTERVAL_S:
-            self._last_report = now
-            self.progressed.emit(fraction, node)
 
 
 class DeviceWorker(QObject):

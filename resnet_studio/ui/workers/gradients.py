@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 import traceback
 from typing import Any
 
@@ -12,7 +11,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ...results.gradients import GradientFlow, GradientFlowComparison, GradientOutcome, GradientRequest
 from ...results.run import RunError, Status
-from .thread import ENGINE_IMPORT, PROGRESS_INTERVAL_S
+from .thread import ENGINE_IMPORT, PacedProgress
 
 
 class GradientWorker(QObject):
@@ -27,7 +26,7 @@ class GradientWorker(QObject):
         super().__init__()
         self.request = request
         self._cancel = threading.Event()
-        self._last_report = 0.0
+        self._progress = PacedProgress(self.progressed.emit)
 
     def cancel(self) -> None:
         """Stop at the next layer boundary (safe from any thread)."""
@@ -104,12 +103,6 @@ class GradientWorker(QObject):
             cancel=self._cancel.is_set,
         )
         return GradientOutcome(comparison, described, request)
-
-    def _progress(self, fraction: float, node: str) -> None:
-        now = time.monotonic()
-        if fraction >= 1.0 or now - self._last_report >= PROGRESS_INTERVAL_S:
-            self._last_report = now
-            self.progressed.emit(fraction, node)
 
 
 def _gradient_outcome(

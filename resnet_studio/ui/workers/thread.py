@@ -21,6 +21,21 @@ probe and a checkpoint being opened, or a teaching job started early), can fail 
 its types twice). Once the engine is imported, taking the lock costs nothing."""
 
 
+class PacedProgress:
+    """A job's progress passed on at most every PROGRESS_INTERVAL_S, and always its end (called on the worker's
+    thread)."""
+
+    def __init__(self, report: Callable[[float, str], None]) -> None:
+        self._report = report
+        self._last = 0.0
+
+    def __call__(self, fraction: float, node: str) -> None:
+        now = time.monotonic()
+        if fraction >= 1.0 or now - self._last >= PROGRESS_INTERVAL_S:
+            self._last = now
+            self._report(fraction, node)
+
+
 class WorkerThread(QObject):
     """One worker object on its own QThread: start, ask to stop, wait; cleaned up when the work is done."""
 
