@@ -57,10 +57,8 @@ class SignalInstance:
     def emit(self, *args: object) -> None:
         """Call every listener with these arguments, in the order they connected."""
         dead = False
-        for (
-            owner_ref,
-            function,
-        ) in self._slots:  # a tuple: listeners connected meanwhile wait for the next emit
+        # A tuple: listeners connected meanwhile wait for the next emit.
+        for owner_ref, function in self._slots:
             if owner_ref is None:
                 function(*args)
                 continue

@@ -143,9 +143,8 @@ class Analyzer:
         keep = self._listening  # a one-off analysis never reads the facts again: it does not keep them
         for node_id in order[start:]:
             known = usual.get(node_id, unseen)
-            if (
-                known is unseen
-            ):  # the node as a Usual, or None (inline: a cold analysis does this for every node)
+            # Not seen yet: the node as a Usual, or None (inline: a cold analysis does this for every node).
+            if known is unseen:
                 node = nodes[node_id]
                 port, _, _, has_output, keeps_output = kinds.get(node.type) or _kind(node.type)
                 edge = into[node_id].get(port) if port else None

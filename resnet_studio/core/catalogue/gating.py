@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from ..params import Params, ParamSpec
 from ..shapes import Shape, TensorInfo, format_shape
-from .layers import feature_map, keeps_output_form, keeps_shape, map_cost
+from .layers import feature_map, keeps_output_form, keeps_output_rule, keeps_shape, map_cost
 from .spec import BlockSpec, Category, LayerCost, LayerProblem, Problem
 
-
-def sigmoid_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.sigmoid: keeps the shape."""
-    x = inputs[0]
-    if len(x.shape) == 3:
-        return map_cost("Sigmoid", keeps_output_form(p, x.shape[:1]), x)
-    return LayerCost(x, kept=x.numel)
+sigmoid_rule = keeps_output_rule("Sigmoid")
 
 
 def scale_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:

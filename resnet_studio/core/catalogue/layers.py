@@ -108,9 +108,8 @@ def map_cost(block: str, form: MapForm, x: TensorInfo) -> LayerCost:
         if ceil:
             out_h, out_w = pool_output_size(h, k, s, pad, d, True), pool_output_size(w, k, s, pad, d, True)
         else:
-            span = (
-                d * (k - 1) + 1 - 2 * pad
-            )  # conv_output_size, inline: a cold analysis runs this for every layer
+            # conv_output_size, inline: a cold analysis runs this for every layer
+            span = d * (k - 1) + 1 - 2 * pad
             out_h, out_w = (h - span) // s + 1, (w - span) // s + 1
         if out_h >= 1 and out_w >= 1 and (s == 1 or (h % s == 0 and w % s == 0)):
             rf, jump = x.rf + (k - 1) * d * x.jump, x.jump * s
@@ -209,20 +208,21 @@ keeps_output_form = keeps_shape(kept=True)
 """ReLU, Dropout, Sigmoid: the shape is kept, and so is the output (for backward; Dropout keeps its mask)."""
 
 
-def relu_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.ReLU: keeps the shape."""
-    x = inputs[0]
-    if len(x.shape) == 3:
-        return map_cost("ReLU", keeps_output_form(p, x.shape[:1]), x)
-    return _cost(x, kept=x.numel)
+def keeps_output_rule(block: str) -> Callable[[Params, tuple[TensorInfo, ...]], LayerCost]:
+    """The rule of a layer that keeps its input's shape and its output: on a map, from keeps_output_form."""
+
+    def rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
+        x = inputs[0]
+        if len(x.shape) == 3:
+            return map_cost(block, keeps_output_form(p, x.shape[:1]), x)
+        return _cost(x, kept=x.numel)
+
+    rule.__doc__ = f"{block}: keeps the shape, and its output."
+    return rule
 
 
-def dropout_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
-    """torch.nn.Dropout: keeps the shape (and, in training, a mask)."""
-    x = inputs[0]
-    if len(x.shape) == 3:
-        return map_cost("Dropout", keeps_output_form(p, x.shape[:1]), x)
-    return _cost(x, kept=x.numel)
+relu_rule = keeps_output_rule("ReLU")
+dropout_rule = keeps_output_rule("Dropout")  # (in training it keeps a mask of the same size)
 
 
 # --- Pooling ----------------------------------------------------------------------------------------------

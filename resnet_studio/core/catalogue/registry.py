@@ -172,9 +172,7 @@ def _result(spec: BlockSpec, params: Params, shapes: tuple[Shape, ...]) -> Layer
     vouches for this size, else from the rules, layer by layer."""
     if spec.plan is not None and len(shapes) == 1 and len(shapes[0]) == 3:
         c, h, w = shapes[0]
-        program = _PROGRAMS.get((spec.type_name, params.memo_key, c), NOT_BUILT)
-        if program is NOT_BUILT:
-            program = _new_program(spec, params, c)
+        program = program_of(spec, params, c)
         if program is not None:
             cost = program.cost(h, w)
             if cost is not None:

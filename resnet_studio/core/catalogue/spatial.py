@@ -212,9 +212,8 @@ def build_program(
                 memo.clear()
         if form is None:
             return None
-        if isinstance(
-            form, SpatialProgram
-        ):  # a composite step: its sizes become ours, counted from its input's
+        # A composite step: its sizes become ours, counted from its input's.
+        if isinstance(form, SpatialProgram):
             if form.pool >= 0:
                 return None
             mapped = [size]
