@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from resnet_studio.core import Analyzer, Edge, Graph, edits, get_spec, preset
@@ -260,20 +261,15 @@ def random_command(rng: random.Random, graph: Graph, analyzer: Analyzer) -> Comm
     return edits.auto_layout(graph)
 
 
-def apply_random_edits(rng: random.Random, graph: Graph, steps: int) -> list[Command]:
-    """Do up to `steps` random edits (refused ones change nothing); returns the commands done."""
-    analyzer = Analyzer(graph)
-    done: list[Command] = []
-    try:
-        for _ in range(steps):
-            try:
-                command = random_command(rng, graph, analyzer)
-                if command is None:
-                    continue
-                command.do(graph)
-            except GraphError:
+def random_edits(rng: random.Random, graph: Graph, analyzer: Analyzer, steps: int) -> Iterator[Command]:
+    """Up to `steps` random edits, each done on the graph before it is yielded (refused ones change nothing and
+    are skipped)."""
+    for _ in range(steps):
+        try:
+            command = random_command(rng, graph, analyzer)
+            if command is None:
                 continue
-            done.append(command)
-    finally:
-        analyzer.close()
-    return done
+            command.do(graph)
+        except GraphError:
+            continue
+        yield command

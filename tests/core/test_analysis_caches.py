@@ -13,11 +13,10 @@ from resnet_studio.core import Analysis, Analyzer, Graph, RunSettings, analyze, 
 from resnet_studio.core.catalogue import all_specs, clear_memo
 from resnet_studio.core.catalogue.registry import plan_of
 from resnet_studio.core.commands import Command
-from resnet_studio.core.errors import GraphError
 from resnet_studio.core.params import Params
 from resnet_studio.core.shapes import TensorInfo
 
-from .fuzzing import random_command
+from .fuzzing import random_edits
 from .strategies import block_stacks
 
 EDITS: dict[str, list[tuple[str, str, object]]] = {
@@ -124,14 +123,7 @@ def test_random_structural_edits_and_their_undo_match_a_cold_analysis(seed: int)
     analyzer = Analyzer(graph)
     analyzer.analyze()
     done: list[Command] = []
-    for _ in range(25):
-        try:
-            command = random_command(rng, graph, analyzer)
-            if command is None:
-                continue
-            command.do(graph)
-        except GraphError:
-            continue
+    for command in random_edits(rng, graph, analyzer, 25):
         done.append(command)
         assert_same(analyzer.analyze(), cold_analysis(graph))
     for command in reversed(done):

@@ -17,10 +17,9 @@ import pytest
 
 from resnet_studio.core import Analyzer, Graph, preset
 from resnet_studio.core.commands import Command
-from resnet_studio.core.errors import GraphError
 from resnet_studio.core.project import Project, ProjectFileError, from_bytes, to_json
 
-from .fuzzing import BASES, malformed_file, random_command
+from .fuzzing import BASES, malformed_file, random_edits
 
 pytestmark = pytest.mark.fuzz
 
@@ -68,14 +67,7 @@ def check_edit_sequence(seed: int) -> int:
     texts = [to_json(Project(graph))]
     done: list[Command] = []
     try:
-        for _ in range(rng.randint(1, 12)):
-            try:
-                command = random_command(rng, graph, analyzer)
-                if command is None:
-                    continue
-                command.do(graph)
-            except GraphError:
-                continue
+        for command in random_edits(rng, graph, analyzer, rng.randint(1, 12)):
             done.append(command)
             analyzer.analyze()
             text = to_json(Project(graph))
