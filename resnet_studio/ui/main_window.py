@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
@@ -315,10 +315,17 @@ class MainWindow(QMainWindow):
             for dock in self.all_docks():
                 if dock is not in_use:
                     dock.hide()
-        elif not on and self._docks_before_presenting is not None:
+        if not on and self._docks_before_presenting is not None:
+            # The text back to its size first, and every panel's least width with it (the hidden ones too, whose
+            # layouts would otherwise keep the larger text's): the panels then fit the widths they had.
+            self._apply_scale(resize_docks=False)
+            QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+            for dock in self.all_docks():
+                dock.layout().activate()
             self.restoreState(self._docks_before_presenting)
             self._docks_before_presenting = None
-        self._apply_scale()
+        else:
+            self._apply_scale()
         self.show_status("Presentation mode on (F5 to leave)" if on else "Presentation mode off")
 
     def set_ui_scale(self, scale: float) -> None:
@@ -327,10 +334,10 @@ class MainWindow(QMainWindow):
         self._apply_scale()
         self.show_status(f"Text size {round(scale * 100)}%")
 
-    def _apply_scale(self) -> None:
+    def _apply_scale(self, resize_docks: bool = True) -> None:
         presentation = self.actions.presentation.isChecked()
         factor = self.store.ui_scale() * (PRESENTATION_SCALE if presentation else 1.0)
-        if self._scale is not None and self.isVisible():
+        if resize_docks and self._scale is not None and self.isVisible():
             # Side panels grow with their text, so the palette and inspector stay readable.
             ratio = factor / self._scale
             docks = [self.palette_dock, self.inspector_dock]

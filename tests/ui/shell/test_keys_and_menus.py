@@ -207,6 +207,21 @@ def test_presentation_gives_the_canvas_the_room_and_gives_the_panels_back(window
     assert [d for d in docks if d.isVisible()] == shown
 
 
+def test_the_panels_come_back_at_their_widths_after_presenting(window: MainWindow, qtbot) -> None:
+    # The larger text of presentation mode raised the least width of the panels hidden in tabs; restored before
+    # the normal text reached them, the bottom panels kept it and squeezed the palette and the inspector.
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    side = [window.palette_dock, window.inspector_dock]
+    before = [d.width() for d in side]
+    window.actions.presentation.trigger()
+    qtbot.wait(50)
+    window.actions.presentation.trigger()
+    qtbot.waitUntil(lambda: all(d.isVisible() for d in side))
+    qtbot.wait(50)
+    assert [d.width() for d in side] == before
+
+
 def test_the_panel_in_use_stays_while_presenting(window: MainWindow, qtbot) -> None:
     window.activateWindow()
     window.palette_panel.search.setFocus()
