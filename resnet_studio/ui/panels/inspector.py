@@ -340,8 +340,12 @@ class InspectorPanel(QScrollArea):
         diagnostics = result.diagnostics if result else ()
         while box.count():
             item = box.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            card = item.widget()
+            if card is not None:
+                # Hidden at once: out of the layout it would stay drawn over the page until the event loop
+                # deletes it, which a nested loop (a dialog's) puts off.
+                card.hide()
+                card.deleteLater()
         self.page.fix_buttons = []
         title.setVisible(bool(diagnostics))
         for diagnostic in diagnostics:

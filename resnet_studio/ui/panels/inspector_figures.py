@@ -30,17 +30,25 @@ def _flops_text(flops: int) -> str:
     return macs_text(flops).replace("MACs", "FLOPs")
 
 
+def _unknown_until(result: NodeAnalysis | None, analysis: Analysis) -> str:
+    """What a node's unknown figures wait for: its own problems (listed above them), else the first error in
+    the network (a node after it cannot know its input)."""
+    if result is not None and result.diagnostics:
+        return "until the problems above are fixed"
+    first = next((d for d in analysis.diagnostics if d.is_error), None)
+    return f"until the problem at {first.node_name} is fixed" if first else "until its input is known"
+
+
 def node_figures(result: NodeAnalysis | None, analysis: Analysis) -> list[Figure]:
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of one node."""
     s = analysis.settings
     at = f"@ batch {s.batch_size} {s.dtype}"
     if result is None or not result.known:
         ins = ", ".join(format_shape(x) for x in result.input_shapes) if result else ""
+        until = _unknown_until(result, analysis)
         return [
-            Figure(
-                "Shapes", f"{ins or '?'} \u2192 ?", "The output shape is unknown until the problems are fixed"
-            ),
-            Figure("Costs", "unknown until the problems above are fixed"),
+            Figure("Shapes", f"{ins or '?'} \u2192 ?", f"The output shape is unknown {until}"),
+            Figure("Costs", f"unknown {until}"),
         ]
     ins = " + ".join(format_shape(x) for x in result.input_shapes) or "(none)"
     figures = [

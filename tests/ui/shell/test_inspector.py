@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QSpinBox
 
 from resnet_studio.core.commands import Rename, SetParam
 from resnet_studio.ui.document import Document
@@ -150,3 +150,19 @@ def test_a_block_type_is_laid_out_once_and_filled_for_each_node(qtbot, document:
     editors.editors["stride"].setValue(1)  # type: ignore[union-attr]
     assert document.graph.node("layer2.0").params["stride"] == 1  # an edit goes to the node shown
     assert document.graph.node("layer1.1").params["stride"] == 1
+
+
+def test_unknown_figures_say_which_problem_they_wait_for(qtbot, document: Document) -> None:
+    # A node after a problem has none of its own: "the problems above" pointed at an empty section.
+    document.push(SetParam("layer2.0", "shortcut", "identity"))
+    panel = make(qtbot, document, "layer2.0")
+    assert panel.figures["Costs"].text() == "unknown until the problems above are fixed"
+    document.set_selection(["layer3.0"])
+    # The old problem's card is gone from view at once, before the event loop deletes it.
+    assert not [card for card in panel.findChildren(QFrame, "problem") if card.isVisibleTo(panel)]
+    assert panel.figures["Costs"].text() == "unknown until the problem at layer2.0 is fixed"
+    assert (
+        panel.figures["Shapes"].toolTip()
+        == "The output shape is unknown until the problem at layer2.0 is fixed"
+    )
+    assert not panel.fix_buttons
