@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         collector().hold(self)  # from now on, garbage is collected on this (the GUI) thread only
         self.setObjectName("MainWindow")
         self._scale: float | None = None
+        self._side_widths: tuple[list[float], list[int]] | None = None
+        """The side panels' widths at text size 1 and as the last text size step left them."""
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
             | QMainWindow.DockOption.AllowTabbedDocks
@@ -316,12 +318,8 @@ class MainWindow(QMainWindow):
                 if dock is not in_use:
                     dock.hide()
         if not on and self._docks_before_presenting is not None:
-            # The text back to its size first, and every panel's least width with it (the hidden ones too, whose
-            # layouts would otherwise keep the larger text's): the panels then fit the widths they had.
+            # The text back to its size first (every panel's least width with it), then the panels as they were.
             self._apply_scale(resize_docks=False)
-            QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
-            for dock in self.all_docks():
-                dock.layout().activate()
             self.restoreState(self._docks_before_presenting)
             self._docks_before_presenting = None
         else:
@@ -337,13 +335,29 @@ class MainWindow(QMainWindow):
     def _apply_scale(self, resize_docks: bool = True) -> None:
         presentation = self.actions.presentation.isChecked()
         factor = self.store.ui_scale() * (PRESENTATION_SCALE if presentation else 1.0)
-        if resize_docks and self._scale is not None and self.isVisible():
-            # Side panels grow with their text, so the palette and inspector stay readable.
-            ratio = factor / self._scale
-            docks = [self.palette_dock, self.inspector_dock]
-            self.resizeDocks(docks, [round(d.width() * ratio) for d in docks], Qt.Orientation.Horizontal)
+        side = [self.palette_dock, self.inspector_dock]
+        resize = resize_docks and self._scale is not None and self.isVisible()
+        base: list[float] = []
+        if resize and self._scale is not None:
+            # Side panels grow with their text, so the palette and inspector stay readable. They are sized from
+            # their widths at text size 1 (the user's, unless a step left them as it set them), not from the last
+            # step's: a step cut short by the bottom panels' least width would otherwise narrow them for good.
+            seen = [d.width() for d in side]
+            if self._side_widths is not None and seen == self._side_widths[1]:
+                base = self._side_widths[0]
+            else:
+                base = [width / self._scale for width in seen]
         self._scale = factor
         apply_ui_scale(self._app, factor)
+        # The new text reaches every panel now, the hidden ones too: their least widths follow it before any
+        # panel is sized (a panel hidden in a tab would otherwise keep the old text's).
+        QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+        for dock in self.all_docks():
+            dock.layout().activate()
+        if base:
+            self.resizeDocks(side, [round(width * factor) for width in base], Qt.Orientation.Horizontal)
+            self.layout().activate()
+            self._side_widths = (base, [d.width() for d in side])
         self.toolbar.setIconSize(QSize(round(ICON_SIZE * factor), round(ICON_SIZE * factor)))
         self.canvas.set_presentation(presentation)
 
