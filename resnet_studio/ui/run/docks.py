@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from ..document import Document
 from ..shell import Shell
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 PREBUILD_DELAY_MS = 400
 """Panels not yet seen are built this long after the window first painted, one per turn of the event loop."""
+
+NARROWEST_SLOT = 240
+"""The least width of a result dock, in pixels: narrower than its panel, the panel scrolls sideways."""
 
 PanelFactory = Callable[[Document, RunController, QAction, QWidget], "PanelFrame"]
 
@@ -94,14 +97,64 @@ DOCKS: tuple[ResultDock, ...] = (
 """The result docks, in tab order."""
 
 
-class PanelSlot(QWidget):
-    """A dock's content: empty until its panel is built."""
+class PanelSlot(QScrollArea):
+    """A dock's content: empty until its panel is built. It scrolls sideways when the dock is narrower than its
+    panel: the docks share one tab group, as wide as its widest panel needs, which on a laptop's screen squeezed
+    the palette and the inspector to slivers. Its height and preferred size are its panel's, as without it.
+
+    The slot sizes its panel itself, and only while its tab is in front: Qt parks the docks behind other tabs out
+    of sight at a token size, where a scroll area that resizes its widget would lay their panels out again at
+    every change (a stale banner coming and going)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.panel: PanelFrame | None = None
-        self.box = QVBoxLayout(self)
+        inner = QWidget(self)
+        self.box = QVBoxLayout(inner)
         self.box.setContentsMargins(0, 0, 0, 0)
+        self.setWidget(inner)
+        inner.installEventFilter(self)
+        self._in_front = False
+
+    def follow(self, dock: QDockWidget) -> None:
+        """Size the panel while the dock's tab is in front (connect before anything that reads the panel's size)."""
+        dock.visibilityChanged.connect(self._front)
+
+    def _front(self, shown: bool) -> None:
+        self._in_front = shown
+        self._fit_panel()
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint()
+        return QSize(min(inner.width(), NARROWEST_SLOT), inner.height())
+
+    def sizeHint(self) -> QSize:
+        return self.widget().sizeHint()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            self.updateGeometry()  # the panel arrived or its text changed size: the dock follows its needs
+            self._fit_panel()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_panel()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """The panel fills the slot, and is never smaller than it needs (wider, it scrolls)."""
+        if not self._in_front:
+            return  # hidden, or behind another tab: sized when it comes to the front
+        inner, need = self.widget(), self.widget().minimumSizeHint()
+        width, height = self.width(), self.height()
+        if need.width() > width:
+            height -= self.horizontalScrollBar().sizeHint().height()
+        inner.resize(max(width, need.width()), max(height, need.height()))
 
 
 class ResultDocks(QObject):
@@ -120,6 +173,7 @@ class ResultDocks(QObject):
             dock = window.add_dock(spec.title, spec.object_name, slot, Qt.DockWidgetArea.BottomDockWidgetArea)
             window.tabifyDockWidget(previous, dock)
             previous = dock
+            slot.follow(dock)
             dock.visibilityChanged.connect(lambda shown, key=spec.key: self._dock_shown(key, shown))
             self.docks[spec.key] = dock
             self._slots[spec.key] = slot

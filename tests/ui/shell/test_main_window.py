@@ -161,6 +161,43 @@ def test_ui_scale_and_presentation_mode_scale_the_fonts(window: MainWindow, qtbo
     assert app.font().pointSizeF() == base
 
 
+def test_text_size_steps_there_and_back_give_the_side_panels_their_widths_back(
+    window: MainWindow, qtbot
+) -> None:
+    # Each step used to scale the panels' widths as the last step left them: a step cut short by the bottom panels'
+    # least width narrowed them for good on the way back.
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    side = [window.palette_dock, window.inspector_dock]
+    before = [d.width() for d in side]
+    for _ in range(3):
+        window.actions.larger_ui.trigger()
+    assert [d.width() for d in side] != before
+    for _ in range(3):
+        window.actions.smaller_ui.trigger()
+    assert window.store.ui_scale() == 1.0
+    assert [d.width() for d in side] == before
+
+
+def test_on_a_laptop_screen_the_bottom_panels_scroll_and_the_side_panels_stay_readable(
+    window: MainWindow, qtbot
+) -> None:
+    # The result docks share one tab group, which used to be as wide as its widest panel (the race, about 1000
+    # pixels): at 1366 pixels the palette was left 89 pixels wide, its names cut to three letters.
+    window.resize(1366, 740)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    race = window.run_ui.dock("race")
+    race.raise_()
+    panel = window.run_ui.race
+    qtbot.waitUntil(lambda: panel.isVisible())
+    qtbot.wait(50)
+    assert window.palette_dock.width() >= 180 and window.inspector_dock.width() >= 180
+    slot = race.widget()
+    assert panel.minimumSizeHint().width() > slot.width()  # the panel is wider than its dock ...
+    qtbot.waitUntil(lambda: slot.horizontalScrollBar().maximum() > 0)  # ... and scrolls sideways
+    assert slot.verticalScrollBar().maximum() == 0  # the dock's height is the panel's, as before
+
+
 def test_dark_and_light_colours(window: MainWindow) -> None:
     window.actions.theme_dark.trigger()
     assert is_dark(QApplication.palette()) and window.store.theme() == "dark"
