@@ -7,7 +7,7 @@ import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -80,10 +80,12 @@ class LessonsUi(QObject):
         p.back.clicked.connect(self.back)
         p.reset.clicked.connect(self.reset)
         p.close_button.clicked.connect(self.close)
+        p.text.anchorClicked.connect(self._link)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self.render)
         window.document.analysis_changed.connect(self._render_later)
+        self._show_choice()
         self._enable()
 
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
@@ -140,7 +142,18 @@ class LessonsUi(QObject):
         self.lesson = None
         self.code.hide()
         self.dock.hide()
+        self._show_choice()
         self._enable()
+
+    def _show_choice(self) -> None:
+        """The panel with no lesson open (shown from the Panels menu, or after Close): the lessons to start."""
+        self.panel.show_choice([(lesson.title, lesson.summary) for lesson in self.lessons])
+
+    def _link(self, url: QUrl) -> None:
+        """A link in the panel's text: 'lesson:<index>' starts that lesson."""
+        scheme, _, index = url.toString().partition(":")
+        if scheme == "lesson" and index.isdigit() and int(index) < len(self.lessons):
+            self.start(self.lessons[int(index)])
 
     def _go(self, index: int, replay: bool) -> None:
         lesson = self.lesson

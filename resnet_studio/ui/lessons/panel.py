@@ -3,6 +3,8 @@ when the app could not do what the step asks, a read-only code view, and Back / 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
@@ -104,7 +106,22 @@ class LessonPanel(QWidget):
         self.text.setHtml(html)
         self.text.verticalScrollBar().setValue(scroll)
         self.back.setEnabled(number > 1)
+        self.reset.setEnabled(True)
         self.next.setEnabled(number < count)
+
+    def show_choice(self, titles: list[tuple[str, str]]) -> None:
+        """No lesson open: the lessons to choose from, each a link ('lesson:<index>'), and the step buttons off."""
+        self.heading.setText("Lessons")
+        self.progress.setText("No lesson is open. Choose one to start it:")
+        items = "".join(
+            f"<li><a href='lesson:{i}'><b>{html.escape(title)}</b></a><br>{html.escape(summary)}</li>"
+            for i, (title, summary) in enumerate(titles)
+        )
+        self.text.setHtml(f"<ol>{items}</ol><p>Or open a lesson of your own from the Lessons menu.</p>")
+        self.set_note("")
+        self.hide_code()
+        for button in (self.back, self.reset, self.next):
+            button.setEnabled(False)
 
     def set_note(self, text: str) -> None:
         """Say what the app could not do, or what a missing panel would show ('' hides the note)."""

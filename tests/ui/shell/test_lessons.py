@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from resnet_studio.core.commands import SetParam
@@ -97,6 +98,22 @@ def test_the_lesson_dock_shown_from_the_panels_menu_shows_the_lesson_panel(docum
     hidden.lesson_dock.toggleViewAction().trigger()  # before the lessons were made
     assert hidden.lesson_dock.isVisible() and hidden._lessons is not None
     assert hidden.lesson_dock.widget() is hidden.lessons.panel
+
+
+def test_with_no_lesson_open_the_panel_lists_the_lessons_and_a_link_starts_one(window: MainWindow) -> None:
+    # Shown from the Panels menu (or restored with the layout) before any lesson, the panel was a blank page with
+    # Back, Reset Step and Next to press.
+    lessons = window.lessons
+    panel = lessons.panel
+    window.lesson_dock.show()
+    assert panel.heading.text() == "Lessons"
+    assert all(lesson.title in panel.text.toPlainText() for lesson in LESSONS)
+    assert not any(b.isEnabled() for b in (panel.back, panel.reset, panel.next))
+    panel.text.anchorClicked.emit(QUrl("lesson:1"))
+    assert lessons.lesson is LESSONS[1] and panel.heading.text() == LESSONS[1].title
+    assert panel.reset.isEnabled() and panel.next.isEnabled()
+    lessons.close()
+    assert lessons.lesson is None and panel.heading.text() == "Lessons" and not panel.next.isEnabled()
 
 
 def test_a_lesson_starts_from_the_menu(window: MainWindow) -> None:
