@@ -76,6 +76,8 @@ def build_menus(window: Shell, run_ui: RunUi, lessons: Callable[[], object]) -> 
     for dock in [*docks, *run_ui.docks, window.compare_dock, window.lesson_dock]:
         toggle = dock.toggleViewAction()
         toggle.setText(dock.windowTitle().split(" (")[0])
+        # Shown from the menu, a panel comes to the front: in a tab group it would only add a tab behind the rest.
+        toggle.triggered.connect(lambda shown, dock=dock: shown and dock.raise_())
         panels.addAction(toggle)
     panels.addAction(window.toolbar.toggleViewAction())
     panels.addAction(run_ui.bar.toggleViewAction())

@@ -229,6 +229,12 @@ def test_docks_close_and_come_back_from_the_view_menu(window: MainWindow, qtbot)
     assert not window.inspector_dock.isVisible()
     toggle.trigger()
     assert window.inspector_dock.isVisible()
+    race = window.run_ui.dock("race")  # in the bottom tab group, behind the Summary
+    race.close()
+    race.toggleViewAction().trigger()
+    qtbot.waitUntil(
+        lambda: not race.visibleRegion().isEmpty()
+    )  # shown from the menu: in front, not a tab behind
     window.palette_dock.close()
     window.actions.reset_layout.trigger()
     assert window.palette_dock.isVisible()
