@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMenu,
     QSpinBox,
     QToolButton,
@@ -108,12 +109,19 @@ class RunToolbar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(6)
+        # The bar may be narrower than it likes (a 1024-pixel projector in presentation mode): the labels then
+        # go, and the controls and Run stay whole. The layout does not hold the bar at its own least width.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.labels: list[QLabel] = []
+        """The words before the controls, hidden while the bar is too narrow for them."""
         for text, widget in (("Device", self.device), ("Input image", self.input)):
             label = QLabel(text, self)
             label.setBuddy(widget)
             layout.addWidget(label)
             layout.addWidget(widget)
             layout.addSpacing(4)
+            self.labels.append(label)
+        self.labels.append(self.seed_label)
         layout.addWidget(self.seed_label)
         layout.addWidget(self.seed)
         layout.addSpacing(4)
@@ -130,6 +138,31 @@ class RunToolbar(QWidget):
         self.device.activated.connect(self._device_chosen)
         self.input.activated.connect(self._input_chosen)
         self.seed.valueChanged.connect(self._seed_changed)
+
+    # --- width ------------------------------------------------------------------------------------------------
+
+    def _label_widths(self) -> tuple[int, int]:
+        """(width of the labels shown now, width of all of them), each with the spacing before its control."""
+        spacing = self.layout().spacing()
+        widths = [(label.sizeHint().width() + spacing, label.isHidden()) for label in self.labels]
+        return sum(w for w, hidden in widths if not hidden), sum(w for w, _ in widths)
+
+    def sizeHint(self) -> QSize:
+        hint = self.layout().sizeHint()
+        shown, every = self._label_widths()
+        return QSize(hint.width() - shown + every, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        least = self.layout().minimumSize()
+        shown, _ = self._label_widths()
+        return QSize(least.width() - shown, least.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fits = event.size().width() >= self.sizeHint().width()
+        for label in self.labels:
+            if label.isHidden() == fits:
+                label.setVisible(fits)
 
     # --- showing the controller's state -----------------------------------------------------------------------
 

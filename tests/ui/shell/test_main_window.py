@@ -198,6 +198,26 @@ def test_on_a_laptop_screen_the_bottom_panels_scroll_and_the_side_panels_stay_re
     assert slot.verticalScrollBar().maximum() == 0  # the dock's height is the panel's, as before
 
 
+def test_presenting_on_a_1024_pixel_projector_the_window_fits_and_run_stays_whole(
+    window: MainWindow, qtbot
+) -> None:
+    # The run bar was one row of labels and controls that could not shrink: with the presentation text the window
+    # needed 1050 pixels, wider than the projector.
+    bar = window.run_ui.toolbar
+    window.resize(1024, 768)
+    window.actions.presentation.trigger()
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    assert window.minimumSizeHint().width() <= 1024
+    qtbot.waitUntil(lambda: not any(label.isVisibleTo(bar) for label in bar.labels))
+    for button in (bar.run_button, bar.cancel_button):
+        assert bar.rect().contains(button.geometry())
+    window.actions.presentation.trigger()
+    window.resize(1600, 1000)
+    qtbot.waitUntil(
+        lambda: all(label.isVisibleTo(bar) for label in bar.labels)
+    )  # room again: the words are back
+
+
 def test_dark_and_light_colours(window: MainWindow) -> None:
     window.actions.theme_dark.trigger()
     assert is_dark(QApplication.palette()) and window.store.theme() == "dark"
