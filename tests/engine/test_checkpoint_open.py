@@ -11,6 +11,7 @@ import torch
 from resnet_studio.core import preset
 from resnet_studio.engine.assembly import build
 from resnet_studio.engine.checkpoint import attach_weights, open_checkpoint
+from resnet_studio.engine.checkpoint.errors import IncompleteCheckpointError
 
 from .reference_families import TimmStyleResNet
 from .reference_resnet import ARCHITECTURES, CifarResNet, randomise, reference
@@ -76,6 +77,32 @@ def test_a_training_checkpoint_with_other_names_opens(tmp_path: Path) -> None:
     with torch.no_grad():
         assert torch.allclose(got, model(x), rtol=1e-5, atol=1e-6)
     assert "renamed to torchvision's names" in opened.architecture  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("head", ["classifier", "head.fc", "last_linear"])
+def test_a_fine_tuned_models_classifier_under_another_name_opens(tmp_path: Path, head: str) -> None:
+    # A fine-tuned model often names its new classifier itself; the checkpoint was refused as "fc.weight is
+    # missing". The one two-dimensional weight of a ResNet is its classifier, whatever its name.
+    model = randomise(reference("resnet18", num_classes=37), seed=6)
+    state = {(f"{head}.{k[3:]}" if k.startswith("fc.") else k): v for k, v in model.state_dict().items()}
+    path = tmp_path / "pets.pth"
+    torch.save(state, path)
+    x = torch.randn(2, 3, 32, 32)
+    got, opened = outputs_of_opened(path, x)
+    with torch.no_grad():
+        assert torch.equal(got, model(x))
+    assert opened.preset == "resnet18" and opened.graph().node("head").params["num_classes"] == 37  # type: ignore[attr-defined]
+    assert "2 keys renamed to torchvision's names" in opened.architecture  # type: ignore[attr-defined]
+
+
+def test_a_checkpoint_without_a_classifier_is_still_refused(tmp_path: Path) -> None:
+    model = randomise(reference("resnet18"), seed=7)
+    state = {k: v for k, v in model.state_dict().items() if not k.startswith("fc.")}
+    state["projection.weight"], state["projection.extra"] = torch.zeros(8, 512), torch.zeros(8)
+    path = tmp_path / "features.pth"
+    torch.save(state, path)
+    with pytest.raises(IncompleteCheckpointError, match=r"^fc\.weight is missing"):
+        open_checkpoint(path)
 
 
 def test_a_shared_prefix_and_a_model_key_are_undone(tmp_path: Path) -> None:

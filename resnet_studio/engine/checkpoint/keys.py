@@ -3,7 +3,9 @@
 The file is read with torch.load(weights_only=True) (or safetensors), through the same reader as weights files:
 a training checkpoint's nested state dict ('state_dict', 'model') and DataParallel's 'module.' prefixes are
 undone there. Here, a prefix shared by every key ('model.', 'backbone.') is dropped, and two common spellings of
-CIFAR ResNets are renamed: 'shortcut' for torchvision's 'downsample' and 'linear' for 'fc'.
+CIFAR ResNets are renamed: 'shortcut' for torchvision's 'downsample' and 'linear' for 'fc'. A classifier under
+another name (a fine-tuned model's 'classifier', 'head.fc', 'last_linear') is found as what it must be: the one
+Linear layer, the only two-dimensional weight in a ResNet, and named 'fc'.
 """
 
 from __future__ import annotations
@@ -53,13 +55,31 @@ def read_checkpoint(path: str | Path) -> CheckpointTensors:
     renamed = 0
     normalised: dict[str, Tensor] = {}
     original: dict[str, str] = {}
+    head = _classifier_name(state)
     for key, value in state.items():
         new = _rename(key, state)
+        if head and key.startswith(head):
+            new = "fc." + key[len(head) :]
         renamed += new != key
         normalised[new] = value
         if prefix or new != key:
             original[new] = prefix + key
     return CheckpointTensors(normalised, renamed, prefix, original)
+
+
+def _classifier_name(state: dict[str, Tensor]) -> str:
+    """'classifier.' when the classifier is there under another name than fc (or linear), else ''.
+
+    It is the only two-dimensional weight of a ResNet (convolutions have four dimensions, BatchNorm one), and
+    nothing but its weight and bias may carry its name: anything else and the keys are left as they are."""
+    if "fc.weight" in state or "linear.weight" in state:
+        return ""
+    linear = [key for key, value in state.items() if key.endswith(".weight") and value.dim() == 2]
+    if len(linear) != 1:
+        return ""
+    head = linear[0][: -len("weight")]
+    own = {key for key in state if key.startswith(head)}
+    return head if own <= {head + "weight", head + "bias"} else ""
 
 
 def _shared_prefix(state: dict[str, Tensor]) -> str | None:
