@@ -278,7 +278,8 @@ class MainWindow(QMainWindow):
             screen = self.screen().availableGeometry()
             self.resize(min(1480, int(screen.width() * 0.92)), min(920, int(screen.height() * 0.9)))
             self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 360], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.problems_dock], [210], Qt.Orientation.Vertical)
+            # The panels below the canvas take under a third of the window: the canvas is what people work in.
+            self.resizeDocks([self.problems_dock], [round(self.height() * 0.3)], Qt.Orientation.Vertical)
         state = self.store.window_state()
         if state is None or not self.restoreState(state):
             # First start: the summary is the more useful tab while the network has no problems.

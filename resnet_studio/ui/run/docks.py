@@ -26,7 +26,8 @@ PREBUILD_DELAY_MS = 400
 """Panels not yet seen are built this long after the window first painted, one per turn of the event loop."""
 
 NARROWEST_SLOT = 240
-"""The least width of a result dock, in pixels: narrower than its panel, the panel scrolls sideways."""
+SHORTEST_SLOT = 160
+"""The least width and height of a result dock, in pixels: smaller than its panel, the panel scrolls."""
 
 PanelFactory = Callable[[Document, RunController, QAction, QWidget], "PanelFrame"]
 
@@ -98,9 +99,9 @@ DOCKS: tuple[ResultDock, ...] = (
 
 
 class PanelSlot(QScrollArea):
-    """A dock's content: empty until its panel is built. It scrolls sideways when the dock is narrower than its
-    panel: the docks share one tab group, as wide as its widest panel needs, which on a laptop's screen squeezed
-    the palette and the inspector to slivers. Its height and preferred size are its panel's, as without it.
+    """A dock's content: empty until its panel is built. It scrolls when the dock is smaller than its panel: the
+    docks share one tab group, as wide and tall as its largest panel needs, which on a laptop's screen squeezed
+    the palette and the inspector to slivers and the canvas to a strip. Its preferred size is its panel's.
 
     The slot sizes its panel itself, and only while its tab is in front: Qt parks the docks behind other tabs out
     of sight at a token size, where a scroll area that resizes its widget would lay their panels out again at
@@ -127,7 +128,7 @@ class PanelSlot(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:
         inner = self.widget().minimumSizeHint()
-        return QSize(min(inner.width(), NARROWEST_SLOT), inner.height())
+        return QSize(min(inner.width(), NARROWEST_SLOT), min(inner.height(), SHORTEST_SLOT))
 
     def sizeHint(self) -> QSize:
         return self.widget().sizeHint()
@@ -152,8 +153,13 @@ class PanelSlot(QScrollArea):
             return  # hidden, or behind another tab: sized when it comes to the front
         inner, need = self.widget(), self.widget().minimumSizeHint()
         width, height = self.width(), self.height()
-        if need.width() > width:
-            height -= self.horizontalScrollBar().sizeHint().height()
+        across = self.verticalScrollBar().sizeHint().width()  # a scroll bar takes room from the other side
+        down = self.horizontalScrollBar().sizeHint().height()
+        tall = need.height() > height
+        wide = need.width() > width - (across if tall else 0)
+        tall = tall or (wide and need.height() > height - down)
+        width -= across if tall else 0
+        height -= down if wide else 0
         inner.resize(max(width, need.width()), max(height, need.height()))
 
 
