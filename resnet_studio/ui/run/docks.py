@@ -148,7 +148,7 @@ class PanelSlot(QScrollArea):
         self._fit_panel()
 
     def _fit_panel(self) -> None:
-        """The panel fills the slot, and is never smaller than it needs (wider, it scrolls)."""
+        """The panel fills the slot, and is never smaller than it needs (larger than the slot, it scrolls)."""
         if not self._in_front:
             return  # hidden, or behind another tab: sized when it comes to the front
         inner, need = self.widget(), self.widget().minimumSizeHint()
