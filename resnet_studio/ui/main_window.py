@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 APP_NAME = "ResNet Studio"
 ICON_SIZE = 20
 STATUS_SECONDS = 5
+STATUS_MARGIN = 24
+"""Pixels between a status message and the totals beside it (the bar's own margins, and a gap)."""
 
 
 class MainWindow(QMainWindow):
@@ -453,8 +455,14 @@ class MainWindow(QMainWindow):
         self.problems_dock.raise_()
 
     def show_status(self, text: str) -> None:
-        """A transient message in the status bar."""
-        self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
+        """A transient message in the status bar, shortened with an ellipsis where it meets the totals (Qt cut it
+        off mid-word, hard against them)."""
+        bar = self.statusBar()
+        beside = [w.x() for w in (self.run_ui.progress, self.totals) if w.isVisible()]
+        room = min(beside, default=bar.width()) - STATUS_MARGIN
+        if room > 0:
+            text = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        bar.showMessage(text, STATUS_SECONDS * 1000)
 
     def _find_block(self) -> None:
         self.palette_dock.show()

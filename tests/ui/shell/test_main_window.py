@@ -226,6 +226,19 @@ def test_presenting_on_a_1024_pixel_projector_the_window_fits_and_run_stays_whol
     )  # room again: the words are back
 
 
+def test_a_long_status_message_ends_in_an_ellipsis_before_the_totals(window: MainWindow, qtbot) -> None:
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    bar = window.statusBar()
+    long = "Opened pets.pth with its weights: ResNet-50: ImageNet stem, bottleneck blocks 3-4-6-3 " * 3
+    window.show_status(long)
+    shown = bar.currentMessage()
+    assert shown.endswith("\u2026") and long.startswith(shown[:-1])
+    assert bar.fontMetrics().horizontalAdvance(shown) < window.totals.x()
+    window.show_status("Saved")
+    assert bar.currentMessage() == "Saved"
+
+
 def test_dark_and_light_colours(window: MainWindow) -> None:
     window.actions.theme_dark.trigger()
     assert is_dark(QApplication.palette()) and window.store.theme() == "dark"
