@@ -86,14 +86,15 @@ def tensor_label(shape: Shape | None, settings: RunSettings) -> str:
     return f"{format_shape(shape)} \u00b7 {bytes_text(numel * settings.batch_size * settings.dtype_bytes)}"
 
 
-def short(value: float) -> str:
-    """Three significant digits with an SI suffix, for badges: 230144 -> '230 k', 1814073344 -> '1.81 G'."""
+def short(value: float, unit: str = "") -> str:
+    """Three significant digits with an SI prefix, for badges: 230144 -> '230 k', 1814073344 -> '1.81 G'; a unit
+    follows the prefix ('1.81 GMACs') or, without one, the number after a space ('640 MACs')."""
     for threshold, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= threshold:
             scaled = value / threshold
             digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
-            return f"{scaled:.{digits}f} {suffix}"
-    return f"{value:.0f}"
+            return f"{scaled:.{digits}f} {suffix}{unit}"
+    return f"{value:.0f} {unit}" if unit else f"{value:.0f}"
 
 
 def _badges(node: Node, result: NodeAnalysis | None) -> tuple[str, ...]:
@@ -104,7 +105,7 @@ def _badges(node: Node, result: NodeAnalysis | None) -> tuple[str, ...]:
     if result.params or composite:
         badges.append(f"{short(result.params)} params")
     if result.macs:
-        badges.append(f"{short(result.macs)}MACs")
+        badges.append(short(result.macs, "MACs"))
     if len(badges) < 2 and result.output_bytes:
         badges.append(bytes_text(result.output_bytes))
     return tuple(badges)

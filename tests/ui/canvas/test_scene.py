@@ -220,6 +220,9 @@ def test_cards_say_what_the_block_is(document: Document) -> None:
     assert card.lines == ("64 \u2192 128, stride 2, projection", "64x56x56 \u2192 128x28x28")
     assert card.badges == ("230 k params", "180 MMACs")  # three digits on the card; exact in the tooltip
     assert "230\u2009144" in scene.nodes["layer2.0"].toolTip()
+    # Under a thousand MACs the count had no prefix and no space either: '640MACs' on a CIFAR head.
+    document.push(SetParam("head", "num_classes", 1))
+    assert scene.nodes["head"].content.badges == ("513 params", "512 MACs")
     assert card.skip is not None and (card.skip.kind, card.skip.on, card.skip.label) == (
         "projection",
         True,
