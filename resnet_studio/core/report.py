@@ -11,7 +11,7 @@ from typing import Any, Literal
 from .analysis import Analysis
 from .graph import Graph
 from .shapes import Shape, format_shape
-from .units import bytes_text, macs_text, params_text
+from .units import bytes_text, flops_text, macs_text, params_text
 
 Format = Literal["table", "csv", "markdown", "json"]
 
@@ -142,7 +142,7 @@ def render(graph: Graph, analysis: Analysis, fmt: Format = "table") -> str:
 def totals_line(analysis: Analysis) -> str:
     """'11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32'."""
     t, s = analysis.totals, analysis.settings
-    flops = macs_text(t.flops).replace("MACs", "FLOPs")
+    flops = flops_text(t.flops)
     text = (
         f"{params_text(t.params)} params ({t.params:,}) | {macs_text(t.macs)} ({flops}) | "
         f"activations {bytes_text(t.training_bytes)} @ batch {s.batch_size} {s.dtype}"

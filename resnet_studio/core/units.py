@@ -23,6 +23,11 @@ def macs_text(macs: int) -> str:
     return f"{si(macs)}MACs" if macs >= 1000 else f"{macs} MACs"
 
 
+def flops_text(flops: int) -> str:
+    """FLOPs as macs_text writes MACs: '3.63 GFLOPs'."""
+    return macs_text(flops).replace("MACs", "FLOPs")
+
+
 def bytes_text(count: int) -> str:
     """A memory size in binary units: '9.6 MiB'."""
     value = float(count)

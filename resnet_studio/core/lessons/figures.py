@@ -28,7 +28,7 @@ from ..params import ParamValue
 from ..presets import PRESETS, preset
 from ..shapes import Shape, TensorInfo, format_shape
 from ..stages import find_stages
-from ..units import bytes_text, exact, macs_text, si
+from ..units import bytes_text, exact, flops_text, macs_text, si
 
 PLACEHOLDER = re.compile(r"\{([a-z]+):([^{}\s]*)\}")
 """A placeholder in lesson text (the braces of a formula's {group} hold no colon, so never match)."""
@@ -52,7 +52,7 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric("params", True, lambda v: exact(v) if v < 100_000 else si(v)),
         Metric("macs", True, macs_text),
-        Metric("flops", True, lambda v: macs_text(v).replace("MACs", "FLOPs")),
+        Metric("flops", True, flops_text),
         Metric("memory", True, bytes_text),
         Metric("rf", True, str),
         Metric("shape", False, str),

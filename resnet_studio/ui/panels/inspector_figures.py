@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ...core.analysis import Analysis, NodeAnalysis
 from ...core.model import Node
 from ...core.shapes import format_shape
-from ...core.units import bytes_text, exact, macs_text, si
+from ...core.units import bytes_text, exact, flops_text, macs_text, si
 
 if TYPE_CHECKING:
     from ...results.weights import (
@@ -24,10 +24,6 @@ class Figure:
     label: str
     text: str
     tooltip: str = ""
-
-
-def _flops_text(flops: int) -> str:
-    return macs_text(flops).replace("MACs", "FLOPs")
 
 
 def _unknown_until(result: NodeAnalysis | None, analysis: Analysis) -> str:
@@ -70,7 +66,7 @@ def node_figures(result: NodeAnalysis | None, analysis: Analysis) -> list[Figure
         ),
         Figure(
             "MACs",
-            f"{macs_text(result.macs)} \u00b7 {_flops_text(result.flops)} (FLOPs = 2 x MACs)",
+            f"{macs_text(result.macs)} \u00b7 {flops_text(result.flops)} (FLOPs = 2 x MACs)",
             f"{exact(result.macs)} multiply-accumulates per sample (convolutions and linear layers)\n"
             f"{exact(result.flops)} FLOPs, counted as 2 x MACs",
         ),
@@ -118,7 +114,7 @@ def selection_figures(node_ids: Sequence[str], analysis: Analysis) -> list[Figur
         ),
         Figure(
             "MACs",
-            f"{macs_text(macs)} \u00b7 {_flops_text(2 * macs)} (FLOPs = 2 x MACs)",
+            f"{macs_text(macs)} \u00b7 {flops_text(2 * macs)} (FLOPs = 2 x MACs)",
             f"{exact(macs)} MACs",
         ),
         Figure("Output memory", f"{bytes_text(output)} {at}", f"{exact(output)} bytes"),

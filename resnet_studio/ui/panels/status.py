@@ -8,14 +8,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ...core.analysis import Analysis
 from ...core.analysis.results import Totals
-from ...core.units import bytes_text, exact, macs_text, params_text
+from ...core.units import bytes_text, exact, flops_text, macs_text, params_text
 from ..theme import ERROR_COLOUR, WARNING_COLOUR
 
 
 def totals_text(analysis: Analysis) -> str:
     """'11.69 M params | 1.81 GMACs (3.63 GFLOPs) | activations 31.4 MiB @ batch 1 float32'."""
     t, s = analysis.totals, analysis.settings
-    flops = macs_text(t.flops).replace("MACs", "FLOPs")
+    flops = flops_text(t.flops)
     text = (
         f"{params_text(t.params)} params | {macs_text(t.macs)} ({flops}) | "
         f"activations {bytes_text(t.training_bytes)} @ batch {s.batch_size} {s.dtype}"
