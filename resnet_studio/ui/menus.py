@@ -176,6 +176,9 @@ def shortcut_table(actions: WindowActions) -> str:
             continue
         name = _plain(action)
         rows.append(f"<tr><td>{escape(name)}</td><td><b>{escape(', '.join(keys))}</b></td></tr>")
+    rows.append(
+        "<tr><td>Add a block by name (after the selected one)</td><td><b>Tab</b> on the canvas</td></tr>"
+    )
     rows.append("<tr><td>Pan the canvas</td><td><b>Middle-drag or Space+drag</b></td></tr>")
     rows.append("<tr><td>Zoom around the cursor</td><td><b>Mouse wheel</b></td></tr>")
     return "<table cellspacing='6'>" + "".join(rows) + "</table>"

@@ -287,8 +287,12 @@ class CanvasView(QGraphicsView):
 
     # --- quick add --------------------------------------------------------------------------------------------
 
-    def open_quick_add(self, at: QPoint | None = None, link: tuple[Edge, bool] | None = None) -> QuickAdd:
-        """The Tab search box, at a viewport point; with `link`, the new block is connected to that port."""
+    def open_quick_add(
+        self, at: QPoint | None = None, link: tuple[Edge, bool] | None = None, after_selection: bool = False
+    ) -> QuickAdd:
+        """The Tab search box, at a viewport point; with `link`, the new block is connected to that port; with
+        `after_selection` (Tab), it goes after the one selected block, as building a chain from the keyboard
+        wants."""
         point = at if at is not None else self.viewport().mapFromGlobal(self.cursor().pos())
         if not self.viewport().rect().contains(point):
             point = self.viewport().rect().center()
@@ -301,7 +305,11 @@ class CanvasView(QGraphicsView):
         popup = QuickAdd(self)
         self._quick_add = popup
 
+        after = self._insert_after() if after_selection and link is None else None
+
         def add(block_type: str) -> None:
+            if after is not None and self._add_after(after, block_type, scene_pos):
+                return
             if link is None:
                 self.add_block_at(block_type, scene_pos)
                 return
@@ -318,6 +326,33 @@ class CanvasView(QGraphicsView):
         popup.show()
         popup.search.setFocus()
         return popup
+
+    def _insert_after(self) -> str | None:
+        """The block a Tab-added block goes after: the one selected block, when it has an output."""
+        ids = self.document.selection
+        if len(ids) != 1 or ids[0] not in self.document.graph:
+            return None
+        return ids[0] if get_spec(self.document.graph.node(ids[0]).type).outputs else None
+
+    def _add_after(self, node_id: str, block_type: str, at: QPointF) -> bool:
+        """Add a block fed by a block's output: inserted into its one connection onwards, or joined to its free
+        output; False when it cannot be (the block is gone, feeds several, or the new one has no input)."""
+        graph = self.document.graph
+        spec = get_spec(block_type)
+        if node_id not in graph or not spec.outputs or (not spec.inputs and spec.variadic_inputs is None):
+            return False
+        onwards = graph.edges_from(node_id)
+        corner = (at.x() - CARD_WIDTH / 2, at.y() - CARD_HEIGHT / 2)
+        if len(onwards) == 1:
+            new_id = self.editor.insert_on_edge(onwards[0], block_type, corner)
+        elif not onwards:
+            out = get_spec(graph.node(node_id).type).outputs[0]
+            new_id = self.editor.add_connected(block_type, corner, Edge(node_id, out, "", ""), True)
+        else:
+            return False
+        if new_id is not None:
+            self.document.set_selection([new_id])
+        return True
 
     # --- events -----------------------------------------------------------------------------------------------
 
@@ -411,7 +446,7 @@ class CanvasView(QGraphicsView):
             self.space_held = True
             self.restore_cursor()
         elif key == Qt.Key.Key_Tab and not event.modifiers():
-            self.open_quick_add()
+            self.open_quick_add(after_selection=True)
         elif key == Qt.Key.Key_Escape and self._gesture is not None:
             self._gesture.cancel()
             self._gesture = None

@@ -257,6 +257,36 @@ def test_tab_opens_quick_add_and_enter_adds_the_block(user: User) -> None:
     assert not popup.isVisible()
 
 
+def test_tab_with_a_block_selected_adds_the_new_one_after_it(user: User) -> None:
+    # Building a chain from the keyboard: select a block, Tab, type, Enter. The new block used to land
+    # unconnected; it now goes into the selected block's one connection onwards, or onto its free output.
+    a = user.drop_block("Input", QPoint(300, 80))
+    b = user.drop_block("Conv2d", QPoint(300, 300))
+    user.link(a, b)
+    stack = user.document.undo_stack
+    added = []
+    for selected, typed in ((a, "relu"), (b, "dropout")):
+        user.document.set_selection([selected])
+        user.view.setFocus()
+        QTest.keyClick(user.view, Qt.Key.Key_Tab)
+        popup = user.view._quick_add
+        assert popup is not None
+        QTest.keyClicks(popup.search, typed)
+        QTest.keyClick(popup.search, Qt.Key.Key_Return)
+        (new,) = user.document.selection
+        added.append(new)
+    relu, dropout = added
+    assert user.edges() == {
+        Edge(a, "out", relu, "x"),
+        Edge(relu, "out", b, "x"),
+        Edge(b, "out", dropout, "x"),
+    }
+    assert stack.undoText().startswith("Add ")
+    stack.undo()
+    stack.undo()  # the insert into a -> b was one step too
+    assert user.edges() == {Edge(a, "out", b, "x")}
+
+
 def test_dropping_a_preset_adds_it_as_one_step(user: User) -> None:
     assert user.drop_preset("resnet18", QPoint(200, 100))
     assert len(user.document.graph) == 12 and user.document.undo_stack.count() == 1

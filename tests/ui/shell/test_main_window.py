@@ -301,5 +301,6 @@ def test_help_lists_the_shortcuts_and_about(window: MainWindow, dialogs) -> None
     text = dialogs.texts("information")[0]
     assert "<td>Fit to View</td><td><b>F</b></td>" in text
     assert "Ctrl+S" in text and ">Save<" in text
+    assert "<b>Tab</b> on the canvas" in text  # the quick add, which no menu shows
     window.actions.about.trigger()
     assert dialogs.titles("about") == ["About ResNet Studio"]
