@@ -110,6 +110,7 @@ class PanelSlot(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible stop in the keyboard's Tab order
         self.panel: PanelFrame | None = None
         inner = QWidget(self)
         self.box = QVBoxLayout(inner)

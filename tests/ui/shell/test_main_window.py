@@ -195,6 +195,7 @@ def test_on_a_laptop_screen_the_bottom_panels_scroll_and_the_side_panels_stay_re
     slot = race.widget()
     assert panel.minimumSizeHint().width() > slot.width()  # the panel is wider than its dock ...
     qtbot.waitUntil(lambda: slot.horizontalScrollBar().maximum() > 0)  # ... and scrolls sideways
+    assert slot.focusPolicy() == Qt.FocusPolicy.NoFocus  # a scroll area would be a Tab stop of its own
     assert slot.verticalScrollBar().maximum() == 0  # tall enough: no scrolling down
     # The landscape panel wants about 300 pixels of height, which held the canvas to a strip on a laptop: the
     # panels below the canvas may be lower than their panel, which then scrolls down.
