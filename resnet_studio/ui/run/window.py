@@ -65,6 +65,8 @@ class RunUi(QObject):
         window.statusBar().insertPermanentWidget(0, self.progress)
         self.thumbnails = ThumbnailLayer(window.canvas.canvas, self)
         self._grown = False
+        self._grown_docks = False
+        """The docks below the canvas have grown once (for a first result or a teaching panel)."""
         self._closed = False
         self._connect()
         self._availability(self.controller.blocked_reason)
@@ -125,6 +127,8 @@ class RunUi(QObject):
 
     def _connect(self) -> None:
         a, c, w = self.window.actions, self.controller, self.window
+        # From the first paint on: a layout restored with a teaching panel in front keeps its heights.
+        w.first_paint.later(0, self._watch_teaching_docks)
         triggers: dict[object, Callable[[], object]] = {
             a.run: self.run,
             a.cancel_run: c.cancel,
@@ -278,8 +282,24 @@ class RunUi(QObject):
             return
         self.activations_dock.show()
         self.activations_dock.raise_()
+        self._grow_for(self.activations_dock)
+
+    def _watch_teaching_docks(self) -> None:
+        for key in ("gradients", "landscape", "race"):  # the teaching panels, which run their own jobs
+            dock = self.results.docks[key]
+            dock.visibilityChanged.connect(lambda shown, dock=dock: shown and self._grow_for(dock))
+
+    def _grow_for(self, dock: QDockWidget) -> None:
+        """The first time results or a teaching panel are shown, the docks below the canvas grow to
+        RESULT_DOCK_HEIGHT of the window (they start lower, leaving the canvas the room), unless already as tall."""
+        if self._grown_docks or self._closed:
+            return
+        self._grown_docks = True
         height = round(self.window.height() * RESULT_DOCK_HEIGHT)
-        self.window.resizeDocks([self.activations_dock], [height], Qt.Orientation.Vertical)
+        if dock.height() < height:
+            QTimer.singleShot(
+                0, self, lambda: self.window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+            )
 
     def _finished(self, result: ForwardResult) -> None:
         if result.status == "cancelled":

@@ -207,6 +207,30 @@ def test_on_a_laptop_screen_the_bottom_panels_scroll_and_the_side_panels_stay_re
     assert landscape.height() < panel_height
 
 
+def test_the_docks_below_the_canvas_grow_when_a_teaching_panel_is_first_shown(
+    window: MainWindow, qtbot
+) -> None:
+    # They start under a third of the window so the canvas has the room; the race's charts were then a few
+    # pixels high on a laptop until the user dragged the dock up.
+    from resnet_studio.ui.run.window import RESULT_DOCK_HEIGHT
+
+    window.resize(1366, 740)
+    qtbot.waitUntil(lambda: window.first_paint.painted and window.width() == 1366)
+    race = window.run_ui.dock("race")
+    window.resizeDocks([window.summary_dock], [100], Qt.Orientation.Vertical)  # as low as it goes
+    qtbot.wait(20)  # laid out; and the first paint's held work has run: the docks are watched
+    low = window.summary_dock.height()
+    tall = round(window.height() * RESULT_DOCK_HEIGHT) - 40  # the share includes the tab bar
+    assert low < tall
+    race.raise_()
+    qtbot.waitUntil(lambda: race.height() >= tall)
+    window.resizeDocks([race], [low], Qt.Orientation.Vertical)  # the user's choice afterwards stays
+    qtbot.waitUntil(lambda: race.height() < tall)
+    window.run_ui.dock("gradients").raise_()
+    qtbot.wait(50)
+    assert window.run_ui.dock("gradients").height() < tall
+
+
 def test_presenting_on_a_1024_pixel_projector_the_window_fits_and_run_stays_whole(
     window: MainWindow, qtbot
 ) -> None:
