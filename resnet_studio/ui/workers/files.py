@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-import traceback
-
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ...core.model import GraphSnapshot
-from .thread import ENGINE_IMPORT
+from .thread import ENGINE_IMPORT, unexpected
 
 
 class CheckpointWorker(QObject):
@@ -35,9 +32,8 @@ class CheckpointWorker(QObject):
                 result: object = open_checkpoint(self.path)
             except WeightsError as error:
                 result = OpenFailure(self.path, str(error), getattr(error, "key", None))
-        except BaseException as error:  # a bug must not take the app down: report it as a failed open
-            traceback.print_exc(file=sys.stderr)
-            result = OpenFailure(self.path, f"{type(error).__name__}: {error}")
+        except BaseException as error:
+            result = OpenFailure(self.path, unexpected(error))
         self.finished.emit(result)
 
 
@@ -69,7 +65,6 @@ class CodeWorker(QObject):
                 )
             except EngineError as error:
                 result = (self.node_id, "", str(error))
-        except BaseException as error:  # a bug must not take the app down: say so in the code view
-            traceback.print_exc(file=sys.stderr)
-            result = (self.node_id, "", f"the code could not be written ({type(error).__name__}: {error})")
+        except BaseException as error:
+            result = (self.node_id, "", f"the code could not be written ({unexpected(error)})")
         self.finished.emit(result)

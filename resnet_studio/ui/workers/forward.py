@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-import threading
 import traceback
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ...results.run import CPU, ForwardResult, RunError, RunRequest, Status
-from .thread import ENGINE_IMPORT, PacedProgress
+from .thread import ENGINE_IMPORT, CancellableWorker, PacedProgress, unexpected
 
 
-class ForwardWorker(QObject):
-    """Runs one forward pass of a RunRequest; lives on a worker thread."""
+class ForwardWorker(CancellableWorker):
+    """Runs one forward pass of a RunRequest; lives on a worker thread; a cancel stops it between layers."""
 
     progressed = Signal(float, str)
     """(fraction done 0..1, name of the node just finished)."""
@@ -23,26 +22,15 @@ class ForwardWorker(QObject):
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
         self.request = request
-        self._cancel = threading.Event()
         self._progress = PacedProgress(self.progressed.emit)
-
-    def cancel(self) -> None:
-        """Ask the run to stop at the next layer boundary (safe from any thread)."""
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        """True once cancel() was called."""
-        return self._cancel.is_set()
 
     @Slot()
     def run(self) -> None:
         """Import the engine (first time only), run, convert, and send the result."""
         try:
             result = self._run()
-        except BaseException as error:  # a bug must not take the app down: report it as a failed run
-            traceback.print_exc(file=sys.stderr)
-            result = _failed(self.request, f"{type(error).__name__}: {error}")
+        except BaseException as error:
+            result = _failed(self.request, unexpected(error))
         self.finished.emit(result)
 
     def _run(self) -> ForwardResult:

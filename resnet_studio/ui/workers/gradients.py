@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-import threading
-import traceback
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from ...results.gradients import GradientFlow, GradientFlowComparison, GradientOutcome, GradientRequest
 from ...results.run import RunError, Status
-from .thread import ENGINE_IMPORT, PacedProgress
+from .thread import ENGINE_IMPORT, CancellableWorker, PacedProgress, unexpected
 
 
-class GradientWorker(QObject):
-    """One backward pass through each of two networks on the same batch of the data set (gradient flow)."""
+class GradientWorker(CancellableWorker):
+    """One backward pass through each of two networks on the same batch of the data set (gradient flow); a cancel
+    stops it between layers."""
 
     progressed = Signal(float, str)
     """(fraction done 0..1, the node just passed)."""
@@ -25,12 +23,7 @@ class GradientWorker(QObject):
     def __init__(self, request: GradientRequest) -> None:
         super().__init__()
         self.request = request
-        self._cancel = threading.Event()
         self._progress = PacedProgress(self.progressed.emit)
-
-    def cancel(self) -> None:
-        """Stop at the next layer boundary (safe from any thread)."""
-        self._cancel.set()
 
     @Slot()
     def run(self) -> None:
@@ -38,10 +31,9 @@ class GradientWorker(QObject):
         request = self.request
         try:
             outcome = self._run()
-        except BaseException as error:  # a bug must not take the app down: report it as a failed comparison
-            traceback.print_exc(file=sys.stderr)
+        except BaseException as error:
             failed = RunError(
-                "failed", f"gradient flow stopped with an unexpected error: {type(error).__name__}: {error}"
+                "failed", f"gradient flow stopped with an unexpected error: {unexpected(error)}"
             )
             outcome = _gradient_outcome(request, "nothing", failed)
         self.finished.emit(outcome)

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import queue
-import sys
-import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from ...results.landscape_request import LandscapeOutcome, LandscapeRequest, LandscapeUpdate
 from ...results.run import RunError
-from .thread import ENGINE_IMPORT, UPDATE_INTERVAL_S
+from .thread import ENGINE_IMPORT, UPDATE_INTERVAL_S, CancellableWorker, unexpected
 
 
-class LandscapeWorker(QObject):
+class LandscapeWorker(CancellableWorker):
     """The loss landscapes of two networks (or more) computed side by side, one core each, streaming their points
-    coarse grid first."""
+    coarse grid first; a cancel stops it between two batches of points, and the landscapes keep the points known."""
 
     updated = Signal(object)
     """A tuple of LandscapeUpdate: the points known since the last batch (at most ~20 batches a second)."""
@@ -28,22 +25,16 @@ class LandscapeWorker(QObject):
     def __init__(self, request: LandscapeRequest) -> None:
         super().__init__()
         self.request = request
-        self._cancel = threading.Event()
         self._points: queue.SimpleQueue[LandscapeUpdate] = queue.SimpleQueue()
-
-    def cancel(self) -> None:
-        """Stop between two batches of points (safe from any thread); the landscapes keep the points known."""
-        self._cancel.set()
 
     @Slot()
     def run(self) -> None:
         """Draw the batch, compute the landscapes on threads of their own, stream the points, send the outcome."""
         try:
             outcome = self._run()
-        except BaseException as error:  # a bug must not take the app down: report it as a failed landscape
-            traceback.print_exc(file=sys.stderr)
+        except BaseException as error:
             failed = RunError(
-                "failed", f"the landscape stopped with an unexpected error: {type(error).__name__}: {error}"
+                "failed", f"the landscape stopped with an unexpected error: {unexpected(error)}"
             )
             outcome = LandscapeOutcome(self.request, error=failed)
         self._send_points()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,11 +12,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from ...core.model import GraphSnapshot
 from ...results.datasets import DataChoice, DataFailure
 from ...results.training import CurveUpdate, RaceRefusal, TrainedWeights, TrainingOptions
-from .thread import ENGINE_IMPORT, UPDATE_INTERVAL_S
+from .thread import ENGINE_IMPORT, UPDATE_INTERVAL_S, CancellableWorker, unexpected
 
 
-class RaceWorker(QObject):
-    """Trains two to four networks side by side (the degradation race), streaming their curves."""
+class RaceWorker(CancellableWorker):
+    """Trains two to four networks side by side (the degradation race), streaming their curves; a cancel stops it
+    between two steps, and the result keeps the steps done."""
 
     updated = Signal(object)
     """A tuple of CurveUpdate: the new points since the last batch (at most ~20 batches a second)."""
@@ -30,12 +29,7 @@ class RaceWorker(QObject):
     ) -> None:
         super().__init__()
         self.networks, self.data, self.options = dict(networks), data, options
-        self._cancel = threading.Event()
         self._paused = threading.Event()
-
-    def cancel(self) -> None:
-        """Stop between two steps (safe from any thread); the result keeps the steps done."""
-        self._cancel.set()
 
     def pause(self) -> None:
         """Wait after the current step until resume() (its time is left out of the wall clock)."""
@@ -61,11 +55,8 @@ class RaceWorker(QObject):
                 result = RaceRefusal(str(error), "data")
             except training.TrainingError as error:
                 result = RaceRefusal(str(error), error.problem, error.network)
-        except BaseException as error:  # a bug must not take the app down: report it as a refusal
-            traceback.print_exc(file=sys.stderr)
-            result = RaceRefusal(
-                f"training stopped with an unexpected error: {type(error).__name__}: {error}", "failed"
-            )
+        except BaseException as error:
+            result = RaceRefusal(f"training stopped with an unexpected error: {unexpected(error)}", "failed")
         self.finished.emit(result)
 
     def _race(self, training: Any, data: Any) -> object:
@@ -111,10 +102,7 @@ class DataWorker(QObject):
             except (DatasetError, ValueError) as error:
                 result = DataFailure(self.choice, str(error))
         except BaseException as error:
-            traceback.print_exc(file=sys.stderr)
-            result = DataFailure(
-                self.choice, f"the data set could not be read: {type(error).__name__}: {error}"
-            )
+            result = DataFailure(self.choice, f"the data set could not be read: {unexpected(error)}")
         self.finished.emit(result)
 
 
@@ -143,8 +131,7 @@ class SaveWeightsWorker(QObject):
             except (WeightsError, OSError) as error:
                 self.finished.emit("", f"could not save {self.path}: {error}")
         except BaseException as error:
-            traceback.print_exc(file=sys.stderr)
-            self.finished.emit("", f"could not save {self.path}: {type(error).__name__}: {error}")
+            self.finished.emit("", f"could not save {self.path}: {unexpected(error)}")
 
 
 def _load_data(choice: DataChoice) -> Any:

@@ -3,8 +3,10 @@ that imports the engine one thread at a time."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
@@ -34,6 +36,30 @@ class PacedProgress:
         if fraction >= 1.0 or now - self._last >= PROGRESS_INTERVAL_S:
             self._last = now
             self._report(fraction, node)
+
+
+def unexpected(error: BaseException) -> str:
+    """A worker's unexpected error, printed with its traceback (for a bug report) and said in one line
+    ('KeyError: 'fc'') for the message the app shows: a bug must not take the app down."""
+    traceback.print_exc(file=sys.stderr)
+    return f"{type(error).__name__}: {error}"
+
+
+class CancellableWorker(QObject):
+    """A job on a worker thread that stops at its next boundary (a layer, a step, a batch of points) once asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next boundary (safe from any thread); what it did so far is kept."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancel() was called."""
+        return self._cancel.is_set()
 
 
 class WorkerThread(QObject):
