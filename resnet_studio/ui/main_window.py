@@ -339,9 +339,8 @@ class MainWindow(QMainWindow):
         presentation = self.actions.presentation.isChecked()
         factor = self.store.ui_scale() * (PRESENTATION_SCALE if presentation else 1.0)
         side = [self.palette_dock, self.inspector_dock]
-        resize = resize_docks and self._scale is not None and self.isVisible()
         base: list[float] = []
-        if resize and self._scale is not None:
+        if resize_docks and self._scale is not None and self.isVisible():
             # Side panels grow with their text, so the palette and inspector stay readable. They are sized from
             # their widths at text size 1 (the user's, unless a step left them as it set them), not from the last
             # step's: a step cut short by the bottom panels' least width would otherwise narrow them for good.
@@ -351,12 +350,15 @@ class MainWindow(QMainWindow):
             else:
                 base = [width / self._scale for width in seen]
         self._scale = factor
+        font = self._app.font()
         apply_ui_scale(self._app, factor)
-        # The new text reaches every panel now, the hidden ones too: their least widths follow it before any
-        # panel is sized (a panel hidden in a tab would otherwise keep the old text's).
-        QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
-        for dock in self.all_docks():
-            dock.layout().activate()
+        if self.isVisible() and self._app.font() != font:
+            # The new text reaches every panel now, the hidden ones too: their least widths follow it before any
+            # panel is sized (a panel hidden in a tab would otherwise keep the old text's). Not at start-up: the
+            # window lays out once, when it is shown.
+            QApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+            for dock in self.all_docks():
+                dock.layout().activate()
         if base:
             self.resizeDocks(side, [round(width * factor) for width in base], Qt.Orientation.Horizontal)
             self.layout().activate()
