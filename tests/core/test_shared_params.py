@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from resnet_studio.core import params as params_module
 from resnet_studio.core.catalogue import get_spec
 from resnet_studio.core.params import Params, shared
 from resnet_studio.core.presets import preset
+from resnet_studio.core.project import load, save
 
 
 def test_equal_blocks_of_a_preset_share_their_parameters() -> None:
@@ -15,6 +18,14 @@ def test_equal_blocks_of_a_preset_share_their_parameters() -> None:
     layer3 = [graph.node(f"layer3.{i}").params for i in range(1, 36)]
     assert all(p is layer3[0] for p in layer3)
     assert graph.node("layer3.0").params is not layer3[0]  # it strides: other values, another object
+
+
+def test_equal_blocks_of_a_saved_network_share_their_parameters_once_opened(tmp_path: Path) -> None:
+    # A file's nodes come with complete parameters of their own: the graph still keeps the shared object.
+    graph = load(save(preset("resnet152"), tmp_path / "resnet152.json"))
+    layer3 = [graph.node(f"layer3.{i}").params for i in range(1, 36)]
+    assert all(p is layer3[0] for p in layer3)
+    assert layer3[0] == preset("resnet152").node("layer3.1").params
 
 
 def test_made_params_are_shared_and_still_equal_to_fresh_ones() -> None:
