@@ -4,14 +4,15 @@ re-analysis, after memo hits or first-time shapes, equals a cold analysis of the
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resnet_studio.core import Analysis, Analyzer, Graph, RunSettings, analyze, preset
+from resnet_studio.core import Analysis, Analyzer, Edge, Graph, RunSettings, analyze, preset
 from resnet_studio.core.catalogue import all_specs, clear_memo
-from resnet_studio.core.catalogue.registry import plan_of
+from resnet_studio.core.catalogue.registry import evaluate, plan_of
 from resnet_studio.core.commands import Command
 from resnet_studio.core.params import Params
 from resnet_studio.core.shapes import TensorInfo
@@ -175,3 +176,67 @@ def test_memo_keys_are_equal_exactly_when_params_are(
     assert (a.memo_key == b.memo_key) == (a == b)
     if a == b:
         assert hash(a.memo_key) == hash(b.memo_key) and hash(a) == hash(b)
+
+
+def chain(*layers: tuple[str, dict[str, object]]) -> Graph:
+    """Input (16x32x32) -> the layers in a row -> Output."""
+    graph = Graph()
+    specs = [("Input", {"channels": 16, "height": 32, "width": 32}), *layers, ("Output", {})]
+    ids = []
+    for i, (block, params) in enumerate(specs):
+        node = graph.make_node(block, params, name=f"n{i}", node_id=f"n{i}")  # type: ignore[arg-type]
+        graph.add_node(node)
+        ids.append(node.id)
+    for a, b in pairwise(ids):
+        graph.connect(Edge(a, "out", b, "x"))
+    return graph
+
+
+def node_by_node(graph: Graph) -> dict[str, tuple[object, ...]]:
+    """Each node's figures from its own evaluation on its input, without the analysis loop or its shortcuts."""
+    outputs: dict[str, TensorInfo] = {}
+    figures: dict[str, tuple[object, ...]] = {}
+    for node_id in graph.topological_order():
+        node = graph.node(node_id)
+        incoming = [e.src for e in graph.wiring()[1][node_id].values()]
+        cost = evaluate(node.type, node.params, tuple(outputs[src] for src in incoming))
+        outputs[node_id] = cost.output
+        figures[node_id] = (cost.output.shape, cost.output.rf, cost.params, cost.macs, cost.kept)
+    return figures
+
+
+def analysed(graph: Graph) -> dict[str, tuple[object, ...]]:
+    nodes = analyze(graph).nodes
+    return {
+        node_id: (n.output_shape, n.receptive_field, n.params, n.macs, n.training_bytes // 4)
+        for node_id, n in nodes.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        # Different blocks with the same (empty) parameters on the same shape, one after another.
+        chain(("ReLU", {}), ("Sigmoid", {}), ("ReLU", {}), ("Sigmoid", {})),
+        # The same block again and again, each on a smaller map than the last.
+        chain(*[("Conv2d", {"out_channels": 16, "stride": 2})] * 4),
+        # The same block on the same shape: only the receptive field grows.
+        chain(*[("Conv2d", {"out_channels": 16, "kernel_size": 5, "padding": 2})] * 5),
+    ],
+    ids=["equal-params-other-type", "strided-run", "same-shape-run"],
+)
+def test_runs_of_equal_blocks_give_each_node_its_own_figures(graph: Graph) -> None:
+    clear_memo()
+    assert analysed(graph) == node_by_node(graph)
+    assert analysed(graph) == node_by_node(graph)  # and with the memo warm
+
+
+def test_a_deep_network_s_runs_of_equal_blocks_give_each_node_its_own_figures() -> None:
+    graph = preset("resnet152")
+    clear_memo()
+    assert analysed(graph) == node_by_node(graph)
+    analyzer = Analyzer(graph)
+    analyzer.analyze()
+    graph.set_param("layer3.0", "stride", 1)  # every block downstream meets a new shape
+    assert analyzer.analyze().nodes == analyze(graph.copy()).nodes
+    assert analysed(graph) == node_by_node(graph)

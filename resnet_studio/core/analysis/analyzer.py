@@ -141,6 +141,15 @@ class Analyzer:
         visited: list[str] = []
         several = len(nodes) > 1
         keep = self._listening  # a one-off analysis never reads the facts again: it does not keep them
+        # The last usual node's block on its input shape, and what that gives: the next node, when it is the same
+        # block on the same shape (a deep network's run of equal blocks), takes them without the memo's lookup.
+        last_key: object = None
+        last_type: str | None = None
+        last_shape: Shape | None = None
+        last_shapes: tuple[Shape, ...] = ()
+        last_cost: LayerCost | None = None
+        out_shape: Shape = ()
+        grow = out_jump = 1
         for node_id in order[start:]:
             known = usual.get(node_id, unseen)
             # Not seen yet: the node as a Usual, or None (inline: a cold analysis does this for every node).
@@ -163,21 +172,30 @@ class Analyzer:
                 x = infos.get(source)
                 if x is not None:
                     shape, rf, jump = x
-                    shapes: tuple[Shape, ...] = (shape,)
-                    cost = memoised((type_name, key, shapes)) or cost_on_shapes(type_name, params, shapes)
-                    if (
-                        cost.__class__ is layer_cost
-                        and not cost.warnings
-                        and not (training and cost.norm_values is not None)
-                    ):
-                        output = cost.output
-                        info = (output.shape, rf + (output.rf - 1) * jump, jump * output.jump)
+                    usual_cost: LayerCost | None
+                    if key is last_key and shape == last_shape and type_name == last_type:
+                        shapes, usual_cost = last_shapes, last_cost
+                    else:
+                        shapes = (shape,)
+                        hit = memoised((type_name, key, shapes)) or cost_on_shapes(type_name, params, shapes)
+                        usual_cost = None
+                        if (
+                            hit.__class__ is layer_cost
+                            and not hit.warnings
+                            and not (training and hit.norm_values is not None)
+                        ):
+                            usual_cost = last_cost = hit
+                            last_key, last_type, last_shape, last_shapes = key, type_name, shape, shapes
+                            output = hit.output
+                            out_shape, grow, out_jump = output.shape, output.rf - 1, output.jump
+                    if usual_cost is not None:
+                        info = (out_shape, rf + grow * jump, jump * out_jump)
                         if track:
                             visited.append(node_id)
                             if info != infos.get(node_id):
                                 changed_outputs.add(node_id)
                         infos[node_id] = info
-                        rows[node_id] = (type_name, shapes, cost, info, (), keeps_output)
+                        rows[node_id] = (type_name, shapes, usual_cost, info, (), keeps_output)
                         continue
                 incoming = into[node_id]
             else:
@@ -235,7 +253,7 @@ class Analyzer:
         diagnostics: tuple[Diagnostic, ...] = ()
         if any(map(_DIAGNOSTICS, rows.values())):
             diagnostics = tuple([d for node_id in order for d in rows[node_id][4]])
-        errors = sum(1 for d in diagnostics if d.is_error)
+        errors = sum(1 for d in diagnostics if d.is_error) if diagnostics else 0
         scale = settings.batch_size * settings.dtype_bytes
         totals = _totals(
             params,
