@@ -33,7 +33,7 @@ from resnet_studio.core.commands import SetParam
 from resnet_studio.core.errors import GraphError
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
-from resnet_studio.results.run import InputChoice
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.main_window import MainWindow
 from resnet_studio.ui.settings_store import SettingsStore

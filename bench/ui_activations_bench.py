@@ -28,7 +28,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
-from resnet_studio.results.run import ForwardResult, InputChoice, NodeRecord
+from resnet_studio.results.run import ForwardResult, NodeRecord
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.panels.activations import ActivationsPanel
 from resnet_studio.ui.panels.feature_grid import FeatureGrid

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
-from resnet_studio.results.run import InputChoice
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.main_window import MainWindow
 from resnet_studio.ui.settings_store import SettingsStore

@@ -35,7 +35,7 @@ from resnet_studio.core.analysis import RunSettings  # noqa: E402
 from resnet_studio.core.commands import SetParam  # noqa: E402
 from resnet_studio.core.presets import PRESETS, preset  # noqa: E402
 from resnet_studio.core.project import Project  # noqa: E402
-from resnet_studio.results.run import InputChoice  # noqa: E402
+from resnet_studio.results.run_request import InputChoice  # noqa: E402
 from resnet_studio.ui.document import Document  # noqa: E402
 from resnet_studio.ui.main_window import APP_NAME, MainWindow  # noqa: E402
 from resnet_studio.ui.settings_store import SettingsStore, default_qsettings  # noqa: E402

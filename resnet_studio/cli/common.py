@@ -107,7 +107,7 @@ def load_network(name_or_file: str) -> Graph:
 
 def open_network(name_or_file: str) -> tuple[Graph, AttachedWeights | None]:
     """The network and, for a checkpoint, the weights that came with it; raises UserError with one clear line."""
-    from ..results.checkpoint import is_checkpoint_file
+    from ..results.checkpoint_files import is_checkpoint_file
 
     if is_checkpoint_file(name_or_file):
         return _open_checkpoint(Path(name_or_file))

@@ -289,7 +289,7 @@ class Graph:
             raise DuplicateNodeError(f"the name {quote(node.name)} is already used by another node")
         _check_position(node.name, node.position)
         full = _full_params(spec.type_name, node.params)
-        if full is not node.params:  # equal parameters too: the shared object is what the analysis memo finds fast
+        if full is not node.params:  # equal ones too: the analysis memo finds the shared object fastest
             node = node.with_params(full)
         if index is None or index >= len(self._nodes):
             self._nodes[node.id] = node

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.graph import Graph
 from ..core.model import GraphSnapshot
 
 if TYPE_CHECKING:
-    from .weights import AttachedWeights  # an annotation only: the app asks is_checkpoint_file at start-up
-
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".safetensors")
-"""File name endings that open as checkpoints (a network with its weights), not as project files."""
-
-
-def is_checkpoint_file(path: str | Path) -> bool:
-    """True for a .pt, .pth or .safetensors file name."""
-    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
+    from .weights import AttachedWeights  # an annotation only
 
 
 @dataclass(frozen=True)

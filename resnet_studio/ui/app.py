@@ -15,13 +15,13 @@ from ..core.errors import UnknownPresetError
 from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, load_project
-from ..results.checkpoint import is_checkpoint_file
+from ..results.checkpoint_files import is_checkpoint_file
 
 DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
 """When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?> cpu=<seconds>' once the window is
 on screen (cpu: the process's CPU time by then), then 'resnet-studio: packages at exposure: a,b,...' (the
-top-level packages imported by then); with the value 'quit' the app then quits, with 'quit:SECONDS' that long
+top-level packages imported by then) and 'resnet-studio: modules at exposure: a,a.b,...' (every module); with the value 'quit' the app then quits, with 'quit:SECONDS' that long
 after (used by bench/ui_startup_bench.py, the tests and the packaging smoke tests)."""
 
 
@@ -163,8 +163,10 @@ def _report_when_exposed(window: object, quit_after: float | None) -> None:
                 now, cpu = time.time(), time.process_time()
                 torch = "torch" in sys.modules
                 print(f"resnet-studio: window exposed at {now:.6f} torch={torch} cpu={cpu:.6f}", flush=True)
-                packages = sorted({name.partition(".")[0] for name in list(sys.modules)})
+                modules = sorted(sys.modules)
+                packages = sorted({name.partition(".")[0] for name in modules})
                 print(f"resnet-studio: packages at exposure: {','.join(packages)}", flush=True)
+                print(f"resnet-studio: modules at exposure: {','.join(modules)}", flush=True)
                 if quit_after is not None:  # quit() closes the window first, as a user would
                     QTimer.singleShot(round(quit_after * 1000), QApplication.quit)
             return False

@@ -19,13 +19,14 @@ from ..core.errors import UnknownPresetError
 from ..core.graph import Graph
 from ..core.presets import PRESETS, preset
 from ..core.project import Project, ProjectFileError, ProjectSaveError, from_bytes, why_not_opened
-from ..results.checkpoint import CHECKPOINT_SUFFIXES, OpenedCheckpoint, OpenFailure, is_checkpoint_file
+from ..results.checkpoint_files import CHECKPOINT_SUFFIXES, is_checkpoint_file
 from .document import Document
 from .recovery import Recovery
 from .resources import example_files
 from .settings_store import SettingsStore
 
 if TYPE_CHECKING:
+    from ..results.checkpoint import OpenedCheckpoint, OpenFailure
     from .workers.thread import WorkerThread
 
 PROJECT_SUFFIX = ".rsproj.json"
@@ -165,6 +166,8 @@ class FileController(QObject):
             job.stop()
 
     def _checkpoint_arrived(self, result: OpenedCheckpoint | OpenFailure) -> None:
+        from ..results.checkpoint import OpenFailure  # loaded by the worker that opened it by now
+
         if isinstance(result, OpenFailure):
             self._error("Cannot open checkpoint", f"The checkpoint could not be opened.\n\n{result.message}")
             self.checkpoint_opened.emit(False)

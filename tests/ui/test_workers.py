@@ -6,7 +6,8 @@ import pytest
 
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.presets import preset
-from resnet_studio.results.run import ForwardResult, RunRequest
+from resnet_studio.results.run import ForwardResult
+from resnet_studio.results.run_request import RunRequest
 from resnet_studio.ui.workers.forward import ForwardWorker
 from resnet_studio.ui.workers.landscape import LandscapeWorker
 from resnet_studio.ui.workers.race import RaceWorker

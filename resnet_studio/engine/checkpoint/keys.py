@@ -15,7 +15,7 @@ from pathlib import Path
 
 from torch import Tensor
 
-from ...results.checkpoint import CHECKPOINT_SUFFIXES, is_checkpoint_file
+from ...results.checkpoint_files import CHECKPOINT_SUFFIXES, is_checkpoint_file
 from ..weights import read_state_dict
 
 __all__ = ["CHECKPOINT_SUFFIXES", "CheckpointTensors", "is_checkpoint_file", "read_checkpoint"]

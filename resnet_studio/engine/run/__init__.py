@@ -1,14 +1,7 @@
 """Running built networks: devices, inputs, the forward pass with capture, timing, memory and failures."""
 
-from ...results.run import (
-    Activation,
-    DeviceInfo,
-    ForwardResult,
-    NodeRecord,
-    RunError,
-    RunRequest,
-    ValueHistogram,
-)
+from ...results.run import Activation, ForwardResult, NodeRecord, RunError, ValueHistogram
+from ...results.run_request import DeviceInfo, RunRequest
 from .capture import ActivationStats, CaptureOptions
 from .control import CancelToken, Fault
 from .devices import list_devices

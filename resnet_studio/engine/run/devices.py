@@ -7,7 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ...core.shapes import DTYPE_NAMES
-from ...results.run import DeviceInfo
+from ...results.run_request import DeviceInfo
 from ..errors import DeviceError, DTypeError
 
 DTYPES: dict[str, torch.dtype] = {name: getattr(torch, name) for name in DTYPE_NAMES}

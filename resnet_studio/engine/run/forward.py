@@ -24,7 +24,8 @@ from torch.utils.hooks import RemovableHandle
 from ...core.catalogue import Role, role_of
 from ...core.graph import Graph
 from ...core.model import GraphSnapshot
-from ...results.run import ForwardResult, RunError, RunRequest, Status
+from ...results.run import ForwardResult, RunError, Status
+from ...results.run_request import RunRequest
 from ..assembly import Network
 from ..errors import BuildError, DeviceError, InputError, WeightsError
 from .capture import CaptureOptions

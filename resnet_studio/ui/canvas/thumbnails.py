@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ...results.run import ForwardResult, NodeRecord
 from .. import colours
 from ..run.display import thumbnail_rgb
 from .node_item import NodeItem
@@ -23,6 +22,8 @@ from .style import CARD_HEIGHT, CARD_WIDTH
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ...results.run import ForwardResult, NodeRecord  # annotations only: loaded after the first paint
 
 SIZE = 92.0
 """Side of a thumbnail in scene units (the card is 118 high)."""

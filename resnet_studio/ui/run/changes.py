@@ -8,7 +8,7 @@ from __future__ import annotations
 from ...core.analysis import RunSettings
 from ...core.graph import Graph
 from ...core.model import Node
-from ...results.run import RunOptions, RunRequest
+from ...results.run_request import RunOptions, RunRequest
 
 MAX_ITEMS = 3
 ARROW = "→"

@@ -16,14 +16,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.analysis import Analysis
 from ...core.model import Edge, GraphSnapshot, Node
-from ...results.run import (
+from ...results.run_request import (
     CPU,
     DEFAULT_MAX_CHANNELS,
     DEFAULT_MAX_SIZE,
     DeviceInfo,
-    ForwardResult,
     InputChoice,
-    RunError,
     RunOptions,
     RunRequest,
     run_key,
@@ -33,6 +31,7 @@ from ..document import Document
 from .changes import affected_nodes, describe_change
 
 if TYPE_CHECKING:
+    from ...results.run import ForwardResult, RunError  # annotations only: results load after the first paint
     from ...results.training import TrainedNetwork
     from ..workers.thread import WorkerThread
 

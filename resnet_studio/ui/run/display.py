@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ...core.activation_stats import ActivationStats
-from ...results.run import NodeRecord
-
 if TYPE_CHECKING:
     import numpy as np  # imported where used: the window is on screen before numpy loads
+
+    from ...core.activation_stats import ActivationStats
+    from ...results.run import NodeRecord  # annotations only: results load after the first paint
 
 SPREAD = 3.0
 """Levels reach this many standard deviations past the mean (clipped to the range): a few bright outliers

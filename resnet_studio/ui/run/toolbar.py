@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...results.run import DeviceInfo, InputChoice, RunOptions
+from ...results.run_request import DeviceInfo, InputChoice, RunOptions
 from .. import colours
 from ..resources import icon
 from .controller import RunController

@@ -16,7 +16,7 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox, QToolBar
 
 from ...core.units import bytes_text
-from ...results.run import ForwardResult, InputChoice
+from ...results.run_request import InputChoice
 from ..canvas.thumbnails import ThumbnailLayer
 from ..resources import icon
 from ..shell import Shell
@@ -26,6 +26,7 @@ from .progress import RunProgress
 from .toolbar import RunToolbar, run_icon_palette
 
 if TYPE_CHECKING:
+    from ...results.run import ForwardResult  # annotations only: results load after the first paint
     from ..panels.activations import ActivationsPanel
     from ..panels.depth import DepthPanel
     from ..panels.gradients import GradientsPanel

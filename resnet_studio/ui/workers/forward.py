@@ -7,7 +7,8 @@ import traceback
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ...results.run import CPU, ForwardResult, RunError, RunRequest, Status
+from ...results.run import ForwardResult, RunError, Status
+from ...results.run_request import CPU, RunRequest
 from .thread import ENGINE_IMPORT, CancellableWorker, PacedProgress, unexpected
 
 

@@ -15,17 +15,8 @@ from resnet_studio.core.analysis import RunSettings, analyze
 from resnet_studio.core.edits import remove_nodes
 from resnet_studio.core.expansion import expand_all
 from resnet_studio.core.presets import preset
-from resnet_studio.results.run import (
-    Activation,
-    ForwardResult,
-    InputChoice,
-    NodeRecord,
-    RunOptions,
-    RunRequest,
-    ValueHistogram,
-    preview_map,
-    run_key,
-)
+from resnet_studio.results.run import Activation, ForwardResult, NodeRecord, ValueHistogram, preview_map
+from resnet_studio.results.run_request import InputChoice, RunOptions, RunRequest, run_key
 from resnet_studio.ui.run.changes import describe_change
 from resnet_studio.ui.run.controller import CAPTURE_BUDGET_BYTES, blocked_reason, capture_limits
 from resnet_studio.ui.run.display import (

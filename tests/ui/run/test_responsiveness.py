@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from resnet_studio.core.analysis import RunSettings
-from resnet_studio.results.run import InputChoice
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.main_window import MainWindow
 
 from .conftest import RUN_TIMEOUT_MS, WindowFactory

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from resnet_studio.core.analysis import RunSettings
-from resnet_studio.results.run import InputChoice
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
 

@@ -15,7 +15,7 @@ from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import MoveNodes
 from resnet_studio.core.edits import remove_nodes, set_params
 from resnet_studio.engine.run import Fault
-from resnet_studio.results.run import InputChoice
+from resnet_studio.results.run_request import InputChoice
 from resnet_studio.ui.canvas.thumbnails import ActivationThumbnail
 from resnet_studio.ui.main_window import MainWindow
 from resnet_studio.ui.run import controller as controller_module

@@ -45,6 +45,27 @@ def test_first_paint_imports_none_of_the_heavy_packages(tmp_path: Path) -> None:
     assert packages & NOT_BEFORE_FIRST_PAINT == set()
 
 
+NOT_BEFORE_FIRST_PAINT_OURS = {
+    "resnet_studio.results.run",  # a run's results: the run bar needs only what a run asks for
+    "resnet_studio.results.checkpoint",  # an opened checkpoint: whether a file is one needs only its name
+    "importlib.resources",  # the shipped files are a folder on disk
+}
+"""Modules of our own (and what they would bring) that the first paint does not need either."""
+
+
+def test_first_paint_imports_none_of_the_result_types(tmp_path: Path) -> None:
+    result = launch(tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = [ln for ln in result.stdout.splitlines() if "modules at exposure:" in ln]
+    assert len(listed) == 1
+    modules = set(listed[0].partition("modules at exposure:")[2].strip().split(","))
+    assert {
+        "resnet_studio.ui.main_window",
+        "resnet_studio.results.run_request",
+    } <= modules  # the list is real
+    assert modules & NOT_BEFORE_FIRST_PAINT_OURS == set()
+
+
 def test_opens_a_file_and_remembers_it(tmp_path: Path) -> None:
     from resnet_studio.core.presets import preset
     from resnet_studio.core.project import save

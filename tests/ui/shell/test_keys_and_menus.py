@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSpinBox, QWidget
 
 from resnet_studio.core.presets import PRESETS
-from resnet_studio.results.run import DeviceInfo
+from resnet_studio.results.run_request import DeviceInfo
 from resnet_studio.ui import actions as actions_module
 from resnet_studio.ui.actions import WindowActions
 from resnet_studio.ui.main_window import MainWindow
