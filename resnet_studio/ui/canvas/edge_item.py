@@ -26,6 +26,26 @@ SIDE_GAP = 20.0
 ARROW = 7.0
 LAST_GAP = 66.0
 """Where a long edge leaves its column: just above the target card (the layout leaves 46 units between rows)."""
+FAR_LOD = 0.35
+"""Below this zoom an edge is a plain line, without antialiasing, arrow or labels."""
+
+# Read once: a PySide enum member costs a Python call per read, and a zoomed-out view paints hundreds of edges.
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_NO_BRUSH, _NO_PEN = Qt.BrushStyle.NoBrush, Qt.PenStyle.NoPen
+_CENTRE = Qt.AlignmentFlag.AlignCenter
+_LINE = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+_PENS: dict[tuple[int, float], QPen] = {}
+
+
+def _line_pen(colour: QColor, width: float) -> QPen:
+    """The pen of an edge's line, shared by every edge drawn in that colour and width."""
+    key = (colour.rgba(), round(width, 2))
+    pen = _PENS.get(key)
+    if pen is None:
+        if len(_PENS) >= 512:  # widths change with the zoom when far out
+            _PENS.clear()
+        pen = _PENS[key] = QPen(colour, key[1], *_LINE)
+    return pen
 
 
 def main_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -214,25 +234,23 @@ class EdgeItem(QGraphicsPathItem):
     ) -> None:
         s = self._style
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        colour = QColor(s.skip if self.skip else s.edge)
+        colour = s.skip if self.skip else s.edge
         width = s.edge_width * (1.25 if self.skip else 1.0)
-        exporting = bool(getattr(self.scene(), "exporting", False))
-        if not exporting and (self.isSelected() or self._hovered):
-            colour = QColor(s.highlight) if self.isSelected() else colour
+        if (self._hovered or self.isSelected()) and not getattr(self.scene(), "exporting", False):
+            colour = s.highlight if self.isSelected() else colour
             width += 1.5
         if self._drop_target:
-            colour, width = QColor(s.glow), width + 3.0
-        if lod < 0.35:
+            colour, width = s.glow, width + 3.0
+        far = lod < FAR_LOD
+        if far:
             width = max(width, 1.2 / max(lod, 0.01))  # stay visible when zoomed far out
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.35)
-        painter.setPen(
-            QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-        )
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setRenderHint(_ANTIALIASING, not far)
+        painter.setPen(_line_pen(colour, width))
+        painter.setBrush(_NO_BRUSH)
         painter.drawPath(self._line)
-        if lod < 0.35:
+        if far:
             return
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(QBrush(colour))
         painter.drawPolygon(self._arrow)
         if not self._label_rect.isNull():
@@ -241,14 +259,14 @@ class EdgeItem(QGraphicsPathItem):
             painter.drawRoundedRect(self._label_rect, 4.0, 4.0)
             painter.setPen(s.text)
             painter.setFont(s.small_font)
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+            painter.drawText(self._label_rect, _CENTRE, self.label)
         if not self._tag_rect.isNull():
             painter.setPen(QPen(colour, 1.2))
             painter.setBrush(QBrush(s.card))
             painter.drawRoundedRect(self._tag_rect, 4.0, 4.0)
             painter.setPen(colour)
             painter.setFont(s.small_font)
-            painter.drawText(self._tag_rect, Qt.AlignmentFlag.AlignCenter, self.tag)
+            painter.drawText(self._tag_rect, _CENTRE, self.tag)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = True

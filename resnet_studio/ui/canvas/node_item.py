@@ -89,6 +89,7 @@ class NodeItem(QGraphicsItem):
         self.node_id = node_id
         self.content = content
         self._style = style
+        self._bounds = _bounds(style)
         self._texts: list[tuple[QStaticText, QPointF, QColor, QFont]] = []
         self._header = QPainterPath()
         self._badge_top = CARD_HEIGHT
@@ -123,6 +124,7 @@ class NodeItem(QGraphicsItem):
         """Repaint with another theme or presentation mode."""
         self._style = style
         self.prepareGeometryChange()
+        self._bounds = _bounds(style)
         self._layout()
         self.update()
 
@@ -224,8 +226,7 @@ class NodeItem(QGraphicsItem):
     # --- geometry ---------------------------------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
-        margin = self._style.port_radius + 7.0
-        return QRectF(-margin, -margin - 12.0, CARD_WIDTH + 2 * margin, CARD_HEIGHT + 2 * margin + 12.0)
+        return self._bounds  # Qt asks several times per card and frame: made once per style
 
     def port_pos(self, port: str, is_output: bool = False) -> QPointF:
         """A port's centre in item coordinates."""
@@ -428,3 +429,9 @@ class NodeItem(QGraphicsItem):
                 painter.setFont(s.small_font)
                 painter.setPen(s.muted)
                 painter.drawText(QPointF(centre.x() + r + 3.0, centre.y() - 4.0), port)
+
+
+def _bounds(style: CanvasStyle) -> QRectF:
+    """A card's bounding rectangle: the card, its ports and the room above it for the stage label."""
+    margin = style.port_radius + 7.0
+    return QRectF(-margin, -margin - 12.0, CARD_WIDTH + 2 * margin, CARD_HEIGHT + 2 * margin + 12.0)
