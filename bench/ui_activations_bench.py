@@ -36,7 +36,7 @@ from resnet_studio.ui.panels.feature_grid import FeatureGrid
 from resnet_studio.ui.panels.plots import configure_pyqtgraph
 from resnet_studio.ui.run.controller import RunController
 from resnet_studio.ui.run.display import colour_table, levels_for
-from resnet_studio.ui.workers import ForwardWorker
+from resnet_studio.ui.workers.forward import ForwardWorker
 
 TARGETS_MS = {"grid": 100.0, "switch": 50.0}
 GRID_NODE = "layer1.0"
