@@ -24,9 +24,10 @@ from ...results.training import (
 from ..datasets import BatchSampler, ImageDataset, procedural_dataset
 from ..run.control import Cancel
 from ..run.failures import is_out_of_memory
+from ..threads import idle_cores
 from .control import Paused, wait_while_paused
 from .errors import TrainingError
-from .setup import build_for_training, check_classifier, device_for, idle_cores, snapshots
+from .setup import build_for_training, check_classifier, device_for, snapshots
 from .trainee import Trainee
 
 Networks = Mapping[str, Graph | GraphSnapshot]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import torch
@@ -80,20 +79,6 @@ def check_classifier(label: str, snapshot: GraphSnapshot, data: ImageDataset) ->
             label,
         )
     return structure
-
-
-def idle_cores(most: int) -> int:
-    """CPU threads worth using now: the cores this process may run on less the other work's load (the
-    one-minute load average), at least 1 and at most `most`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return max(1, min(most, cores))
-    return max(1, min(most, round(cores - busy)))
 
 
 def build_for_training(
