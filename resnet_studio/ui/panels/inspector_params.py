@@ -3,7 +3,7 @@ the values themselves live only in the graph."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QWidget
 
@@ -11,6 +11,8 @@ from ...core.catalogue import BlockSpec
 from ...core.params import Params, ParamSpec, ParamValue
 
 INT_LIMIT = 2**31 - 1
+WIDEST_FLOAT = "1.23457e-05"
+"""As wide as a float written with :g gets (six significant digits and an exponent)."""
 
 
 class FloatSpinBox(QDoubleSpinBox):
@@ -22,6 +24,21 @@ class FloatSpinBox(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         return f"{value:g}"
+
+    # Qt sizes a spin box for the texts of its minimum and maximum, which suits fixed decimals: for a range of
+    # 0 to 1 that is one digit, and BatchNorm's eps showed as "1e". Room for any value written with :g instead.
+    def sizeHint(self) -> QSize:
+        return self._room_for_any_value(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._room_for_any_value(super().minimumSizeHint())
+
+    def _room_for_any_value(self, hint: QSize) -> QSize:
+        metrics = self.fontMetrics()
+        ends = (self.textFromValue(self.minimum()), self.textFromValue(self.maximum()))
+        widest = ("-" if self.minimum() < 0 else "") + WIDEST_FLOAT
+        extra = metrics.horizontalAdvance(widest) - max(map(metrics.horizontalAdvance, ends))
+        return QSize(hint.width() + max(0, extra), hint.height())
 
     def valueFromText(self, text: str) -> float:
         try:

@@ -6,9 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QSpinBox
 
 from resnet_studio.core.commands import Rename, SetParam
+from resnet_studio.core.edits import explode
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.panels.inspector import InspectorPanel
-from resnet_studio.ui.panels.inspector_params import FloatSpinBox
+from resnet_studio.ui.panels.inspector_params import WIDEST_FLOAT, FloatSpinBox
 
 
 def make(qtbot, document: Document, *ids: str) -> InspectorPanel:
@@ -50,6 +51,19 @@ def test_float_parameter_uses_a_float_editor(qtbot, document: Document) -> None:
     dropout.setValue(0.25)
     assert document.graph.node("head").params["dropout"] == 0.25
     assert document.undo_stack.undoText() == "Set dropout of head"
+
+
+def test_a_small_float_is_shown_whole(qtbot, document: Document) -> None:
+    # BatchNorm's eps lies between 0 and 1: the editor was as wide as one digit and showed "1e".
+    document.push(explode(document.graph, document.analysis, "layer1.0"))
+    panel = make(qtbot, document, "layer1.0.bn1")
+    panel.show()
+    qtbot.waitExposed(panel)
+    eps = panel.params.editors["eps"]  # type: ignore[union-attr]
+    assert isinstance(eps, FloatSpinBox) and eps.text() == "1e-05"
+    room = eps.lineEdit().width()
+    assert room >= eps.lineEdit().fontMetrics().horizontalAdvance("1e-05")
+    assert eps.sizeHint().width() > eps.fontMetrics().horizontalAdvance(WIDEST_FLOAT)
 
 
 def test_a_change_is_one_undoable_command_and_editors_follow_undo(qtbot, document: Document) -> None:
