@@ -7,6 +7,8 @@ import pytest
 
 from resnet_studio.core import analyze, get_spec, preset
 from resnet_studio.core.catalogue import layer_tensors
+from resnet_studio.core.catalogue.registry import place
+from resnet_studio.core.expansion import expand_all
 from resnet_studio.core.params import Params
 from resnet_studio.core.shapes import TensorInfo
 
@@ -75,3 +77,24 @@ def test_drop_path_is_a_step_only_when_it_drops() -> None:
     assert all(
         Params(s.params)["drop_path"] == 0.1 for s in get_spec("Stage").plan(stage, (TensorInfo((64, 8, 8)),))
     )  # type: ignore[misc]
+
+
+def test_a_squeeze_and_excitation_gate_widens_the_receptive_field_but_keeps_the_spacing() -> None:
+    # The gate is one value per channel from the whole map: every output sees the whole map, but the outputs
+    # stay as far apart as the block's input positions (the gate's jump was taken, and grew without bound).
+    se, plain = analyze(preset("seresnet50")).nodes, analyze(preset("resnet50")).nodes
+    assert all(se[node_id].rf_stride == plain[node_id].rf_stride for node_id in plain)
+    assert se["layer1.0"].receptive_field == plain["layer1.0"].receptive_field + (56 - 1) * 4
+    assert se["head"].receptive_field == 3967  # the union over the 7x7 map of 3,775-pixel fields, 32 apart
+    expanded = analyze(expand_all(preset("seresnet50"))).nodes  # the gate as a Scale node of its own
+    for node_id in ("layer1.0", "layer2.0", "layer4.2"):
+        last = expanded[f"{node_id}.relu3"]
+        assert (last.receptive_field, last.rf_stride) == (se[node_id].receptive_field, se[node_id].rf_stride)
+
+
+def test_a_broadcast_input_adds_its_field_but_not_its_spacing() -> None:
+    out = TensorInfo((64, 28, 28))
+    x, gate = ((64, 28, 28), 43, 8), ((64, 1, 1), 259, 224)
+    assert place(out, (x, gate)) == (259, 8)
+    assert place(out, (x, ((64, 28, 28), 51, 8))) == (51, 8)  # an addition: both laid out alike
+    assert place(TensorInfo((10,)), (((10,), 5, 3), ((10,), 7, 2))) == (7, 3)  # vectors: no map, any spacing

@@ -25,7 +25,7 @@ def scale_rule(p: Params, inputs: tuple[TensorInfo, ...]) -> LayerCost:
                 actual=format_shape(gate.shape),
             )
         )
-    return LayerCost(TensorInfo(x.shape, max(x.rf, gate.rf), max(x.jump, gate.jump)), kept=x.numel)
+    return LayerCost(TensorInfo(x.shape, max(x.rf, gate.rf), x.jump), kept=x.numel)  # the gate is broadcast
 
 
 drop_path_form = keeps_shape(kept=False)

@@ -207,10 +207,11 @@ def place(output: TensorInfo, inputs: tuple[Placed, ...]) -> tuple[int, int]:
         return rf + (output.rf - 1) * jump, jump * output.jump
     if not inputs:
         return output.rf, output.jump
-    return (
-        max(rf + (output.rf - 1) * jump for _, rf, jump in inputs),
-        max(jump * output.jump for _, _, jump in inputs),
-    )
+    # The spacing comes from the inputs laid out like the output: a gate broadcast over the map (one value per
+    # channel, squeeze-and-excitation's) widens what each output sees, but its one position has no spacing.
+    spatial = output.shape[1:]
+    spaced = [jump for shape, _, jump in inputs if shape[1:] == spatial] or [jump for _, _, jump in inputs]
+    return max(rf + (output.rf - 1) * jump for _, rf, jump in inputs), max(spaced) * output.jump
 
 
 def _place(cost: LayerCost, inputs: tuple[TensorInfo, ...]) -> LayerCost:
