@@ -98,3 +98,11 @@ def test_a_broadcast_input_adds_its_field_but_not_its_spacing() -> None:
     assert place(out, (x, gate)) == (259, 8)
     assert place(out, (x, ((64, 28, 28), 51, 8))) == (51, 8)  # an addition: both laid out alike
     assert place(TensorInfo((10,)), (((10,), 5, 3), ((10,), 7, 2))) == (7, 3)  # vectors: no map, any spacing
+
+
+def test_the_deep_stem_s_description_gives_its_own_figures() -> None:
+    deep, plain = analyze(preset("resnet50d")).nodes["stem"], analyze(preset("resnet50")).nodes["stem"]
+    words = get_spec("DeepStem").explanation
+    assert "11x11 pixels where the 7x7 one sees 7x7" in words and "15x15 against 11x11" in words
+    assert (deep.receptive_field, plain.receptive_field) == (15, 11)  # with the max-pool (2 more each side)
+    assert "three times the multiply-accumulates" in words and 2.5 < deep.macs / plain.macs < 3.5

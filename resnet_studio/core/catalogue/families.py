@@ -207,9 +207,10 @@ FAMILY_BLOCKS: tuple[BlockSpec, ...] = (
         "Three 3x3 convolutions instead of the 7x7, then max-pool (ResNet-C/D, as in resnet50d).",
         "The deep stem of ResNet-C and ResNet-D (He et al. 2019, 'Bag of Tricks'): three 3x3 convolutions (the "
         "first with stride 2; width, width and output channels) replace the 7x7 one, with BatchNorm and ReLU "
-        "between them, before the usual max-pool. It sees the same 11x11 window for about the same cost but "
-        "with more non-linearity. ResNet-D also averages before its projection shortcuts (shortcut: avg-pool), "
-        "so they no longer skip three quarters of the input.",
+        "between them, before the usual max-pool. The three convolutions see 11x11 pixels where the 7x7 one "
+        "sees 7x7 (15x15 against 11x11 with the max-pool), with more non-linearity, for about three times "
+        "the multiply-accumulates at the default widths. ResNet-D also averages before its projection "
+        "shortcuts (shortcut: avg-pool), so they no longer skip three quarters of the input.",
         (
             ParamSpec("width", "Width", "int", 32, "Channels of the first two convolutions.", 1, 65536),
             ParamSpec(
