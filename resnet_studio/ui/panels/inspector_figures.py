@@ -80,7 +80,10 @@ def node_figures(result: NodeAnalysis | None, analysis: Analysis) -> list[Figure
         ),
     ]
     if result.receptive_field is not None:
-        stride = f", stride {result.rf_stride}" if result.rf_stride else ""
+        shape = result.output_shape or ()
+        # Neighbours only on a map: a vector's or a 1x1 map's values have none to be a stride apart from.
+        spaced = len(shape) == 3 and shape[1] * shape[2] > 1
+        stride = f", stride {result.rf_stride}" if result.rf_stride and spaced else ""
         figures.append(
             Figure(
                 "Receptive field",

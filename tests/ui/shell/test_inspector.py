@@ -66,6 +66,13 @@ def test_a_small_float_is_shown_whole(qtbot, document: Document) -> None:
     assert eps.sizeHint().width() > eps.fontMetrics().horizontalAdvance(WIDEST_FLOAT)
 
 
+def test_a_vector_s_receptive_field_has_no_stride(qtbot, document: Document) -> None:
+    panel = make(qtbot, document, "head")  # 1000 class scores: no neighbours to be a stride apart
+    assert panel.figures["Receptive field"].text() == "627 x 627 px"
+    document.set_selection(["layer4.1"])
+    assert panel.figures["Receptive field"].text() == "435 x 435 px, stride 32"
+
+
 def test_a_change_is_one_undoable_command_and_editors_follow_undo(qtbot, document: Document) -> None:
     panel = make(qtbot, document, "layer2.0")
     shortcut = panel.params.editors["shortcut"]  # type: ignore[union-attr]
