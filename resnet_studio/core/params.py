@@ -26,6 +26,13 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    only_when: tuple[str, ParamValue] | None = None
+    """(another parameter, a value): this one matters only while that one has the value (an editor is then
+    disabled otherwise); None when it always does."""
+
+    def applies(self, params: Mapping[str, ParamValue]) -> bool:
+        """Whether the value matters with these parameters (see only_when)."""
+        return self.only_when is None or params.get(self.only_when[0]) == self.only_when[1]
 
     def describe_range(self) -> str:
         """The valid values in words, e.g. 'an integer from 1 to 8'."""

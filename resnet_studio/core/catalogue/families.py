@@ -186,7 +186,14 @@ FAMILY_BLOCKS: tuple[BlockSpec, ...] = (
                 "width", "Width", "int", 64, "Basic: output channels. Bottleneck: inner width.", 1, 65536
             ),
             ParamSpec(
-                "expansion", "Expansion", "int", 4, "Bottleneck only: output = width x expansion.", 1, 16
+                "expansion",
+                "Expansion",
+                "int",
+                4,
+                "Bottleneck only: output = width x expansion.",
+                1,
+                16,
+                only_when=("form", "bottleneck"),
             ),
             *(q for q in common_params() if q.name not in ("groups", "width_per_group")),
         ),

@@ -377,7 +377,14 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
                 "width", "Width", "int", 64, "Basic: output channels. Bottleneck: inner width.", 1, 65536
             ),
             ParamSpec(
-                "expansion", "Expansion", "int", 4, "Bottleneck only: output = width x expansion.", 1, 16
+                "expansion",
+                "Expansion",
+                "int",
+                4,
+                "Bottleneck only: output = width x expansion.",
+                1,
+                16,
+                only_when=("block", "bottleneck"),
             ),
             ParamSpec(
                 "stride_on",
@@ -386,6 +393,7 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
                 "3x3",
                 "Bottleneck only: stride on the 3x3 conv (v1.5) or the first 1x1 (v1).",
                 choices=("3x3", "1x1"),
+                only_when=("block", "bottleneck"),
             ),
             *common_params(),
         ),

@@ -73,6 +73,7 @@ class ParamEditors(QWidget):
         super().__init__(parent)
         self.spec = spec
         self.editors: dict[str, Editor] = {}
+        self.labels: dict[str, QLabel] = {}
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -87,6 +88,7 @@ class ParamEditors(QWidget):
             label.setBuddy(editor)
             form.addRow(label, editor)
             self.editors[param.name] = editor
+            self.labels[param.name] = label
         self.show_params(params)
 
     def _editor(self, param: ParamSpec) -> Editor:
@@ -120,16 +122,20 @@ class ParamEditors(QWidget):
         return editor
 
     def show_params(self, params: Params) -> None:
-        """Show the model's values (no edits are reported while doing so)."""
-        for name, editor in self.editors.items():
-            if name not in params:
+        """Show the model's values (no edits are reported while doing so); a parameter that does not matter with
+        the others' values (a basic block's expansion) is shown disabled."""
+        for param in self.spec.params:
+            editor = self.editors[param.name]
+            if param.name not in params:
                 continue
-            value = params[name]
             editor.blockSignals(True)
             try:
-                _set(editor, value)
+                _set(editor, params[param.name])
             finally:
                 editor.blockSignals(False)
+            if param.only_when is not None:
+                editor.setEnabled(param.applies(params))
+                self.labels[param.name].setEnabled(param.applies(params))
 
 
 def _set(editor: Editor, value: ParamValue) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QSpinBox
 
+from resnet_studio.core import get_spec, preset
+from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import Rename, SetParam
 from resnet_studio.core.edits import explode
+from resnet_studio.core.project import Project
 from resnet_studio.ui.document import Document
 from resnet_studio.ui.panels.inspector import InspectorPanel
 from resnet_studio.ui.panels.inspector_params import WIDEST_FLOAT, FloatSpinBox
@@ -71,6 +74,28 @@ def test_a_vector_s_receptive_field_has_no_stride(qtbot, document: Document) -> 
     assert panel.figures["Receptive field"].text() == "627 x 627 px"
     document.set_selection(["layer4.1"])
     assert panel.figures["Receptive field"].text() == "435 x 435 px, stride 32"
+
+
+def test_parameters_that_do_not_matter_are_shown_disabled(qtbot) -> None:  # type: ignore[no-untyped-def]
+    document = Document()
+    document.replace(Project(preset("preact_resnet18"), RunSettings(), "PreAct ResNet-18"), None)
+    panel = make(qtbot, document, "layer2.0")  # a basic block: its expansion does not matter
+    editors, labels = panel.params.editors, panel.params.labels  # type: ignore[union-attr]
+    assert not editors["expansion"].isEnabled() and not labels["expansion"].isEnabled()
+    assert editors["width"].isEnabled() and editors["stride"].isEnabled()
+    editors["form"].setCurrentText("bottleneck")  # type: ignore[union-attr]
+    assert document.graph.node("layer2.0").params["form"] == "bottleneck"
+    assert editors["expansion"].isEnabled() and labels["expansion"].isEnabled()
+    document.undo_stack.undo()
+    assert not editors["expansion"].isEnabled()
+    document.undo_stack.clear()
+
+
+def test_a_stage_of_basic_blocks_disables_the_bottleneck_parameters() -> None:
+    stage = get_spec("Stage")
+    basic = stage.make_params({"block": "basic"})
+    assert [p.name for p in stage.params if not p.applies(basic)] == ["expansion", "stride_on"]
+    assert all(p.applies(stage.make_params({"block": "bottleneck"})) for p in stage.params)
 
 
 def test_a_change_is_one_undoable_command_and_editors_follow_undo(qtbot, document: Document) -> None:
