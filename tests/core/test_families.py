@@ -95,7 +95,8 @@ def test_a_squeeze_and_excitation_gate_widens_the_receptive_field_but_keeps_the_
 def test_a_broadcast_input_adds_its_field_but_not_its_spacing() -> None:
     out = TensorInfo((64, 28, 28))
     x, gate = ((64, 28, 28), 43, 8), ((64, 1, 1), 259, 224)
-    assert place(out, (x, gate)) == (259, 8)
+    assert place(out, (x, gate)) == (259, 8) == place(out, (gate, x))
+    assert place(out, (x, gate, ((64, 28, 28), 47, 8))) == (259, 8)  # three inputs: the general path
     assert place(out, (x, ((64, 28, 28), 51, 8))) == (51, 8)  # an addition: both laid out alike
     assert place(TensorInfo((10,)), (((10,), 5, 3), ((10,), 7, 2))) == (7, 3)  # vectors: no map, any spacing
 

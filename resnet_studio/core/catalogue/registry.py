@@ -210,6 +210,16 @@ def place(output: TensorInfo, inputs: tuple[Placed, ...]) -> tuple[int, int]:
     # The spacing comes from the inputs laid out like the output: a gate broadcast over the map (one value per
     # channel, squeeze-and-excitation's) widens what each output sees, but its one position has no spacing.
     spatial = output.shape[1:]
+    if len(inputs) == 2:  # an addition or a gate: unrolled, an expanded network has one per block
+        (shape_a, rf_a, jump_a), (shape_b, rf_b, jump_b) = inputs
+        grow = output.rf - 1
+        rf = max(rf_a + grow * jump_a, rf_b + grow * jump_b)
+        if shape_a[1:] != shape_b[1:]:
+            if shape_a[1:] == spatial:
+                return rf, jump_a * output.jump
+            if shape_b[1:] == spatial:
+                return rf, jump_b * output.jump
+        return rf, max(jump_a, jump_b) * output.jump
     spaced = [jump for shape, _, jump in inputs if shape[1:] == spatial] or [jump for _, _, jump in inputs]
     return max(rf + (output.rf - 1) * jump for _, rf, jump in inputs), max(spaced) * output.jump
 
