@@ -166,3 +166,18 @@ def test_normalisation_none_drops_every_batchnorm_and_gives_the_convolutions_a_b
     assert with_bn.params - without.params == 9_600 - 4_800
     assert without.buffers == 0 and with_bn.buffers > 0
     assert "no BatchNorm" in get_spec("BasicBlock").describe(graph.node("layer1.0").params, (64, 56, 56))
+
+
+def test_a_parameter_that_matters_only_sometimes_names_a_sibling_and_one_of_its_values() -> None:
+    found = 0
+    for spec in all_specs():
+        names = {p.name: p for p in spec.params}
+        for param in spec.params:
+            if param.only_when is None:
+                continue
+            found += 1
+            other, value = param.only_when
+            assert other in names and other != param.name, (spec.type_name, param.name)
+            assert names[other].validate(value) == value, (spec.type_name, param.name)
+            assert param.applies(spec.make_params({other: value}))
+    assert found >= 3
