@@ -38,6 +38,8 @@ from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH, layered_layout
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import load, save
 from resnet_studio.ui.canvas import CanvasView
+from resnet_studio.ui.canvas.edge_item import EdgeItem
+from resnet_studio.ui.canvas.node_item import NodeItem
 from resnet_studio.ui.document import Document
 
 TARGETS_MS = {"open": 1000.0, "edit": 30.0, "frame": 16.0}
@@ -204,8 +206,8 @@ def main() -> int:
     move, frame = time_drag(view, args.repeats)
     _, frame_far = time_drag(view, args.repeats, zoom=0.25)
     shown = view.scene().items(view.mapToScene(view.viewport().rect()).boundingRect())
-    cards = sum(1 for item in shown if item in set(view.canvas.nodes.values()))
-    edges = sum(1 for item in shown if type(item).__name__ == "EdgeItem")
+    cards = sum(1 for item in shown if isinstance(item, NodeItem))
+    edges = sum(1 for item in shown if isinstance(item, EdgeItem))
     app.processEvents()
 
     rows = [
