@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-_PACKAGE = Path(__file__).resolve().parents[1]
-_FOLDERS = (_PACKAGE / "resources", _PACKAGE.parent / "resources")
-"""Where the folder is on disk: inside the installed package, or beside it in a source checkout."""
+
+def _folders(package: Path) -> tuple[Path, ...]:
+    """Where the folder can be on disk: inside the installed package, or beside it in a source checkout (never
+    some other distribution's resources/ beside an installed package)."""
+    checkout = package.parent
+    beside = (checkout / "resources",) if (checkout / "pyproject.toml").is_file() else ()
+    return (package / "resources", *beside)
+
+
+_FOLDERS = _folders(Path(__file__).resolve().parents[1])
 
 
 def resource_root() -> Traversable:

@@ -28,6 +28,15 @@ def test_an_installed_package_s_own_folder_comes_first(
     assert resources.resource_root() == installed
 
 
+def test_a_resources_folder_beside_an_installed_package_is_not_ours(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "resnet_studio"
+    package.mkdir(parents=True)
+    (tmp_path / "site-packages" / "resources").mkdir()  # another distribution's
+    assert resources._folders(package) == (package / "resources",)
+    (tmp_path / "site-packages" / "pyproject.toml").write_text("")  # a source checkout has one beside it
+    assert resources._folders(package) == (package / "resources", tmp_path / "site-packages" / "resources")
+
+
 def test_without_a_folder_on_disk_the_package_is_asked(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
