@@ -16,6 +16,7 @@ from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
 from .collector import collector
+from .dock_state import restore_dock_state
 from .document import Document
 from .files import FileController
 from .first_paint import FirstPaint
@@ -42,6 +43,8 @@ ICON_SIZE = 20
 STATUS_SECONDS = 5
 STATUS_MARGIN = 24
 """Pixels between a status message and the totals beside it (the bar's own margins, and a gap)."""
+FIRST_START_SIDE_WIDTHS = (230, 360)
+"""The palette's and the inspector's widths at first start, at text size 1."""
 
 
 class MainWindow(QMainWindow):
@@ -279,13 +282,10 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen().availableGeometry()
             self.resize(min(1480, int(screen.width() * 0.92)), min(920, int(screen.height() * 0.9)))
-            self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 360], Qt.Orientation.Horizontal)
-            # The panels below the canvas take under a third of the window: the canvas is what people work in.
-            self.resizeDocks([self.problems_dock], [round(self.height() * 0.3)], Qt.Orientation.Vertical)
+            self._size_docks_as_at_first_start(1.0)
         state = self.store.window_state()
-        if state is None or not self.restoreState(state):
-            # First start: the summary is the more useful tab while the network has no problems.
-            (self.problems_dock if self.document.analysis.diagnostics else self.summary_dock).raise_()
+        if state is None or not restore_dock_state(self, state):
+            self._raise_first_tab()
         a = self.actions
         a.edge_labels.setChecked(self.store.flag("edge_labels", False))
         a.snap.setChecked(self.store.flag("snap_to_grid", True))
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         if not on and self._docks_before_presenting is not None:
             # The text back to its size first (every panel's least width with it), then the panels as they were.
             self._apply_scale(resize_docks=False)
-            self.restoreState(self._docks_before_presenting)
+            restore_dock_state(self, self._docks_before_presenting)
             self._docks_before_presenting = None
         else:
             self._apply_scale()
@@ -399,13 +399,27 @@ class MainWindow(QMainWindow):
         return None
 
     def reset_layout(self) -> None:
-        """Put every panel back where it was at first start."""
-        self.restoreState(self._default_state)
+        """Put every panel back where it was at first start, at its first-start size (grown with the text)."""
+        restore_dock_state(self, self._default_state)
         for dock in (self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock):
             dock.show()
         for dock in self.run_ui.docks:
             dock.show()
-        self.problems_dock.raise_()
+        self.layout().activate()
+        self._size_docks_as_at_first_start(self._scale or 1.0)
+        self._side_widths = None  # the next text size step reads the widths set here
+        self._raise_first_tab()
+
+    def _size_docks_as_at_first_start(self, scale: float) -> None:
+        """The palette and inspector at their first-start widths times `scale`; the panels below the canvas at
+        under a third of the window: the canvas is what people work in."""
+        widths = [round(width * scale) for width in FIRST_START_SIDE_WIDTHS]
+        self.resizeDocks([self.palette_dock, self.inspector_dock], widths, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [round(self.height() * 0.3)], Qt.Orientation.Vertical)
+
+    def _raise_first_tab(self) -> None:
+        """The summary in front while the network has no problems (the more useful tab then), else the problems."""
+        (self.problems_dock if self.document.analysis.diagnostics else self.summary_dock).raise_()
 
     # --- document events ----------------------------------------------------------------------------------
 
