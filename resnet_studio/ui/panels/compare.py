@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -36,6 +37,12 @@ from ..document import Document
 REFRESH_MS = 120
 """Edits in a row are compared once, this long after the last."""
 PIN, FILE = "pin", "file"
+HEADING = "Compare the network on the canvas with a preset, a file, or itself before an edit."
+NOTHING_COMPARED = (
+    "Choose a preset or a project file above, or press Pin This Network and then edit it: the two networks are "
+    "set side by side, in total and stage by stage (parameters, MACs, memory, receptive field), and the blocks "
+    "that differ are ringed on the canvas."
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +80,7 @@ class ComparePanel(QWidget):
         self.mark = QCheckBox("Ring the blocks that differ on the canvas", self)
         self.mark.setChecked(True)
         self.mark.toggled.connect(self._show_marks)
-        self.heading = QLabel(
-            "Compare the network on the canvas with a preset, a file, or itself before an edit."
-        )
+        self.heading = QLabel(HEADING)
         self.heading.setWordWrap(True)
         self.table = QTableWidget(0, 6, self)
         self.table.setObjectName("CompareTable")
@@ -83,6 +88,15 @@ class ComparePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalHeaderLabels(["Part", "Figure", "", "", "Difference", "Ratio"])
+        self.empty = QLabel(NOTHING_COMPARED, self)
+        self.empty.setObjectName("CompareEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)  # drawn muted, as the Problems panel's empty state
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.table)
         self.differences = QLabel("", self)
         self.differences.setWordWrap(True)
         top = QHBoxLayout()
@@ -92,7 +106,7 @@ class ComparePanel(QWidget):
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.heading)
-        box.addWidget(self.table, 1)
+        box.addWidget(self.stack, 1)
         box.addWidget(self.differences)
         box.addWidget(self.mark)
         self._other: tuple[Reference, RunSettings, Analysis] | None = None
@@ -157,6 +171,9 @@ class ComparePanel(QWidget):
                 self.choice.setCurrentIndex(0)
         elif isinstance(data, str) and data != PIN:
             self.compare_with_preset(data)
+        elif data is None:  # "Choose a network...": nothing to compare with
+            self.heading.setText(HEADING)
+            self.set_reference(None)
 
     # --- the comparison ---------------------------------------------------------------------------------------
 
@@ -170,6 +187,7 @@ class ComparePanel(QWidget):
         if reference is None:
             self.comparison = None
             self.table.setRowCount(0)
+            self.stack.setCurrentWidget(self.empty)
             self.differences.setText("")
             self.highlights.clear()
             self.compared.emit(None)
@@ -187,6 +205,7 @@ class ComparePanel(QWidget):
             f"ratio {result.b_title} / {result.a_title}; batch {settings.batch_size}, {settings.dtype}."
         )
         self._fill(result)
+        self.stack.setCurrentWidget(self.table)
         self._show_marks()
         self.compared.emit(result)
 

@@ -86,3 +86,18 @@ def test_the_rings_come_back_after_the_network_is_reloaded(window: MainWindow, q
     window.files.open_preset("resnet34")
     qtbot.waitUntil(lambda: len(rings(window)) > 8)
     assert all(node_id in window.document.graph for node_id in rings(window))
+
+
+def test_with_nothing_chosen_the_panel_says_what_it_does_instead_of_an_empty_table(
+    window: MainWindow,
+) -> None:
+    panel = window.compare_panel
+    assert panel.stack.currentWidget() is panel.empty  # before the fix: a table headed 1 2 3 4 5 6, no rows
+    assert "Pin This Network" in panel.empty.text()
+    panel.compare_with_preset("resnet34")
+    assert panel.stack.currentWidget() is panel.table
+    assert panel.table.horizontalHeaderItem(2).text() == "this network"
+    panel.choice.setCurrentIndex(0)
+    panel.choice.activated.emit(0)  # "Choose a network...": nothing to compare with any more
+    assert panel.reference is None and panel.stack.currentWidget() is panel.empty
+    assert rings(window) == {} and panel.differences.text() == ""
