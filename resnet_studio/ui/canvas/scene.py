@@ -69,6 +69,13 @@ class CanvasScene(QGraphicsScene):
         self._skip_timer = QTimer(self)
         self._skip_timer.setSingleShot(True)
         self._skip_timer.timeout.connect(self.flush)
+        self._routed_columns: list[_Column] = []
+        """The columns every connection was last routed against."""
+        self._routed_early: set[Edge] = set()
+        """Connections routed since the columns last changed, against columns that may have changed again since."""
+        self._route_timer = QTimer(self)
+        self._route_timer.setSingleShot(True)
+        self._route_timer.timeout.connect(self._route_after_moves)
         self.setBackgroundBrush(self.canvas_style.background)
         merge_repaints(self)
         self._build()
@@ -184,6 +191,27 @@ class CanvasScene(QGraphicsScene):
         wrap = self._wrap(start, end, dst)
         item.set_ends(start, end, skip, self._shortcut_tag(edge) if skip else "", wrap=wrap)
 
+    def _columns_changed(self) -> None:
+        """A card moved, came or went: the columns it stands in may have changed, and with them the route of every
+        connection into a later column. They are routed again once the edit is done (see _route_after_moves)."""
+        self._columns = None
+        self._route_timer.start(0)
+
+    def _route_after_moves(self) -> None:
+        """Route the connections again once an edit or a drag step is done. An edit's moves come one card at a
+        time (exploding a block moves every column to its right), and each was routed against columns only partly
+        moved: every connection when the columns changed, else those routed meanwhile."""
+        columns = self._column_extents()
+        again = self._routed_early
+        self._routed_early = set()
+        if columns != self._routed_columns:
+            self._routed_columns = columns
+            again = set(self.edges)
+        for edge in again:
+            item = self.edges.get(edge)
+            if item is not None:
+                self._route(item)
+
     def _wrap(self, start: QPointF, end: QPointF, dst: NodeItem) -> tuple[float, float, float | None] | None:
         """For a connection up into a column further right (the next stage): where it climbs (x), how high it
         crosses over (y), and, for a card lower in that column, the x it comes down at; None otherwise."""
@@ -269,7 +297,7 @@ class CanvasScene(QGraphicsScene):
             result = nodes.get(stage.last)
             label.set_caption(stage.caption(result.output_shape if result is not None else None))
             label.place_above(self.nodes[first].pos())
-        self._columns = None
+        self._columns_changed()
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -332,11 +360,11 @@ class CanvasScene(QGraphicsScene):
     def _on_node_added(self, node: Node) -> None:
         if node.id not in self.nodes:
             self._add_node_item(node)
-        self._columns = None
+        self._columns_changed()
 
     def _on_node_removed(self, node: Node) -> None:
         self._remove_node_item(node.id)
-        self._columns = None
+        self._columns_changed()
         label = self.stage_labels.pop(node.id, None)
         if label is not None:
             self.removeItem(label)  # its stage is found again when the analysis comes
@@ -347,7 +375,7 @@ class CanvasScene(QGraphicsScene):
             return
         if old.position != new.position:
             item.setPos(QPointF(*new.position))
-            self._columns = None
+            self._columns_changed()
             label = self.stage_labels.get(new.id)
             if label is not None:
                 label.place_above(item.pos())
@@ -357,7 +385,8 @@ class CanvasScene(QGraphicsScene):
             for edge in self.graph.edges_of(new.id):
                 edge_item = self.edges.get(edge)
                 if edge_item is not None:
-                    self._route(edge_item)
+                    self._route(edge_item)  # at once, so a dragged card keeps its connections
+                    self._routed_early.add(edge)
         if old.params != new.params or old.name != new.name or old.expanded_from != new.expanded_from:
             # Refreshed once, from the analysis of this change (document.settled); a change made outside the
             # document's edits (no analysis follows) is caught by the next turn of the event loop.

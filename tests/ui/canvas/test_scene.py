@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from resnet_studio.core.commands import AddNode, Connect, MoveNodes, RemoveNode, Rename, SetParam
-from resnet_studio.core.edits import apply_fix
+from resnet_studio.core.edits import apply_fix, explode
 from resnet_studio.core.expansion import expand_all
 from resnet_studio.core.graph import Graph
 from resnet_studio.core.model import Edge, Node
@@ -268,3 +268,28 @@ def test_a_failing_paint_is_logged_not_fatal(
     painter.end()  # the painter is still in one piece
     assert any("NodeItem" in r.getMessage() for r in caplog.records)
     caplog.clear()
+
+
+def routes(scene: CanvasScene) -> dict[Edge, tuple[int, tuple[float, float, float, float]]]:
+    """Every connection's route, as its number of path elements and its bounds."""
+    return {
+        edge: (item.route.elementCount(), item.route.boundingRect().getRect())
+        for edge, item in scene.edges.items()
+    }
+
+
+def test_after_exploding_a_block_every_connection_is_routed_as_a_fresh_canvas_routes_it(
+    make_document: MakeDocument, qtbot: object
+) -> None:
+    document = make_document(preset("resnet50"))
+    scene = CanvasScene(document)
+    qtbot.wait(10)  # type: ignore[attr-defined]
+    document.push(explode(document.graph, document.analysis, "layer2.0"))
+    qtbot.wait(10)  # type: ignore[attr-defined]  # the edit is done: its moves came one card at a time
+    fresh = CanvasScene(document)
+    qtbot.wait(10)  # type: ignore[attr-defined]
+    # Before the fix the connections into later columns (layer2.3 -> layer3.0, layer3.2 -> layer3.3, ...) were
+    # left as straight diagonals, routed while the columns to the right were only partly moved.
+    assert routes(scene) == routes(fresh)
+    wrapped = scene.edges[next(e for e in document.graph.edges if e.dst == "layer3.3")]
+    assert wrapped.route.elementCount() > 2
