@@ -206,7 +206,13 @@ class CanvasScene(QGraphicsScene):
         self._routed_early = set()
         if columns != self._routed_columns:
             self._routed_columns = columns
-            again = set(self.edges)
+            # Only a connection up and to the right can climb into another column (see _wrap): a drag step on a
+            # network of hundreds of cards routes a few dozen again, not every one.
+            nodes = self.graph.wiring().nodes
+            for edge in self.edges:
+                (src_x, src_y), (dst_x, dst_y) = nodes[edge.src].position, nodes[edge.dst].position
+                if dst_x > src_x and dst_y < src_y + CARD_HEIGHT:
+                    again.add(edge)
         for edge in again:
             item = self.edges.get(edge)
             if item is not None:
@@ -234,19 +240,21 @@ class CanvasScene(QGraphicsScene):
                 item.scenePos().x() + OVERHANG: item.scenePos().y() for item in self.stage_labels.values()
             }
             columns: list[_Column] = []
-            for item in sorted(self.nodes.values(), key=lambda i: i.pos().x()):
-                x, y = item.pos().x(), item.pos().y()
+            # From the model's positions (the items stand where the model says), in one sort: read after every
+            # edit that moves cards, on networks of hundreds of them.
+            left = right = card_top = route_top = 0.0
+            for x, y in sorted([node.position for node in self.graph.nodes]):
                 top = min(y, labels.get(x, y))
-                if columns and x <= columns[-1].right + COLUMN_GAP + 1.0:
-                    last = columns[-1]
-                    columns[-1] = _Column(
-                        last.left,
-                        max(last.right, x + CARD_WIDTH),
-                        min(last.card_top, y),
-                        min(last.route_top, top),
-                    )
-                else:
-                    columns.append(_Column(x, x + CARD_WIDTH, y, top))
+                if columns and x <= right + COLUMN_GAP + 1.0:
+                    right = max(right, x + CARD_WIDTH)
+                    card_top, route_top = min(card_top, y), min(route_top, top)
+                    continue
+                if columns:
+                    columns[-1] = _Column(left, right, card_top, route_top)
+                left, right, card_top, route_top = x, x + CARD_WIDTH, y, top
+                columns.append(_Column(left, right, card_top, route_top))
+            if columns:
+                columns[-1] = _Column(left, right, card_top, route_top)
             self._columns = columns
         return self._columns
 
