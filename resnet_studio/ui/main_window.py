@@ -508,13 +508,9 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", shortcut_table(self.actions))
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<h3>{APP_NAME}</h3><p>Design, inspect and teach residual networks: a graph editor with live "
-            "shape, parameter and cost analysis.</p><p>Residual learning: H(x) = F(x) + x "
-            "(He et al., 2015).</p>",
-        )
+        from .about import about_html  # reads package metadata: not before the first paint
+
+        QMessageBox.about(self, f"About {APP_NAME}", about_html(APP_NAME))
 
     # --- files dropped on the window ---------------------------------------------------------------------
 

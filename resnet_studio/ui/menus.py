@@ -159,8 +159,11 @@ _MEDIA_KEYS = {
     Qt.Key.Key_Paste,
     Qt.Key.Key_Find,
     Qt.Key.Key_Close,
+    Qt.Key.Key_Exit,
+    *(Qt.Key(Qt.Key.Key_F13.value + i) for i in range(Qt.Key.Key_F35.value - Qt.Key.Key_F13.value + 1)),
 }
-"""Dedicated keys on some keyboards: true shortcuts, but noise in the list people read."""
+"""Dedicated keys on some keyboards, and the function keys past F12 that X11 adds for them (Undo on F14, Cut on
+F20): true shortcuts, but noise in the list people read."""
 
 
 def shortcut_table(actions: WindowActions) -> str:

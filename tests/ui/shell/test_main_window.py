@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox
 
+import resnet_studio
 from resnet_studio.core.analysis import RunSettings
 from resnet_studio.core.commands import SetParam
 from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
@@ -329,3 +330,19 @@ def test_help_lists_the_shortcuts_and_about(window: MainWindow, dialogs) -> None
     assert "<b>Tab</b> on the canvas" in text  # the quick add, which no menu shows
     window.actions.about.trigger()
     assert dialogs.titles("about") == ["About ResNet Studio"]
+
+
+def test_the_shortcut_list_leaves_out_the_keys_x11_adds_and_about_gives_the_versions(
+    window: MainWindow, dialogs
+) -> None:
+    undo = window.actions.undo
+    # What X11 binds to the standard Undo: Ctrl+Z and the F14 of Sun keyboards (Cut: F20, Quit: Exit ...).
+    undo.setShortcuts([QKeySequence("Ctrl+Z"), QKeySequence("F14"), QKeySequence(Qt.Key.Key_Exit)])
+    window.actions.shortcuts.trigger()
+    text = dialogs.texts("information")[0]
+    assert "<td>Undo</td><td><b>Ctrl+Z</b></td>" in text
+    assert "F14" not in text and "Exit" not in text
+    window.actions.about.trigger()
+    about = dialogs.texts("about")[0]
+    assert f"ResNet Studio {resnet_studio.__version__}" in about
+    assert "Qt 6." in about and "PyTorch " in about and "MIT" in about
