@@ -265,7 +265,28 @@ def collapse(graph: Graph, analysis: Analysis, origin_id: str) -> Macro:
     src, src_port = next(iter(sources))
     commands.append(Connect(Edge(src, src_port, restored.id, "x")))
     commands += [Connect(Edge(restored.id, "out", e.dst, e.dst_port)) for e in outgoing]
+    commands += _close_room(graph, top.position, members, exclude=ids)
     return Macro(f"Collapse {origin.name}", commands)
+
+
+def _close_room(graph: Graph, at: Position, added: Sequence[Node], exclude: set[str]) -> list[Command]:
+    """Give back the room exploding a block made (see _make_room), its block back at `at`: the cards below its
+    layers in their column move up, and the columns to the right of its shortcut's branch move left."""
+    x0, y0 = at
+    extra_y = max(n.position[1] for n in added) - y0
+    extra_x = max(n.position[0] for n in added) - x0
+    moves: dict[str, Position] = {}
+    for other in graph.nodes:
+        if other.id in exclude:
+            continue
+        x, y = other.position
+        if extra_x > 0 and x >= x0 + CARD_WIDTH + extra_x:
+            x -= extra_x
+        elif extra_y > 0 and y > y0 + extra_y + CARD_HEIGHT / 2 and abs(x - x0) < CARD_WIDTH:
+            y -= extra_y
+        if (x, y) != other.position:
+            moves[other.id] = (x, y)
+    return [MoveNodes(moves)] if moves else []
 
 
 def _matches(

@@ -111,3 +111,22 @@ def test_primitives_cannot_be_exploded() -> None:
         assert "nothing to expand" in str(error)
     else:
         raise AssertionError("exploding a primitive must be refused")
+
+
+@pytest.mark.parametrize(
+    ("name", "block", "makes_room"),
+    [("resnet50", "layer2.0", True), ("resnet50", "layer3.1", True), ("resnet18", "layer1.1", False)],
+)
+def test_exploding_and_collapsing_a_block_puts_every_card_back_where_it_was(
+    name: str, block: str, makes_room: bool
+) -> None:
+    graph = preset(name)
+    before = {n.id: n.position for n in graph.nodes}
+    analyzer = Analyzer(graph)
+    explode(graph, analyzer.analyze(), block).do(graph)
+    moved = {n.id for n in graph.nodes if n.id in before and n.position != before[n.id]}
+    assert bool(moved) == makes_room  # the last card of a column with no branch needs no room
+    collapse(graph, analyzer.analyze(), block).do(graph)
+    # Before the fix the cards moved aside for the layers stayed there: a column's height of empty canvas
+    # below the block, and an empty column before the next stage.
+    assert {n.id: n.position for n in graph.nodes} == before
