@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QTabBar
 
 
@@ -30,3 +30,13 @@ def restore_dock_state(window: QMainWindow, state: QByteArray) -> bool:
         while bar.count():
             bar.removeTab(0)
     return True
+
+
+def keep_tab_names_whole(child: QObject) -> None:
+    """A panel tab bar the layout has made shows its tabs' names whole, scrolling when they do not fit.
+
+    Qt elides them: on a narrow window the ten panels below the canvas read "P...", "S...", "Ac...". Called as
+    the bar is polished, after the layout has set it up."""
+    if isinstance(child, QTabBar) and child.elideMode() is not Qt.TextElideMode.ElideNone:
+        child.setElideMode(Qt.TextElideMode.ElideNone)
+        child.setUsesScrollButtons(True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
+from PySide6.QtCore import QByteArray, QChildEvent, QEvent, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
@@ -16,7 +16,7 @@ from ..core.errors import GraphError
 from .actions import WindowActions
 from .canvas import CanvasView
 from .collector import collector
-from .dock_state import restore_dock_state
+from .dock_state import keep_tab_names_whole, restore_dock_state
 from .document import Document
 from .files import FileController
 from .first_paint import FirstPaint
@@ -564,6 +564,11 @@ class MainWindow(QMainWindow):
             elif answer == QMessageBox.StandardButton.Yes and self.files.recover(recovery):
                 return True
         return False
+
+    def childEvent(self, event: QChildEvent) -> None:
+        super().childEvent(event)
+        if event.type() is QEvent.Type.ChildPolished:
+            keep_tab_names_whole(event.child())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

@@ -65,3 +65,14 @@ def test_reset_panel_layout_gives_the_panels_their_first_start_sizes(window: Mai
     )
     assert window.summary_dock.height() < window.height() * 0.35
     assert not window.summary_dock.visibleRegion().isEmpty()  # no problems: the summary in front, as at start
+
+
+def test_on_a_narrow_window_the_panel_tabs_keep_their_names_and_scroll(window: MainWindow, qtbot) -> None:
+    window.resize(900, 700)
+    window.actions.reset_layout.trigger()  # the layout's new tab bars too
+    (bar,) = tab_bars_on_screen(window)
+    # Before the fix Qt elided them: "P...", "S...", "Ac..." side by side, none readable.
+    assert bar.elideMode() is Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
+    assert all(
+        bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i)) for i in range(3)
+    )
