@@ -193,3 +193,25 @@ def test_a_stray_word_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         main(["net.json", "typo"])
     assert caught.value.code == 2
     assert "unknown command 'typo'" in capsys.readouterr().err
+
+
+def test_a_preset_name_alone_opens_the_app_on_that_preset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from resnet_studio.cli import dispatch as cli_main
+
+    seen: dict[str, object] = {}
+    fake = types.SimpleNamespace(run=lambda **kwargs: seen.update(kwargs) or 0)
+    real = cli_main.importlib.import_module
+    monkeypatch.setattr(
+        cli_main.importlib,
+        "import_module",
+        lambda name: fake if name == "resnet_studio.ui.app" else real(name),
+    )
+    # Before, `resnet-studio resnet50` was refused as an unknown command.
+    assert main(["resnet50", "-platform", "offscreen"]) == 0
+    assert (
+        seen["preset"] == "resnet50"
+        and seen["file"] is None
+        and seen["qt_args"] == ["-platform", "offscreen"]
+    )

@@ -45,11 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_app(args_list)
     parser, commands = build_parser()
     if not args_list or (args_list[0] not in commands and args_list[0] not in ("-h", "--help", "--version")):
+        if args_list and _is_preset(args_list[0]):  # `resnet-studio resnet50`: the app on that preset
+            return _open_app(["--preset", *args_list])
         if args_list and _looks_like_a_command(args_list[0]):
             listed = ", ".join(sorted(commands))
             fail(
                 f"unknown command {args_list[0]!r}; the commands are {listed} "
-                "(or give a project file to open it in the app)"
+                "(or give a project file or a preset's name to open it in the app)"
             )
         return _open_app(args_list)
     args = parser.parse_args(args_list)
@@ -74,6 +76,13 @@ def _names_no_command(args: list[str]) -> bool:
     return bool(Path(first).suffix) or "/" in first or "\\" in first
 
 
+def _is_preset(word: str) -> bool:
+    """True for the name of a preset network (which no command has)."""
+    from ..core.presets import PRESETS
+
+    return word in PRESETS
+
+
 def _looks_like_a_command(word: str) -> bool:
     """A bare word that is no file: not an option, no folder or extension, and nothing of that name exists."""
     return (
@@ -86,25 +95,33 @@ def _looks_like_a_command(word: str) -> bool:
 
 
 def _open_app(argv: list[str]) -> int:
-    parser = Parser(prog="resnet-studio", description="Open the ResNet Studio app.")
-    parser.add_argument(
-        "file",
-        nargs="?",
-        metavar="FILE",
-        help="a project file or a checkpoint (.pt, .pth, .safetensors) to open",
+    parser = Parser(
+        prog="resnet-studio",
+        usage="%(prog)s [FILE] [--preset NAME] [Qt options]",
+        description="Open the ResNet Studio app on FILE, a project file or a checkpoint (.pt, .pth, "
+        ".safetensors), or on a preset network.",
+        allow_abbrev=False,
     )
     parser.add_argument("--preset", metavar="NAME", help="start from a preset network, e.g. resnet50")
-    args, qt_args = parser.parse_known_args(argv)
-    # Unknown options go to Qt (e.g. `-platform offscreen`); a bare word that follows no option is a typo.
-    for i, arg in enumerate(qt_args):
-        follows_option = i > 0 and qt_args[i - 1].startswith("-") and "=" not in qt_args[i - 1]
-        if not arg.startswith("-") and not follows_option:
+    args, rest = parser.parse_known_args(argv)
+    # Unknown options go to Qt (e.g. `-platform offscreen`), each with the word after it; the first other word is
+    # the file, and a second one is a typo. Declared as a positional, FILE would take an option's value
+    # (`--preset resnet50 -platform offscreen` opened a file named "offscreen").
+    file: str | None = None
+    qt_args: list[str] = []
+    for i, arg in enumerate(rest):
+        follows_option = i > 0 and rest[i - 1].startswith("-") and "=" not in rest[i - 1]
+        if arg.startswith("-") or follows_option:
+            qt_args.append(arg)
+        elif file is None:
+            file = arg
+        else:
             fail(f"unknown command {arg!r}; try `resnet-studio --help`")
     try:
         app = importlib.import_module("resnet_studio.ui.app")
     except ModuleNotFoundError as error:
         fail(f"the desktop app is not available: {error}")
-    return int(app.run(file=args.file, preset=args.preset, qt_args=qt_args))
+    return int(app.run(file=file, preset=args.preset, qt_args=qt_args))
 
 
 if __name__ == "__main__":
