@@ -54,6 +54,8 @@ class RacePlots(QWidget):
             self.plots.append(plot)
         self.plots[1].setYRange(0.0, 1.0)
         self.plots[1].getViewBox().setLimits(yMin=-0.05, yMax=1.05)
+        # One step axis for both: loss and accuracy are read at the same steps, and zooming one zooms the other.
+        self.plots[1].setXLink(self.plots[0])
         self.key = QLabel(self)
         """The legend: one coloured line per network, above the plots (a legend inside would hide curves)."""
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

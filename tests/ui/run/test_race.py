@@ -279,3 +279,25 @@ def test_a_folder_asked_for_as_the_last_read_ends_is_read_next(
     assert accepted == [True]
     assert "only one class sub-folder (cats)" in panel.problem_banner.text()
     assert panel.data.choice.kind == "procedural" and not panel.data.loading
+
+
+def test_loss_and_accuracy_share_one_step_axis(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from resnet_studio.results.training import TrainingCurve, TrainingPoint
+    from resnet_studio.ui.panels.race_plots import RacePlots
+
+    plots = RacePlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 300)
+    plots.show()
+    plots.set_networks(["plain-20", "ResNet-20"])
+    points = tuple(TrainingPoint(i, 2.3 - 0.01 * i, 0.1 + 0.01 * i, 0.1 * i, 0.1 * i) for i in range(1, 13))
+    plots.show_curves(
+        [TrainingCurve("plain-20", "finished", points), TrainingCurve("ResNet-20", "finished", points)]
+    )
+    loss, accuracy = (plot.getViewBox() for plot in plots.plots)
+    qtbot.waitUntil(lambda: loss.viewRange()[0][1] > 11)  # ranged on the steps drawn
+    # Before, each plot ranged its steps on its own (the accuracy axis began at 0, the loss axis at 1 in the app):
+    # the same step stood at different places side by side.
+    assert accuracy.viewRange()[0] == loss.viewRange()[0]
+    loss.setXRange(5, 9, padding=0)
+    assert accuracy.viewRange()[0] == pytest.approx([5, 9])  # zooming one zooms the other
