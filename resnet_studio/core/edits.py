@@ -10,9 +10,10 @@ from .commands import AddNode, Command, Connect, Disconnect, Macro, MoveNodes, R
 from .errors import GraphError
 from .expansion import expand_node, plan_for
 from .graph import Graph
-from .layout import CARD_HEIGHT, CARD_WIDTH, ROW_GAP, network_layout
+from .layout import CARD_HEIGHT, CARD_WIDTH, ROW_GAP, STAGE_BAND, network_layout
 from .model import Edge, GraphSnapshot, Node, Position
 from .params import Params
+from .stages import starts_stage
 
 
 def add_node(
@@ -51,6 +52,56 @@ def add_connected(
     if edge is not None:
         commands.append(Connect(edge))
     return Macro(f"Add {node.name}", commands), node.id
+
+
+def add_after(graph: Graph, node_id: str, block_type: str) -> tuple[Macro, str]:
+    """A new block fed by a block's output, one row below it (Tab on the canvas builds a chain so); returns the
+    command and the new node's id.
+
+    It goes into the block's one connection onwards, or onto its free output; a block with no output of its own
+    (an Output) always joins the output, beside what it feeds. The cards below in the column move down a row when
+    the new one needs their place. Raises GraphError when it cannot go there (the block feeds several, or one of
+    the two has no port for it)."""
+    source = graph.node(node_id)
+    spec, source_spec = get_spec(block_type), get_spec(source.type)
+    x, y = source.position
+    row = CARD_HEIGHT + ROW_GAP
+    name = graph.unique_name(spec.node_name, spec.numbered_names)
+    if starts_stage(name, source.name):
+        row += STAGE_BAND  # room for the new stage's label above it, as the layout leaves
+    node = graph.make_node(block_type, name=name, position=(x, y + row))
+    ports = spec.input_ports(node.params)
+    if not source_spec.outputs or not ports:
+        missing = (
+            f"{source.name} has no output" if not source_spec.outputs else f"a {block_type} has no input"
+        )
+        raise GraphError(f"{missing}: it cannot go after {source.name}")
+    onwards = graph.edges_from(node_id)
+    commands: list[Command]
+    if len(onwards) == 1 and spec.outputs:
+        edge = onwards[0]
+        commands = [
+            Disconnect(edge),
+            AddNode(node),
+            Connect(Edge(node_id, edge.src_port, node.id, ports[0])),
+            Connect(Edge(node.id, spec.outputs[0], edge.dst, edge.dst_port)),
+        ]
+        text = f"Insert {node.name}"
+    elif not onwards or not spec.outputs:
+        commands = [AddNode(node), Connect(Edge(node_id, source_spec.outputs[0], node.id, ports[0]))]
+        text = f"Add {node.name}"
+    else:
+        raise GraphError(
+            f"{source.name} feeds several blocks: drop the new one onto the connection it goes into"
+        )
+    below = [
+        n
+        for n in graph.nodes
+        if n.id != node_id and abs(n.position[0] - x) < CARD_WIDTH and n.position[1] > y
+    ]
+    if any(n.position[1] < y + 2 * row for n in below):  # the new card's place, and a row's gap after it
+        commands.append(MoveNodes({n.id: (n.position[0], n.position[1] + row) for n in below}))
+    return Macro(text, commands), node.id
 
 
 def delete(

@@ -233,11 +233,11 @@ class Graph:
         self._free_id[prefix] = n
         return f"{prefix}_{n}"
 
-    def unique_name(self, base: str) -> str:
-        """`base` if free, else base2, base3, ..."""
-        if base not in self._names:
+    def unique_name(self, base: str, numbered: bool = False) -> str:
+        """`base` if free, else base2, base3, ...; `numbered`: base1 if free, else base2, ..."""
+        if base not in self._names and not numbered:
             return base
-        n = self._free_name.get(base, 2)
+        n = self._free_name.get(base, 1 if numbered else 2)
         while f"{base}{n}" in self._names:
             n += 1
         self._free_name[base] = n
@@ -271,7 +271,7 @@ class Graph:
         return Node(
             node_id or self.new_id(base),
             spec.type_name,
-            name or self.unique_name(base),
+            name or self.unique_name(base, spec.numbered_names),
             spec.make_params(params),
             position,
         )

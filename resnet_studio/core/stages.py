@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .catalogue import get_spec
 from .graph import Graph
+from .model import Node
 from .shapes import Shape
 
 _STAGE_NAME = re.compile(r"^(layer\d+)(?:\.(\d+))?(?:\.|$)")
@@ -72,6 +73,16 @@ def block_key(name: str) -> str:
     return match.group(0).rstrip(".")
 
 
+def starts_stage(name: str, before: str) -> bool:
+    """True when a node of this name, after one named `before`, opens a stage of its own (its card gets a
+    stage label): layer2 after layer1.1, but not layer2.1 after layer2.0."""
+    match = _STAGE_NAME.match(name)
+    if match is None:
+        return False
+    previous = _STAGE_NAME.match(before)
+    return previous is None or previous.group(1) != match.group(1)
+
+
 def find_stages(graph: Graph, shapes: Mapping[str, Shape | None] | None = None) -> StagePlan:
     """The stages of a network, by name or else by downsampling point; no stages when neither says anything."""
     order = graph.topological_order()
@@ -105,10 +116,17 @@ def _by_name(graph: Graph, order: tuple[str, ...]) -> StagePlan | None:
         return None
     stages = []
     for name, ids in runs:
-        names = [graph.node(n).name for n in ids]
-        blocks = {block_key(n) for n in names if _STAGE_NAME.match(n)}
-        stages.append(Stage(name, tuple(ids), len(blocks)))
+        nodes = [graph.node(n) for n in ids]
+        blocks = {block_key(node.name): _blocks_in(node) for node in nodes if _STAGE_NAME.match(node.name)}
+        stages.append(Stage(name, tuple(ids), sum(blocks.values())))
     return StagePlan(tuple(lead), tuple(stages), tuple(pending))
+
+
+def _blocks_in(node: Node) -> int:
+    """How many residual blocks a node is: a stage node (a block with a count of blocks) is all of its blocks."""
+    if any(p.name == "blocks" for p in get_spec(node.type).params):
+        return node.params.as_int("blocks")
+    return 1
 
 
 def _spatial(shape: Shape | None) -> tuple[int, int] | None:
@@ -155,4 +173,4 @@ def _by_resolution(
     return StagePlan((), tuple(stages), tuple(tail))
 
 
-__all__ = ["Stage", "StagePlan", "block_key", "find_stages"]
+__all__ = ["Stage", "StagePlan", "block_key", "find_stages", "starts_stage"]

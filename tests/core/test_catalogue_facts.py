@@ -98,7 +98,8 @@ def test_new_nodes_are_named_from_their_declaration() -> None:
     first = graph.add_node(graph.make_node("Conv2d"))
     second = graph.add_node(graph.make_node("Conv2d"))
     stage = graph.add_node(graph.make_node("Stage"))
-    assert (first.name, second.name, stage.name) == ("conv", "conv2", "layer")
+    # A stage is numbered from 1 (its declaration says so), as torchvision names layer1..layer4.
+    assert (first.name, second.name, stage.name) == ("conv", "conv2", "layer1")
     assert first.id == "conv_1" and second.id == "conv_2"
 
 

@@ -7,7 +7,7 @@ import pytest
 from resnet_studio.core import edits
 from resnet_studio.core.analysis import analyze, connection_problem
 from resnet_studio.core.commands import AddNode, Connect, SetParam
-from resnet_studio.core.errors import CycleError, PortOccupiedError
+from resnet_studio.core.errors import CycleError, GraphError, PortOccupiedError
 from resnet_studio.core.graph import Graph
 from resnet_studio.core.model import Edge
 
@@ -103,3 +103,39 @@ def test_a_broken_merge_does_not_blame_a_matching_new_input() -> None:
     Connect(Edge("input", "out", wrong.id, "x")).do(graph)
     reason = connection_problem(graph, analyze(graph), Edge(wrong.id, "out", "add", "in3")) or ""
     assert "needs inputs of one shape" in reason and "7x8x8" in reason
+
+
+def test_add_after_goes_a_row_below_and_makes_room_for_itself_and_a_new_stages_label() -> None:
+    from resnet_studio.core.layout import CARD_HEIGHT, ROW_GAP, STAGE_BAND
+    from resnet_studio.core.presets import preset
+
+    row = CARD_HEIGHT + ROW_GAP
+    graph = preset("resnet18")
+    before = {n.id: n.position for n in graph.nodes}
+    x, y = graph.node("layer1.0").position
+    command, new_id = edits.add_after(graph, "layer1.0", "Dropout")  # into layer1.0 -> layer1.1
+    command.do(graph)
+    assert graph.node(new_id).position == (x, y + row)
+    assert {e.src for e in graph.edges_into(new_id)} == {"layer1.0"}
+    assert {e.dst for e in graph.edges_from(new_id)} == {"layer1.1"}
+    assert graph.node("layer1.1").position == (
+        before["layer1.1"][0],
+        before["layer1.1"][1] + row,
+    )  # moved down
+    assert graph.node("layer2.0").position == before["layer2.0"]  # another column: left alone
+    command.undo(graph)
+    assert {n.id: n.position for n in graph.nodes} == before
+
+    # After the head, an Output joins its output beside the one it feeds; a new stage leaves room for its label.
+    command, new_id = edits.add_after(graph, "head", "Output")
+    command.do(graph)
+    assert {e.dst for e in graph.edges_from("head")} == {"output", new_id}
+    empty = Graph()
+    stage = empty.add_node(empty.make_node("Stage"))
+    command, new_id = edits.add_after(empty, stage.id, "Stage")
+    command.do(empty)
+    assert empty.node(new_id).name == "layer2"
+    assert empty.node(new_id).position[1] == stage.position[1] + row + STAGE_BAND
+
+    with pytest.raises(GraphError, match="no input"):
+        edits.add_after(graph, "head", "Input")

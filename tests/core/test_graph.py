@@ -114,6 +114,16 @@ def test_make_node_picks_free_readable_ids_and_names(chain: Graph) -> None:
     assert node.id == "conv_1" and node.name == "conv2"
 
 
+def test_new_stages_are_numbered_from_one_as_torchvision_names_them() -> None:
+    graph = Graph()
+    first = graph.add_node(graph.make_node("Stage"))
+    second = graph.add_node(graph.make_node("Stage"))
+    assert (first.name, second.name) == ("layer1", "layer2")  # was layer, layer2
+    graph.remove_node(first.id)
+    assert graph.make_node("Stage").name == "layer1"  # a freed number is used again
+    assert graph.make_node("Conv2d").name == "conv"  # other blocks: the bare name first, as before
+
+
 def test_topological_order_and_descendants_match_networkx_on_random_networks() -> None:
     import random
 

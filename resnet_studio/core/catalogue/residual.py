@@ -403,6 +403,7 @@ RESIDUAL_BLOCKS: tuple[BlockSpec, ...] = (
         plan=stage_plan,
         palette_group="Residual",
         default_name="layer",
+        numbered_names=True,
         role=Role.RESIDUAL,
         channels=stage_channels,
         skip=skip_of_block(stage_channels),

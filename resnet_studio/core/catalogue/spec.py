@@ -233,6 +233,9 @@ class BlockSpec:
     aliases: tuple[str, ...] = field(default=())
     default_name: str = ""
     """The base of a new node's name and id ('conv' gives conv, conv2, ...); the lower-case type name if empty."""
+    numbered_names: bool = False
+    """New nodes are numbered from 1 (layer1, layer2, ... as torchvision names its stages) instead of the first
+    taking the bare base name."""
     role: Role = Role.LAYER
     channels: Channels | None = None
     """Output channels from the parameters; None: the block keeps its input's channels."""

@@ -21,8 +21,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
 
+from ...core import edits
 from ...core.catalogue import get_spec
 from ...core.edits import copy_fragment
+from ...core.errors import GraphError
 from ...core.model import Edge, Position
 from ..document import Document
 from .drops import Drops
@@ -308,7 +310,7 @@ class CanvasView(QGraphicsView):
         after = self._insert_after() if after_selection and link is None else None
 
         def add(block_type: str) -> None:
-            if after is not None and self._add_after(after, block_type, scene_pos):
+            if after is not None and self._add_after(after, block_type):
                 return
             if link is None:
                 self.add_block_at(block_type, scene_pos)
@@ -334,24 +336,21 @@ class CanvasView(QGraphicsView):
             return None
         return ids[0] if get_spec(self.document.graph.node(ids[0]).type).outputs else None
 
-    def _add_after(self, node_id: str, block_type: str, at: QPointF) -> bool:
-        """Add a block fed by a block's output: inserted into its one connection onwards, or joined to its free
-        output; False when it cannot be (the block is gone, feeds several, or the new one has no input)."""
-        graph = self.document.graph
-        spec = get_spec(block_type)
-        if node_id not in graph or not spec.outputs or (not spec.inputs and spec.variadic_inputs is None):
+    def _add_after(self, node_id: str, block_type: str) -> bool:
+        """Add a block fed by a block's output, a row below it (see edits.add_after); False when it cannot go
+        there (the block is gone or feeds several, or the new one has no input): it is then added at the cursor."""
+        if node_id not in self.document.graph:
             return False
-        onwards = graph.edges_from(node_id)
-        corner = (at.x() - CARD_WIDTH / 2, at.y() - CARD_HEIGHT / 2)
-        if len(onwards) == 1:
-            new_id = self.editor.insert_on_edge(onwards[0], block_type, corner)
-        elif not onwards:
-            out = get_spec(graph.node(node_id).type).outputs[0]
-            new_id = self.editor.add_connected(block_type, corner, Edge(node_id, out, "", ""), True)
-        else:
+        try:
+            command, new_id = edits.add_after(self.document.graph, node_id, block_type)
+        except GraphError:
             return False
-        if new_id is not None:
+        if self.editor.run(lambda: command):
             self.document.set_selection([new_id])
+            item = self.canvas.nodes.get(new_id)
+            if item is not None:  # a chain typed block after block runs off the view: follow it
+                self._fitted = False
+                self.ensureVisible(item.sceneBoundingRect(), 40, 40)
         return True
 
     # --- events -----------------------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from resnet_studio.core.commands import SetParam
+from resnet_studio.core.layout import CARD_HEIGHT, CARD_WIDTH
 from resnet_studio.core.model import Edge
 from resnet_studio.core.presets import preset
 from resnet_studio.core.project import Project
@@ -285,6 +286,38 @@ def test_tab_with_a_block_selected_adds_the_new_one_after_it(user: User) -> None
     stack.undo()
     stack.undo()  # the insert into a -> b was one step too
     assert user.edges() == {Edge(a, "out", b, "x")}
+
+
+def test_a_whole_network_built_from_the_keyboard_is_connected_and_its_stages_are_named(user: User) -> None:
+    # Input, then Tab + name + Enter for each block after the one just added, down to the Output.
+    first = user.drop_block("Input", QPoint(300, 80))
+    user.document.set_selection([first])
+    for typed in ("stem", "stage", "stage", "classifier head", "output"):
+        user.view.setFocus()
+        QTest.keyClick(user.view, Qt.Key.Key_Tab)
+        popup = user.view._quick_add
+        assert popup is not None
+        QTest.keyClicks(popup.search, typed)
+        QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    graph = user.document.graph
+    order = [graph.node(n) for n in graph.topological_order()]
+    # Before the fix the Output landed unconnected (a block with no output of its own was refused after the
+    # head), and the stages were named layer and layer2 (their labels said "1 block" for a stage of two).
+    assert [n.type for n in order] == ["Input", "Stem", "Stage", "Stage", "Head", "Output"]
+    assert len(graph.edges) == 5 and not user.document.analysis.diagnostics
+    assert [n.name for n in order if n.type == "Stage"] == ["layer1", "layer2"]
+    labels = user.view.canvas.stage_labels.values()
+    assert sorted(label.text for label in labels) == [
+        "layer1: 2 blocks, 64 ch, 56x56",
+        "layer2: 2 blocks, 64 ch, 56x56",
+    ]
+    # Each block a row below the last (before, every one landed at the cursor, on top of the others), the stage
+    # labels in room of their own, and the view following the chain down to its last block.
+    cards = [QRectF(*n.position, CARD_WIDTH, CARD_HEIGHT) for n in order]  # the cards themselves, no ports
+    assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1 :])
+    assert not any(label.sceneBoundingRect().intersects(card) for label in labels for card in cards)
+    last = user.view.canvas.nodes[order[-1].id].sceneBoundingRect()
+    assert user.view.viewport().rect().contains(user.view.mapFromScene(last).boundingRect())
 
 
 def test_dropping_a_preset_adds_it_as_one_step(user: User) -> None:
