@@ -182,11 +182,33 @@ def load_weights(network: nn.Module, path: str | Path, *, strict: bool = False) 
     state = read_state_dict(path)
     report = check_weights(network, state, Path(path).name)
     if strict and not report.ok:
-        raise WeightsError(report.describe())
+        raise WeightsError(report.describe() + _saved_from(state))
     own = network.state_dict()
     fitting = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     network.load_state_dict(fitting, strict=False)
     return report
+
+
+def _saved_from(state: Mapping[str, Tensor]) -> str:
+    """What network weights that do not fit were saved from, as advice ('; they are ResNet-34's ...'), or ''
+    when they are no ResNet the checkpoint reader knows."""
+    from ..core.presets import PRESETS
+    from .checkpoint.errors import CheckpointError
+    from .checkpoint.graph import architecture_graph, matching_preset
+    from .checkpoint.infer import recognise
+
+    try:
+        architecture = recognise({key: tuple(tensor.shape) for key, tensor in state.items()})
+    except CheckpointError:
+        return ""
+    name = matching_preset(architecture_graph(architecture))
+    classes = architecture.num_classes
+    network = (
+        f"{PRESETS[name].title}'s ({classes} class{'es' if classes != 1 else ''})"
+        if name
+        else f"those of a ResNet with {architecture.describe()}"
+    )
+    return f"; they are {network}: open the file itself as a network to run them"
 
 
 def save_weights(network: nn.Module, path: str | Path) -> Path:

@@ -63,6 +63,25 @@ def test_a_report_lists_missing_unexpected_and_mismatched_keys(tmp_path: Path) -
         load_weights(net, tmp_path / "partial.pt", strict=True)
 
 
+def test_weights_of_another_resnet_say_which_network_they_are(tmp_path: Path) -> None:
+    torch.save(build(preset("resnet34"), device="meta").state_dict(), tmp_path / "r34.pth")
+    torch.save(build(preset("resnet18"), device="meta").state_dict(), tmp_path / "r18.pth")
+    cifar = build(preset("resnet20"))
+    with pytest.raises(WeightsError) as caught:
+        load_weights(build(preset("resnet18"), device="meta"), tmp_path / "r34.pth", strict=True)
+    # Before, only the keys that did not fit: a reader had to guess where ResNet-34's layer1.2 came from.
+    assert str(caught.value).endswith(
+        "; they are ResNet-34's (1000 classes): open the file itself as a network to run them"
+    )
+    with pytest.raises(WeightsError, match="they are ResNet-18's"):
+        load_weights(cifar, tmp_path / "r18.pth", strict=True)
+    net = build(small_cnn())
+    torch.save(net.state_dict(), tmp_path / "small.pt")
+    with pytest.raises(WeightsError) as caught:  # no ResNet: nothing is claimed
+        load_weights(cifar, tmp_path / "small.pt", strict=True)
+    assert "they are" not in str(caught.value)
+
+
 def test_checkpoints_nested_state_dicts_and_data_parallel_prefixes(tmp_path: Path) -> None:
     net = build(small_cnn())
     wrapped = {"epoch": 3, "state_dict": {f"module.{k}": v for k, v in net.state_dict().items()}}
