@@ -256,25 +256,31 @@ def explode(graph: Graph, analysis: Analysis, node_id: str) -> Macro:
     for edge in incoming:
         commands += [Connect(Edge(edge.src, edge.src_port, child, port)) for child, port in expansion.entry]
     commands += [Connect(Edge(expansion.exit, "out", e.dst, e.dst_port)) for e in outgoing]
-    commands += _make_room(graph, node, expansion.nodes, exclude={node_id})
+    commands += _room(graph, node.position, expansion.nodes, exclude={node_id})
     return Macro(f"Explode {node.name} into layers", commands)
 
 
-def _make_room(graph: Graph, node: Node, added: Sequence[Node], exclude: set[str]) -> list[Command]:
-    """Make room for a block's layers: the cards below it in its column move down, and the columns to its right
-    move right when a branch beside the main path (a projection shortcut) widens the column."""
-    x0, y0 = node.position
+def _room(
+    graph: Graph, at: Position, added: Sequence[Node], exclude: set[str], *, give_back: bool = False
+) -> list[Command]:
+    """Room for a block's layers, the block at `at`: the cards below it in its column move down, and the columns
+    to its right move right when a branch beside the main path (a projection shortcut) widens the column.
+    `give_back` (collapsing the layers): they move back up and left by as much."""
+    x0, y0 = at
     extra_y = max(n.position[1] for n in added) - y0
     extra_x = max(n.position[0] for n in added) - x0
+    sign = -1 if give_back else 1
+    right_of = x0 + CARD_WIDTH + (extra_x if give_back else 0.0)
+    below = y0 + CARD_HEIGHT / 2 + (extra_y if give_back else 0.0)
     moves: dict[str, Position] = {}
     for other in graph.nodes:
         if other.id in exclude:
             continue
         x, y = other.position
-        if extra_x > 0 and x >= x0 + CARD_WIDTH:
-            x += extra_x
-        elif extra_y > 0 and y > y0 + CARD_HEIGHT / 2 and abs(x - x0) < CARD_WIDTH:
-            y += extra_y
+        if extra_x > 0 and x >= right_of:
+            x += sign * extra_x
+        elif extra_y > 0 and y > below and abs(x - x0) < CARD_WIDTH:
+            y += sign * extra_y
         if (x, y) != other.position:
             moves[other.id] = (x, y)
     return [MoveNodes(moves)] if moves else []
@@ -316,28 +322,8 @@ def collapse(graph: Graph, analysis: Analysis, origin_id: str) -> Macro:
     src, src_port = next(iter(sources))
     commands.append(Connect(Edge(src, src_port, restored.id, "x")))
     commands += [Connect(Edge(restored.id, "out", e.dst, e.dst_port)) for e in outgoing]
-    commands += _close_room(graph, top.position, members, exclude=ids)
+    commands += _room(graph, top.position, members, exclude=ids, give_back=True)
     return Macro(f"Collapse {origin.name}", commands)
-
-
-def _close_room(graph: Graph, at: Position, added: Sequence[Node], exclude: set[str]) -> list[Command]:
-    """Give back the room exploding a block made (see _make_room), its block back at `at`: the cards below its
-    layers in their column move up, and the columns to the right of its shortcut's branch move left."""
-    x0, y0 = at
-    extra_y = max(n.position[1] for n in added) - y0
-    extra_x = max(n.position[0] for n in added) - x0
-    moves: dict[str, Position] = {}
-    for other in graph.nodes:
-        if other.id in exclude:
-            continue
-        x, y = other.position
-        if extra_x > 0 and x >= x0 + CARD_WIDTH + extra_x:
-            x -= extra_x
-        elif extra_y > 0 and y > y0 + extra_y + CARD_HEIGHT / 2 and abs(x - x0) < CARD_WIDTH:
-            y -= extra_y
-        if (x, y) != other.position:
-            moves[other.id] = (x, y)
-    return [MoveNodes(moves)] if moves else []
 
 
 def _matches(

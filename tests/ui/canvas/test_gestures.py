@@ -258,6 +258,16 @@ def test_tab_opens_quick_add_and_enter_adds_the_block(user: User) -> None:
     assert not popup.isVisible()
 
 
+def tab_add(user: User, typed: str) -> None:
+    """Tab on the canvas, type a block's name, Enter: as a user builds from the keyboard."""
+    user.view.setFocus()
+    QTest.keyClick(user.view, Qt.Key.Key_Tab)
+    popup = user.view._quick_add
+    assert popup is not None
+    QTest.keyClicks(popup.search, typed)
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+
+
 def test_tab_with_a_block_selected_adds_the_new_one_after_it(user: User) -> None:
     # Building a chain from the keyboard: select a block, Tab, type, Enter. The new block used to land
     # unconnected; it now goes into the selected block's one connection onwards, or onto its free output.
@@ -268,12 +278,7 @@ def test_tab_with_a_block_selected_adds_the_new_one_after_it(user: User) -> None
     added = []
     for selected, typed in ((a, "relu"), (b, "dropout")):
         user.document.set_selection([selected])
-        user.view.setFocus()
-        QTest.keyClick(user.view, Qt.Key.Key_Tab)
-        popup = user.view._quick_add
-        assert popup is not None
-        QTest.keyClicks(popup.search, typed)
-        QTest.keyClick(popup.search, Qt.Key.Key_Return)
+        tab_add(user, typed)
         (new,) = user.document.selection
         added.append(new)
     relu, dropout = added
@@ -293,12 +298,7 @@ def test_a_whole_network_built_from_the_keyboard_is_connected_and_its_stages_are
     first = user.drop_block("Input", QPoint(300, 80))
     user.document.set_selection([first])
     for typed in ("stem", "stage", "stage", "classifier head", "output"):
-        user.view.setFocus()
-        QTest.keyClick(user.view, Qt.Key.Key_Tab)
-        popup = user.view._quick_add
-        assert popup is not None
-        QTest.keyClicks(popup.search, typed)
-        QTest.keyClick(popup.search, Qt.Key.Key_Return)
+        tab_add(user, typed)
     graph = user.document.graph
     order = [graph.node(n) for n in graph.topological_order()]
     # Before the fix the Output landed unconnected (a block with no output of its own was refused after the
