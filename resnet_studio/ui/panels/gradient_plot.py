@@ -22,6 +22,9 @@ from .plots import LINE_WIDTH, NodeAxis, PlotColours, ValueAxis, style_plot, sty
 LAYER_TYPE = "Conv2d"
 """The layers plotted (and compared first to last): every convolution, shortcuts' included."""
 ZERO_FLOOR = 0.1
+NOTHING_YET = (
+    "The gradient norm of every convolution is drawn here, input on the left, once gradients are compared."
+)
 """A gradient of exactly 0 is drawn as a marker this far (a factor) below the smallest non-zero one."""
 
 
@@ -81,11 +84,18 @@ class GradientPlot(QWidget):
         self.earlier: list[Series] = []
         self.colours = PlotColours.of(self.palette())
         self._series_colours: tuple[str, ...] = colours.series(False)
+        self.empty = QLabel(NOTHING_YET, self)
+        """Shown instead of the axes until there is something to plot (empty axes read as a broken plot)."""
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)  # drawn muted, as the other panels' empty states
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.key)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty, 1)
+        self.view.hide()
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
     def show_flows(self, flows: Sequence[GradientFlow], before: Sequence[GradientFlow] = ()) -> None:
@@ -102,6 +112,8 @@ class GradientPlot(QWidget):
             self._draw(self.before[i], None, earlier, floor)
         self._show_key()
         self.hide_hover()
+        self.empty.hide()
+        self.view.show()
         self.plot.enableAutoRange()
 
     def clear(self) -> None:
@@ -111,6 +123,8 @@ class GradientPlot(QWidget):
             item.setData([], [])
         self.key.setText("")
         self.hide_hover()
+        self.view.hide()
+        self.empty.show()
 
     def _floor(self) -> float:
         positive = [

@@ -49,8 +49,11 @@ def test_a_comparison_fills_the_plot_the_words_and_the_tint(
     qtbot: object, window: MainWindow, tmp_path: Path
 ) -> None:
     panel = gradients(window)
+    # Before a comparison: words in place of the plot (it showed empty axes with made-up ticks, 0.1 to 0.9).
+    assert not panel.plot.empty.isHidden() and panel.plot.view.isHidden()
     outcome = compare(qtbot, panel)
     assert outcome.status == "ok" and outcome.request.names == ("tiny", "tiny without skips")
+    assert not panel.plot.view.isHidden() and panel.plot.empty.isHidden()
     assert outcome.batch == "a batch of 32 from shapes and textures (procedural)"
     convs = [g for g in outcome.comparison.network.layers if g.type == "Conv2d"]
     x, y = panel.plot.curves[0].getOriginalDataset()
