@@ -21,8 +21,9 @@ DEFAULT_PRESET = "resnet18"
 STARTUP_PROBE_ENV = "RESNET_STUDIO_STARTUP_PROBE"
 """When set, print 'resnet-studio: window exposed at <unix time> torch=<loaded?> cpu=<seconds>' once the window is
 on screen (cpu: the process's CPU time by then), then 'resnet-studio: packages at exposure: a,b,...' (the
-top-level packages imported by then) and 'resnet-studio: modules at exposure: a,a.b,...' (every module); with the value 'quit' the app then quits, with 'quit:SECONDS' that long
-after (used by bench/ui_startup_bench.py, the tests and the packaging smoke tests)."""
+top-level packages imported by then) and 'resnet-studio: modules at exposure: a,a.b,...' (every module); with
+the value 'quit' the app then quits, with 'quit:SECONDS' that long after (used by bench/ui_startup_bench.py,
+the tests and the packaging smoke tests)."""
 
 
 class StartupError(Exception):

@@ -22,10 +22,11 @@ from .plots import LINE_WIDTH, NodeAxis, PlotColours, ValueAxis, style_plot, sty
 LAYER_TYPE = "Conv2d"
 """The layers plotted (and compared first to last): every convolution, shortcuts' included."""
 ZERO_FLOOR = 0.1
+"""A gradient of exactly 0 is drawn as a marker this far (a factor) below the smallest non-zero one."""
 NOTHING_YET = (
     "The gradient norm of every convolution is drawn here, input on the left, once gradients are compared."
 )
-"""A gradient of exactly 0 is drawn as a marker this far (a factor) below the smallest non-zero one."""
+"""What the plot's place says before the first comparison."""
 
 
 @dataclass(frozen=True)
