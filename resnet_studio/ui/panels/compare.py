@@ -172,7 +172,6 @@ class ComparePanel(QWidget):
         elif isinstance(data, str) and data != PIN:
             self.compare_with_preset(data)
         elif data is None:  # "Choose a network...": nothing to compare with
-            self.heading.setText(HEADING)
             self.set_reference(None)
 
     # --- the comparison ---------------------------------------------------------------------------------------
@@ -186,6 +185,7 @@ class ComparePanel(QWidget):
         reference = self.reference
         if reference is None:
             self.comparison = None
+            self.heading.setText(HEADING)
             self.table.setRowCount(0)
             self.stack.setCurrentWidget(self.empty)
             self.differences.setText("")
