@@ -174,6 +174,15 @@ class Editor:
         """Remove one connection."""
         return self.run(lambda: Disconnect(edge))
 
+    def add_after(self, node_id: str, block_type: str) -> str | None:
+        """Add a block fed by a block's output, a row below it (see edits.add_after); None, saying nothing, when
+        it cannot go there (the caller then places it another way)."""
+        try:
+            command, new_id = edits.add_after(self.graph, node_id, block_type)
+        except GraphError:
+            return None
+        return new_id if self.run(lambda: command) else None
+
     def insert_on_edge(self, edge: Edge, block_type: str, position: Position) -> str | None:
         """Drop a block onto a connection."""
         before = set(n.id for n in self.graph.nodes)

@@ -21,10 +21,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
 
-from ...core import edits
 from ...core.catalogue import get_spec
 from ...core.edits import copy_fragment
-from ...core.errors import GraphError
 from ...core.model import Edge, Position
 from ..document import Document
 from .drops import Drops
@@ -337,20 +335,18 @@ class CanvasView(QGraphicsView):
         return ids[0] if get_spec(self.document.graph.node(ids[0]).type).outputs else None
 
     def _add_after(self, node_id: str, block_type: str) -> bool:
-        """Add a block fed by a block's output, a row below it (see edits.add_after); False when it cannot go
-        there (the block is gone or feeds several, or the new one has no input): it is then added at the cursor."""
+        """Add a block fed by a block's output, a row below it, and follow it; False when it cannot go there
+        (the block is gone or feeds several, or the new one has no input): it is then added at the cursor."""
         if node_id not in self.document.graph:
             return False
-        try:
-            command, new_id = edits.add_after(self.document.graph, node_id, block_type)
-        except GraphError:
+        new_id = self.editor.add_after(node_id, block_type)
+        if new_id is None:
             return False
-        if self.editor.run(lambda: command):
-            self.document.set_selection([new_id])
-            item = self.canvas.nodes.get(new_id)
-            if item is not None:  # a chain typed block after block runs off the view: follow it
-                self._fitted = False
-                self.ensureVisible(item.sceneBoundingRect(), 40, 40)
+        self.document.set_selection([new_id])
+        item = self.canvas.nodes.get(new_id)
+        if item is not None:  # a chain typed block after block runs off the view: follow it
+            self._fitted = False
+            self.ensureVisible(item.sceneBoundingRect(), 40, 40)
         return True
 
     # --- events -----------------------------------------------------------------------------------------------
