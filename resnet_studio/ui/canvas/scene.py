@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPalette
@@ -12,32 +11,18 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from ...core.analysis import Analysis
 from ...core.catalogue import get_spec
-from ...core.layout import COLUMN_GAP
 from ...core.model import Edge, Node
 from ...core.skips import skip_edges
 from ...core.stages import Stage, find_stages
 from ..document import Document
 from ..scene_repaints import merge_repaints
 from .card import card_content, tensor_label, tensor_text
+from .columns import Column, Wrap, find_columns, may_climb, wrap_route
 from .edge_item import EdgeItem
 from .node_item import NodeItem, PortHit
 from .plan_item import PlanItem, plan_rows
 from .stage_item import OVERHANG, StageLabelItem
 from .style import CARD_HEIGHT, CARD_WIDTH, CanvasStyle
-
-WRAP_CLEARANCE = 12.0
-"""How far above a column's first card (or its stage label) a connection from the previous column runs."""
-SIDE_GAP = 20.0
-"""How far right of a column a connection into one of its lower cards runs down."""
-
-
-class _Column(NamedTuple):
-    """Where a column of cards stands: its sides, its first card's top, and the top of its stage label."""
-
-    left: float
-    right: float
-    card_top: float
-    route_top: float
 
 
 class CanvasScene(QGraphicsScene):
@@ -60,7 +45,7 @@ class CanvasScene(QGraphicsScene):
         self.stage_labels: dict[str, StageLabelItem] = {}
         """One label per stage, keyed by the id of the stage's first node."""
         self._stages: tuple[Stage, ...] = ()
-        self._columns: list[_Column] | None = None
+        self._columns: list[Column] | None = None
         self._skips: set[Edge] = set()
         self._skips_dirty = False
         self._pending: set[str] = set()
@@ -69,7 +54,7 @@ class CanvasScene(QGraphicsScene):
         self._skip_timer = QTimer(self)
         self._skip_timer.setSingleShot(True)
         self._skip_timer.timeout.connect(self.flush)
-        self._routed_columns: list[_Column] = []
+        self._routed_columns: list[Column] = []
         """The columns every connection was last routed against."""
         self._routed_early: set[Edge] = set()
         """Connections routed since the columns last changed, against columns that may have changed again since."""
@@ -209,53 +194,26 @@ class CanvasScene(QGraphicsScene):
             # Only a connection up and to the right can climb into another column (see _wrap): a drag step on a
             # network of hundreds of cards routes a few dozen again, not every one.
             nodes = self.graph.wiring().nodes
-            for edge in self.edges:
-                (src_x, src_y), (dst_x, dst_y) = nodes[edge.src].position, nodes[edge.dst].position
-                if dst_x > src_x and dst_y < src_y + CARD_HEIGHT:
-                    again.add(edge)
+            again.update(e for e in self.edges if may_climb(nodes[e.src].position, nodes[e.dst].position))
         for edge in again:
             item = self.edges.get(edge)
             if item is not None:
                 self._route(item)
 
-    def _wrap(self, start: QPointF, end: QPointF, dst: NodeItem) -> tuple[float, float, float | None] | None:
-        """For a connection up into a column further right (the next stage): where it climbs (x), how high it
-        crosses over (y), and, for a card lower in that column, the x it comes down at; None otherwise."""
-        if end.y() > start.y() - CARD_HEIGHT or end.x() - start.x() < CARD_WIDTH * 0.75:
-            return None
-        columns = self._column_extents()
-        left_x = dst.pos().x()
-        index = next((i for i, c in enumerate(columns) if c.left - 1.0 <= left_x <= c.right), None)
-        if index is None or index == 0 or start.x() >= columns[index].left:
-            return None
-        column = columns[index]
-        gap_x = (columns[index - 1].right + column.left) / 2
-        side = column.right + SIDE_GAP if dst.pos().y() > column.card_top + 1.0 else None
-        return gap_x, column.route_top - WRAP_CLEARANCE, side
+    def _wrap(self, start: QPointF, end: QPointF, dst: NodeItem) -> Wrap | None:
+        """For a connection up into a column further right (the next stage): how it climbs (see columns.py)."""
+        position = dst.pos()
+        return wrap_route(
+            (start.x(), start.y()), (end.x(), end.y()), (position.x(), position.y()), self._column_extents
+        )
 
-    def _column_extents(self) -> list[_Column]:
-        """The columns the cards stand in, left to right (cards side by side in a column are one column)."""
+    def _column_extents(self) -> list[Column]:
+        """The columns the cards stand in, left to right, from the model's positions (kept until cards move)."""
         if self._columns is None:
             labels = {
                 item.scenePos().x() + OVERHANG: item.scenePos().y() for item in self.stage_labels.values()
             }
-            columns: list[_Column] = []
-            # From the model's positions (the items stand where the model says), in one sort: read after every
-            # edit that moves cards, on networks of hundreds of them.
-            left = right = card_top = route_top = 0.0
-            for x, y in sorted([node.position for node in self.graph.nodes]):
-                top = min(y, labels.get(x, y))
-                if columns and x <= right + COLUMN_GAP + 1.0:
-                    right = max(right, x + CARD_WIDTH)
-                    card_top, route_top = min(card_top, y), min(route_top, top)
-                    continue
-                if columns:
-                    columns[-1] = _Column(left, right, card_top, route_top)
-                left, right, card_top, route_top = x, x + CARD_WIDTH, y, top
-                columns.append(_Column(left, right, card_top, route_top))
-            if columns:
-                columns[-1] = _Column(left, right, card_top, route_top)
-            self._columns = columns
+            self._columns = find_columns([node.position for node in self.graph.nodes], labels)
         return self._columns
 
     def _shortcut_tag(self, edge: Edge) -> str:
